@@ -1,0 +1,339 @@
+/**
+ * The embedded warehouse: one DuckDB file. DuckDB lets one process write a file at a time,
+ * so dagrun's own queries share one instance, and a command target that opens the file
+ * itself gets it alone: `exclusive()` closes the instance and the next query reopens it.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBValue,
+  dateValue,
+  listValue,
+  DuckDBDateValue,
+  DuckDBListValue,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api';
+import type { CalendarSpec } from '../config/types.js';
+import { DagrunError, messageOf } from '../core/errors.js';
+import { ReadWriteLock } from '../core/rw-lock.js';
+import type { Day } from '../intervals/day.js';
+import { parseDay } from '../intervals/day.js';
+import { rewriteNamedParameters, tableParts } from './sql-text.js';
+import {
+  type CheckOutcome,
+  type CheckProbe,
+  type DayWindow,
+  type PresentDates,
+  type SqlBuildRequest,
+  type TableProbe,
+  type Warehouse,
+  type WriteBatch,
+  type WriteRecord,
+  WarehouseError,
+  calendarKey,
+  everyDay,
+} from './warehouse.js';
+
+const WRITES_TABLE = '_dagrun.writes';
+const EPOCH = "DATE '1970-01-01'";
+
+/** Options for opening the embedded warehouse. */
+export interface DuckDbOptions {
+  /** Absolute path of the database file (created on first use). */
+  readonly path: string;
+  /** Folder that relative file paths inside SQL resolve against (the pipeline's folder). */
+  readonly searchPath: string;
+}
+
+/** Quotes a validated `schema.table` for DuckDB. */
+function quoteTable(table: string): string {
+  const { dataset, name } = tableParts(table);
+  return `"${dataset}"."${name}"`;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Converts what DuckDB returns for a date-like value to a Day. */
+export function toDay(value: DuckDBValue): Day | undefined {
+  if (value instanceof DuckDBDateValue) return value.days as Day;
+  if (value instanceof DuckDBTimestampValue) return Number(value.micros / 86_400_000_000n) as Day;
+  if (typeof value === 'number') return value as Day;
+  if (typeof value === 'bigint') return Number(value) as Day;
+  if (typeof value === 'string') return parseDay(value.slice(0, 10));
+  return undefined;
+}
+
+function toNumber(value: DuckDBValue): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  const n = Number(String(value));
+  return Number.isFinite(n) ? n : null;
+}
+
+const dayList = (days: readonly Day[]): DuckDBListValue => listValue(days.map((d) => dateValue(d)));
+
+/** The DuckDB implementation of the warehouse seam. */
+export class DuckDbWarehouse implements Warehouse {
+  readonly engine = 'duckdb' as const;
+  readonly commandsNeedExclusiveAccess = true;
+  readonly #options: DuckDbOptions;
+  readonly #lock = new ReadWriteLock();
+  #instance: DuckDBInstance | undefined;
+  #connection: DuckDBConnection | undefined;
+
+  constructor(options: DuckDbOptions) {
+    this.#options = options;
+  }
+
+  /** Opens the file now, so a locked or corrupt file is reported before any work starts. */
+  async open(): Promise<void> {
+    await this.#lock.shared(() => this.#connect());
+  }
+
+  async #connect(): Promise<DuckDBConnection> {
+    if (this.#connection) return this.#connection;
+    mkdirSync(path.dirname(this.#options.path), { recursive: true });
+    try {
+      this.#instance = await DuckDBInstance.create(this.#options.path);
+      this.#connection = await this.#instance.connect();
+      await this.#connection.run(`SET file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
+    } catch (error) {
+      this.#instance = undefined;
+      this.#connection = undefined;
+      throw new DagrunError(
+        'warehouse-unavailable',
+        `cannot open the DuckDB warehouse ${this.#options.path}: ${firstLine(messageOf(error))}`,
+      );
+    }
+    return this.#connection;
+  }
+
+  #closeNow(): void {
+    this.#connection?.closeSync();
+    this.#instance?.closeSync();
+    this.#connection = undefined;
+    this.#instance = undefined;
+  }
+
+  /** Runs `work` with the shared connection. */
+  #query<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.#lock.shared(async () => work(await this.#connect()));
+  }
+
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#lock.exclusive(async () => {
+      this.#closeNow();
+      return work();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#lock.exclusive(async () => this.#closeNow());
+  }
+
+  async #existingTables(connection: DuckDBConnection, tables: readonly string[]): Promise<Set<string>> {
+    if (tables.length === 0) return new Set();
+    const reader = await connection.runAndReadAll(
+      `SELECT table_schema || '.' || table_name FROM information_schema.tables
+       WHERE list_contains($names, lower(table_schema || '.' || table_name))`,
+      { names: listValue(tables.map((t) => t.toLowerCase())) },
+    );
+    const found = new Set(reader.getRows().map((row) => String(row[0]).toLowerCase()));
+    return new Set(tables.filter((t) => found.has(t.toLowerCase())));
+  }
+
+  async expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>> {
+    const result = new Map<string, Day[]>();
+    const queried = new Map<string, CalendarSpec>();
+    for (const spec of calendars) {
+      const key = calendarKey(spec);
+      if (spec.kind === 'every-day') result.set(key, everyDay(window));
+      else queried.set(key, spec);
+    }
+    if (queried.size === 0) return result;
+    return this.#query(async (connection) => {
+      const tables = [...queried.values()].flatMap((s) => (s.kind === 'table' ? [s.table] : []));
+      const existing = await this.#existingTables(connection, tables);
+      const parts: string[] = [];
+      const keys: string[] = [];
+      for (const [key, spec] of queried) {
+        result.set(key, []);
+        if (spec.kind === 'table' && !existing.has(spec.table)) continue;
+        const source =
+          spec.kind === 'table'
+            ? `SELECT CAST(${quoteIdent(spec.dateColumn)} AS DATE) AS d FROM ${quoteTable(spec.table)}`
+            : spec.kind === 'sql'
+              ? `SELECT CAST(#1 AS DATE) AS d FROM (${spec.sql}) AS calendar_query`
+              : unreachableCalendar();
+        parts.push(`SELECT ${keys.length} AS k, list(DISTINCT CAST(d - ${EPOCH} AS INTEGER) ORDER BY CAST(d - ${EPOCH} AS INTEGER)) AS days
+          FROM (${source}) WHERE d BETWEEN $first AND $last`);
+        keys.push(key);
+      }
+      if (parts.length === 0) return result;
+      const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'calendar query');
+      for (const row of rows) result.set(keys[Number(row[0])]!, daysOf(row[1]!));
+      return result;
+    });
+  }
+
+  async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
+    const result = new Map<string, PresentDates>();
+    if (tables.length === 0) return result;
+    return this.#query(async (connection) => {
+      const existing = await this.#existingTables(connection, tables.map((t) => t.table));
+      const probes = tables.filter((t) => existing.has(t.table));
+      for (const t of tables) result.set(t.table, { exists: false, days: [] });
+      if (probes.length === 0) return result;
+      const parts = probes.map((probe, index) => {
+        const column = quoteIdent(probe.dateColumn);
+        return `SELECT ${index} AS k, list(DISTINCT CAST(CAST(${column} AS DATE) - ${EPOCH} AS INTEGER)) AS days
+          FROM ${quoteTable(probe.table)} WHERE CAST(${column} AS DATE) BETWEEN $first AND $last`;
+      });
+      const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'present-dates query');
+      for (const row of rows) {
+        const probe = probes[Number(row[0])]!;
+        result.set(probe.table, { exists: true, days: daysOf(row[1]!).sort((a, b) => a - b) });
+      }
+      return result;
+    });
+  }
+
+  async #run(connection: DuckDBConnection, sql: string, window: DayWindow, what: string): Promise<DuckDBValue[][]> {
+    try {
+      const reader = await connection.runAndReadAll(sql, { first: dateValue(window.first), last: dateValue(window.last) });
+      return reader.getRows();
+    } catch (error) {
+      throw new WarehouseError(`${what} failed: ${firstLine(messageOf(error))}`, { transient: false });
+    }
+  }
+
+  async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
+    return this.#query(async (connection) => {
+      const outcomes = new Map<string, CheckOutcome>();
+      for (const check of checks) {
+        try {
+          const rows = await runStatement(connection, check.sql, { start_date: dateValue(window.first), end_date: dateValue(window.last) });
+          outcomes.set(check.key, { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
+        } catch (error) {
+          outcomes.set(check.key, { ok: false, error: firstLine(messageOf(error)) });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  async runSql(request: SqlBuildRequest): Promise<void> {
+    await this.#query(async (connection) => {
+      const { dataset } = tableParts(request.table);
+      const params: Record<string, DuckDBValue> = {
+        start_date: dateValue(request.start),
+        end_date: dateValue(request.end),
+        dates: dayList(request.dates),
+      };
+      try {
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(dataset)}`);
+        await connection.run('BEGIN TRANSACTION');
+        await runScript(connection, request.sql, params);
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw new WarehouseError(firstLine(messageOf(error)), { transient: false });
+      }
+    });
+  }
+
+  async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
+    if (targets.length === 0) return [];
+    return this.#query(async (connection) => {
+      if ((await this.#existingTables(connection, [WRITES_TABLE])).size === 0) return [];
+      const reader = await connection.runAndReadAll(
+        `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM _dagrun.writes
+         WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`,
+        { targets: listValue([...targets]), first: dateValue(window.first), last: dateValue(window.last) },
+      );
+      return reader.getRows().map((row) => ({
+        target: String(row[0]),
+        day: Number(row[1]) as Day,
+        writtenAt: Number(row[2]),
+        fingerprint: String(row[3]),
+        runId: String(row[4]),
+      }));
+    });
+  }
+
+  async recordWrites(batches: readonly WriteBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await this.#query(async (connection) => {
+      await connection.run(`CREATE SCHEMA IF NOT EXISTS _dagrun`);
+      await connection.run(`CREATE TABLE IF NOT EXISTS _dagrun.writes (
+        target VARCHAR NOT NULL, day DATE NOT NULL, written_at DOUBLE NOT NULL,
+        fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, PRIMARY KEY (target, day))`);
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const batch of batches) {
+          await connection.run(
+            `INSERT OR REPLACE INTO _dagrun.writes SELECT $target, unnest($days), $at, $fingerprint, $run`,
+            { target: batch.target, days: dayList(batch.days), at: batch.writtenAt, fingerprint: batch.fingerprint, run: batch.runId },
+          );
+        }
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw new WarehouseError(`recording writes failed: ${firstLine(messageOf(error))}`, { transient: false });
+      }
+    });
+  }
+}
+
+function unreachableCalendar(): never {
+  throw new Error('every-day calendars need no query');
+}
+
+function daysOf(value: DuckDBValue): Day[] {
+  if (!(value instanceof DuckDBListValue)) return [];
+  return value.items.map((item) => Number(item) as Day);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+/** Runs every statement of a script, binding the named parameters each statement uses. */
+async function runScript(connection: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>): Promise<void> {
+  const rewritten = rewriteNamedParameters(sql, '$').sql;
+  const statements = await connection.extractStatements(rewritten);
+  for (let i = 0; i < statements.count; i++) {
+    const prepared = await statements.prepare(i);
+    bindUsed(prepared, params);
+    await prepared.run();
+  }
+}
+
+/** Runs a single-result query (a check), returning its rows. */
+async function runStatement(connection: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>): Promise<DuckDBValue[][]> {
+  const rewritten = rewriteNamedParameters(sql, '$').sql;
+  const statements = await connection.extractStatements(rewritten);
+  if (statements.count !== 1) throw new Error(`expected one statement, found ${statements.count}`);
+  const prepared = await statements.prepare(0);
+  bindUsed(prepared, params);
+  return (await prepared.runAndReadAll()).getRows();
+}
+
+function bindUsed(
+  prepared: { parameterCount: number; parameterName(i: number): string; bind(values: Record<string, DuckDBValue>): void },
+  params: Record<string, DuckDBValue>,
+): void {
+  const used: Record<string, DuckDBValue> = {};
+  for (let i = 1; i <= prepared.parameterCount; i++) {
+    const name = prepared.parameterName(i);
+    if (!(name in params)) throw new Error(`unknown parameter @${name} (known: ${Object.keys(params).map((n) => '@' + n).join(', ')})`);
+    used[name] = params[name]!;
+  }
+  if (prepared.parameterCount > 0) prepared.bind(used);
+}

@@ -1,0 +1,132 @@
+/**
+ * The warehouse seam: the only interface that knows an engine is behind it. Everything a
+ * status run needs is asked in batches (all calendars, all tables, all checks at once), so
+ * a run costs a few queries whatever the number of targets and dates.
+ */
+import type { CalendarSpec } from '../config/types.js';
+import type { Day } from '../intervals/day.js';
+
+/** An inclusive window of days that queries are restricted to. */
+export interface DayWindow {
+  readonly first: Day;
+  readonly last: Day;
+}
+
+/** A table whose present dates are asked for. */
+export interface TableProbe {
+  readonly table: string;
+  readonly dateColumn: string;
+}
+
+/** The distinct dates a table holds within the window. */
+export interface PresentDates {
+  /** False when the table does not exist yet: coverage 0, not an error. */
+  readonly exists: boolean;
+  /** Sorted distinct days. */
+  readonly days: readonly Day[];
+  /**
+   * When the engine knows it (BigQuery partitions): epoch ms at which each day was last
+   * modified, standing in for write records of tables dagrun did not write.
+   */
+  readonly modifiedAt?: ReadonlyMap<Day, number>;
+}
+
+/** A check query to evaluate; `@start_date`/`@end_date` are bound to the window. */
+export interface CheckProbe {
+  /** Unique key chosen by the caller, e.g. `target/check`. */
+  readonly key: string;
+  readonly sql: string;
+}
+
+/** What a check query returned: one number (or NULL), or the error it raised. */
+export type CheckOutcome = { readonly ok: true; readonly value: number | null } | { readonly ok: false; readonly error: string };
+
+/** The last write dagrun recorded for one date of one target. */
+export interface WriteRecord {
+  readonly target: string;
+  readonly day: Day;
+  /** Epoch milliseconds (fractional) when the range holding this day finished. */
+  readonly writtenAt: number;
+  /** Fingerprint of the target's definition at that write. */
+  readonly fingerprint: string;
+  readonly runId: string;
+}
+
+/** A batch of writes to record after a successful range. */
+export interface WriteBatch {
+  readonly target: string;
+  readonly days: readonly Day[];
+  readonly writtenAt: number;
+  readonly fingerprint: string;
+  readonly runId: string;
+}
+
+/** One run of a SQL build for one batch of dates. */
+export interface SqlBuildRequest {
+  readonly target: string;
+  /** The target's table, so the adapter can create its schema/dataset if needed. */
+  readonly table: string;
+  readonly sql: string;
+  readonly start: Day;
+  readonly end: Day;
+  readonly dates: readonly Day[];
+  /** Cost-tracing labels (BigQuery job labels): tool, target, run id. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Why a warehouse call failed: transient errors may be retried, permanent ones not. */
+export class WarehouseError extends Error {
+  readonly transient: boolean;
+  constructor(message: string, options: { transient: boolean }) {
+    super(message);
+    this.name = 'WarehouseError';
+    this.transient = options.transient;
+  }
+}
+
+/** The engine behind the pipeline. Implementations: `duckdb.ts`, `bigquery.ts`. */
+export interface Warehouse {
+  /** Engine name for messages. */
+  readonly engine: 'duckdb' | 'bigquery';
+  /** Expected days of each calendar within the window, keyed by `calendarKey(spec)`. */
+  expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>>;
+  /** Present days of every table within the window, keyed by table name. */
+  presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>>;
+  /** Evaluates checks; a failing query is an outcome, not an exception. */
+  checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>>;
+  /** Runs a SQL build in one transaction, so a failure leaves the table as it was. */
+  runSql(request: SqlBuildRequest): Promise<void>;
+  /** The latest write record of each (target, day) within the window. */
+  readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]>;
+  /** Records writes in the warehouse's `_dagrun` schema/dataset. */
+  recordWrites(batches: readonly WriteBatch[]): Promise<void>;
+  /**
+   * Runs `work` while this process holds no handle on the warehouse, for command targets
+   * that open it themselves (DuckDB allows one writing process per file). Engines without
+   * that limit just run `work`. Calls are serialised.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether a command target must be run inside `exclusive`. */
+  readonly commandsNeedExclusiveAccess: boolean;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** A stable key for a calendar, used to share one query between targets with the same calendar. */
+export function calendarKey(spec: CalendarSpec): string {
+  switch (spec.kind) {
+    case 'table':
+      return `table:${spec.table}:${spec.dateColumn}`;
+    case 'sql':
+      return `sql:${spec.sql}`;
+    case 'every-day':
+      return 'every-day';
+  }
+}
+
+/** Every day of the window: the `every: 'day'` calendar, computed without a query. */
+export function everyDay(window: DayWindow): Day[] {
+  const out: Day[] = [];
+  for (let d = window.first; d <= window.last; d++) out.push(d as Day);
+  return out;
+}
