@@ -85,7 +85,6 @@ export class DuckDbWarehouse implements Warehouse {
   readonly #options: DuckDbOptions;
   readonly #lock = new ReadWriteLock();
   #instance: DuckDBInstance | undefined;
-  #connection: DuckDBConnection | undefined;
 
   constructor(options: DuckDbOptions) {
     this.#options = options;
@@ -93,37 +92,45 @@ export class DuckDbWarehouse implements Warehouse {
 
   /** Opens the file now, so a locked or corrupt file is reported before any work starts. */
   async open(): Promise<void> {
-    await this.#lock.shared(() => this.#connect());
+    await this.#lock.shared(() => this.#instanceOrOpen());
   }
 
-  async #connect(): Promise<DuckDBConnection> {
-    if (this.#connection) return this.#connection;
+  async #instanceOrOpen(): Promise<DuckDBInstance> {
+    if (this.#instance) return this.#instance;
     mkdirSync(path.dirname(this.#options.path), { recursive: true });
     try {
-      this.#instance = await DuckDBInstance.create(this.#options.path);
-      this.#connection = await this.#instance.connect();
-      await this.#connection.run(`SET file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
+      const instance = await DuckDBInstance.create(this.#options.path);
+      const connection = await instance.connect();
+      await connection.run(`SET GLOBAL file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
+      connection.closeSync();
+      this.#instance = instance;
     } catch (error) {
-      this.#instance = undefined;
-      this.#connection = undefined;
       throw new DagrunError(
         'warehouse-unavailable',
         `cannot open the DuckDB warehouse ${this.#options.path}: ${firstLine(messageOf(error))}`,
       );
     }
-    return this.#connection;
+    return this.#instance;
   }
 
   #closeNow(): void {
-    this.#connection?.closeSync();
     this.#instance?.closeSync();
-    this.#connection = undefined;
     this.#instance = undefined;
   }
 
-  /** Runs `work` with the shared connection. */
+  /**
+   * Runs `work` on a connection of its own: DuckDB runs connections of one instance in
+   * parallel, each with its own transaction, so SQL builds of different targets overlap.
+   */
   #query<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.#lock.shared(async () => work(await this.#connect()));
+    return this.#lock.shared(async () => {
+      const connection = await (await this.#instanceOrOpen()).connect();
+      try {
+        return await work(connection);
+      } finally {
+        connection.closeSync();
+      }
+    });
   }
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -110,6 +110,17 @@ export interface Warehouse {
   readonly commandsNeedExclusiveAccess: boolean;
   /** Releases connections. */
   close(): Promise<void>;
+  /**
+   * Bytes a SQL build would process, estimated without running it (a BigQuery dry run is
+   * free), for `dagrun -n` and a bytes budget. Engines that bill nothing leave it out.
+   */
+  estimateSqlBytes?(request: SqlBuildRequest): Promise<number>;
+  /**
+   * For `dagrun check --connect`: reaches the warehouse and describes, one line each, what
+   * it found of the project, the datasets and tables, and the calendars. Throws a
+   * `WarehouseError` when the warehouse cannot be reached at all.
+   */
+  describeConnection?(calendars: readonly CalendarSpec[], tables: readonly TableProbe[]): Promise<string[]>;
 }
 
 /** A stable key for a calendar, used to share one query between targets with the same calendar. */

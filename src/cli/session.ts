@@ -1,0 +1,106 @@
+/**
+ * What every command starts from: the loaded pipeline, its graph, the resolved window and
+ * selection. The clock is read here and nowhere below the CLI.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closest } from 'fastest-levenshtein';
+import { findConfig, loadConfig } from '../config/load.js';
+import { similar } from '../config/shape.js';
+import type { DagConfig } from '../config/types.js';
+import { DagrunError } from '../core/errors.js';
+import { buildGraph, type TargetGraph } from '../graph/build.js';
+import { parseSelector, selectTargets } from '../graph/select.js';
+import { addDays, dayInZone, parseDay, type Day } from '../intervals/day.js';
+import { parseDuration } from '../config/normalize.js';
+import type { DayWindow } from '../warehouse/warehouse.js';
+
+/** Options shared by the commands that read the pipeline. */
+export interface SessionOptions {
+  readonly config?: string;
+  readonly targets: readonly string[];
+  readonly only?: boolean;
+  readonly start?: string;
+  readonly end?: string;
+  readonly since?: string;
+  /** The clock, for tests: an ISO instant or date. */
+  readonly now?: string;
+}
+
+/** A loaded pipeline with its selection. */
+export interface Session {
+  readonly config: DagConfig;
+  readonly graph: TargetGraph;
+  readonly window: DayWindow;
+  /** Selected names in dependency order. */
+  readonly selected: readonly string[];
+  /** The names the user asked for (all when none). */
+  readonly named: readonly string[];
+  readonly now: Date;
+  readonly runId: string;
+  /** The `.dagrun` folder next to dag.json5. */
+  readonly stateDir: string;
+}
+
+/** Resolves the config file: `--config`, else dag.json5 searched upward. */
+export function resolveConfigFile(option: string | undefined): string {
+  if (option) return path.resolve(option);
+  const found = findConfig(process.cwd());
+  if (!found) throw new DagrunError('usage', `no dag.json5 found in ${process.cwd()} or any folder above it (use --config FILE)`);
+  return found;
+}
+
+function clock(option: string | undefined): Date {
+  if (option === undefined) return new Date();
+  const date = new Date(option);
+  if (Number.isNaN(date.getTime())) throw new DagrunError('usage', `--now: ${JSON.stringify(option)} is not a date or time`);
+  return date;
+}
+
+function dayOption(name: string, value: string): Day {
+  const day = parseDay(value);
+  if (day === undefined) throw new DagrunError('usage', `--${name}: ${JSON.stringify(value)} is not a real date (YYYY-MM-DD)`);
+  return day;
+}
+
+/** The window after the command line and the clock: `--start/--end` win over `--since`, which wins over dag.json5. */
+export function resolveWindow(config: DagConfig, options: SessionOptions, now: Date): DayWindow {
+  const today = dayInZone(now, config.window.timeZone);
+  const end = config.window.end;
+  let first = config.window.start;
+  let last = end.kind === 'date' ? end.day : end.kind === 'today' ? today : addDays(today, -1);
+  if (options.since !== undefined) {
+    const match = /^(\d+)d$/.exec(options.since.trim());
+    const days = match ? Number(match[1]) : (parseDuration(options.since) ?? 0) / 86_400_000;
+    if (!Number.isInteger(days) || days < 1) throw new DagrunError('usage', `--since: ${JSON.stringify(options.since)} is not a whole number of days like "7d"`);
+    last = today;
+    first = addDays(today, -(days - 1));
+  }
+  if (options.start !== undefined) first = dayOption('start', options.start);
+  if (options.end !== undefined) last = dayOption('end', options.end);
+  if (last < first) throw new DagrunError('usage', 'the window ends before it starts (check --start/--end/--since)');
+  return { first, last };
+}
+
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Loads the pipeline and resolves the selection and window. */
+export function openSession(options: SessionOptions): Session {
+  const config = loadConfig(resolveConfigFile(options.config));
+  const graph = buildGraph(config.targets);
+  const now = clock(options.now);
+  const selectors = options.targets.map((word) => parseSelector(word, options.only ?? false));
+  const { selected, named, unknown } = selectTargets(graph, selectors, (n) => config.targets.get(n)?.group);
+  if (unknown.length > 0) {
+    const names = graph.names();
+    const hint = (word: string) => {
+      const guess = closest(word, names);
+      return names.length > 0 && similar(word, guess) ? ` (did you mean "${guess}"?)` : '';
+    };
+    throw new DagrunError('usage', unknown.map((u) => `unknown target "${u}"${hint(u)}`).join('\n'));
+  }
+  return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: path.join(config.dir, '.dagrun') };
+}

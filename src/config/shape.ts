@@ -1,0 +1,179 @@
+/**
+ * A tiny declarative shape language: the one source for both validation (`checkShape`)
+ * and the JSON Schema editors use (`toJsonSchema`), so the two cannot drift apart.
+ */
+import { closest, distance } from 'fastest-levenshtein';
+
+/** A declared shape of a JSON value. */
+export type Shape =
+  | { readonly kind: 'string'; readonly description?: string; readonly enum?: readonly string[]; readonly pattern?: string; readonly minLength?: number }
+  | { readonly kind: 'number'; readonly description?: string; readonly min?: number; readonly max?: number; readonly integer?: boolean }
+  | { readonly kind: 'boolean'; readonly description?: string }
+  | { readonly kind: 'array'; readonly description?: string; readonly items: Shape; readonly minItems?: number }
+  | {
+      readonly kind: 'object';
+      readonly description?: string;
+      readonly fields?: Readonly<Record<string, Field>>;
+      /** Shape of keys not in `fields` (a map); when absent, unknown keys are errors. */
+      readonly values?: Shape;
+    }
+  | { readonly kind: 'either'; readonly description?: string; readonly options: readonly Shape[] };
+
+/** A field of an object shape. */
+export interface Field {
+  readonly shape: Shape;
+  readonly required?: boolean;
+}
+
+/** A shape problem at a key path. */
+export interface ShapeProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function describe(shape: Shape): string {
+  switch (shape.kind) {
+    case 'string':
+      return shape.enum ? `one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}` : 'a string';
+    case 'number':
+      return shape.integer ? 'a whole number' : 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return 'an array';
+    case 'object':
+      return 'an object';
+    case 'either':
+      return shape.options.map(describe).join(' or ');
+  }
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** Checks `value` against `shape`, collecting every problem (not just the first). */
+export function checkShape(value: unknown, shape: Shape, path = '', problems: ShapeProblem[] = []): ShapeProblem[] {
+  const fail = (message: string) => problems.push({ path, message });
+  switch (shape.kind) {
+    case 'string':
+      if (typeof value !== 'string') fail(`expected ${describe(shape)}, got ${typeName(value)}`);
+      else if (shape.enum && !shape.enum.includes(value)) fail(`expected ${describe(shape)}, got ${JSON.stringify(value)}`);
+      else if (shape.minLength !== undefined && value.length < shape.minLength) fail('must not be empty');
+      else if (shape.pattern && !new RegExp(shape.pattern).test(value)) fail(`${JSON.stringify(value)} does not match ${shape.pattern}`);
+      break;
+    case 'number':
+      if (typeof value !== 'number' || Number.isNaN(value)) fail(`expected ${describe(shape)}, got ${typeName(value)}`);
+      else if (shape.integer && !Number.isInteger(value)) fail(`expected a whole number, got ${value}`);
+      else if (shape.min !== undefined && value < shape.min) fail(`must be at least ${shape.min}, got ${value}`);
+      else if (shape.max !== undefined && value > shape.max) fail(`must be at most ${shape.max}, got ${value}`);
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail(`expected true or false, got ${typeName(value)}`);
+      break;
+    case 'array':
+      if (!Array.isArray(value)) fail(`expected an array, got ${typeName(value)}`);
+      else {
+        if (shape.minItems !== undefined && value.length < shape.minItems) fail(`must have at least ${shape.minItems} element(s)`);
+        value.forEach((item, i) => checkShape(item, shape.items, join(path, i), problems));
+      }
+      break;
+    case 'object':
+      checkObject(value, shape, path, problems);
+      break;
+    case 'either': {
+      const matching = shape.options.find((option) => checkShape(value, option, path).length === 0);
+      if (matching) break;
+      const sameType = shape.options.find((o) => sameKind(value, o));
+      if (sameType) checkShape(value, sameType, path, problems);
+      else fail(`expected ${describe(shape)}, got ${typeName(value)}`);
+      break;
+    }
+  }
+  return problems;
+}
+
+function sameKind(value: unknown, shape: Shape): boolean {
+  switch (shape.kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'either':
+      return shape.options.some((o) => sameKind(value, o));
+  }
+}
+
+function checkObject(value: unknown, shape: Extract<Shape, { kind: 'object' }>, path: string, problems: ShapeProblem[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ path, message: `expected an object, got ${typeName(value)}` });
+    return;
+  }
+  const fields = shape.fields ?? {};
+  const record = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(fields)) {
+    if (record[key] === undefined) {
+      if (field.required) problems.push({ path: join(path, key), message: 'is required' });
+    } else {
+      checkShape(record[key], field.shape, join(path, key), problems);
+    }
+  }
+  for (const key of Object.keys(record)) {
+    if (key in fields) continue;
+    if (shape.values) {
+      checkShape(record[key], shape.values, join(path, key), problems);
+      continue;
+    }
+    const known = Object.keys(fields);
+    const guess = known.length > 0 ? closest(key, known) : undefined;
+    const hint = guess && similar(key, guess) ? ` (did you mean "${guess}"?)` : '';
+    problems.push({ path: join(path, key), message: `unknown key "${key}"${hint}` });
+  }
+}
+
+/** True when `guess` is close enough to `word` to suggest it. */
+export function similar(word: string, guess: string): boolean {
+  return distance(word.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(guess.length / 3));
+}
+
+/** The JSON Schema (draft-07) of a shape, for editors. */
+export function toJsonSchema(shape: Shape): Record<string, unknown> {
+  const base: Record<string, unknown> = shape.description ? { description: shape.description } : {};
+  switch (shape.kind) {
+    case 'string':
+      return { ...base, type: 'string', ...(shape.enum && { enum: shape.enum }), ...(shape.pattern && { pattern: shape.pattern }), ...(shape.minLength !== undefined && { minLength: shape.minLength }) };
+    case 'number':
+      return { ...base, type: shape.integer ? 'integer' : 'number', ...(shape.min !== undefined && { minimum: shape.min }), ...(shape.max !== undefined && { maximum: shape.max }) };
+    case 'boolean':
+      return { ...base, type: 'boolean' };
+    case 'array':
+      return { ...base, type: 'array', items: toJsonSchema(shape.items), ...(shape.minItems !== undefined && { minItems: shape.minItems }) };
+    case 'object': {
+      const fields = Object.entries(shape.fields ?? {});
+      return {
+        ...base,
+        type: 'object',
+        properties: Object.fromEntries(fields.map(([k, f]) => [k, toJsonSchema(f.shape)])),
+        required: fields.filter(([, f]) => f.required).map(([k]) => k),
+        additionalProperties: shape.values ? toJsonSchema(shape.values) : false,
+      };
+    }
+    case 'either':
+      return { ...base, anyOf: shape.options.map(toJsonSchema) };
+  }
+}

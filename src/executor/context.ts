@@ -1,0 +1,29 @@
+/** What executing a plan needs: the pipeline, the warehouse, the command runner, the reporter, the clock. */
+import type { DagConfig } from '../config/types.js';
+import type { TargetToFreshness } from '../freshness/assess.js';
+import type { TargetGraph } from '../graph/build.js';
+import type { Reporter } from '../report/reporter.js';
+import type { DayWindow, Warehouse } from '../warehouse/warehouse.js';
+import type { CommandRunner } from './runner.js';
+
+/** Everything the units of a run share. */
+export interface ExecutionContext {
+  readonly config: DagConfig;
+  readonly graph: TargetGraph;
+  readonly warehouse: Warehouse;
+  readonly runner: CommandRunner;
+  readonly reporter: Reporter;
+  readonly runId: string;
+  /** `.dagrun/runs/<run-id>`: logs of commands that printed anything. */
+  readonly runDir: string;
+  readonly window: DayWindow;
+  readonly fingerprints: ReadonlyMap<string, string>;
+  /** Freshness measured before the run. */
+  readonly before: TargetToFreshness;
+  /** Epoch milliseconds, with sub-millisecond precision. */
+  readonly now: () => number;
+  /** Waits, unless the run is interrupted. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Aborted on interrupt: running commands are ended. */
+  readonly signal: AbortSignal;
+}

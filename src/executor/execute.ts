@@ -1,0 +1,92 @@
+/**
+ * Executing a plan: the units of work (ranges, gates, deferred resolutions) wired to the
+ * build loop, write records flushed as targets finish, and the outcome of every target.
+ */
+import { messageOf } from '../core/errors.js';
+import type { PlanData } from '../scheduler/compute-plan.js';
+import { Plan, type FailureMode, type WorkUnit } from '../scheduler/plan.js';
+import type { TargetOutcome } from '../report/events.js';
+import type { Freshness } from '../freshness/assess.js';
+import type { WriteBatch } from '../warehouse/warehouse.js';
+import { runBuildLoop, type UnitOutcome } from './build-loop.js';
+import type { ExecutionContext } from './context.js';
+import { resolveStep, runGate } from './gate.js';
+import { runRange } from './range.js';
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  readonly jobs: number;
+  readonly failureMode: FailureMode;
+  /** Expected milliseconds per batch, from earlier runs. */
+  readonly estimate?: (target: string) => number;
+}
+
+/** Runs the plan and returns each step's outcome. `interrupt()` on the returned handle stops it. */
+export function executePlan(ctx: ExecutionContext, data: PlanData, options: ExecuteOptions): { done: Promise<TargetOutcome[]>; interrupt: () => void } {
+  const plan = new Plan(data.steps, {
+    jobs: options.jobs,
+    groups: new Map([...ctx.config.groups.values()].map((g) => [g.name, g.concurrency])),
+    parallel: (name) => ctx.graph.target(name).build?.parallel ?? 1,
+    estimate: options.estimate,
+    failureMode: options.failureMode,
+  });
+  const pendingWrites = new Map<string, WriteBatch[]>();
+  const after = new Map<string, Freshness>();
+  const started = new Map<string, number>();
+  const finishedAt = new Map<string, number>();
+
+  const flush = async (target?: string) => {
+    const batches = target ? pendingWrites.get(target) ?? [] : [...pendingWrites.values()].flat();
+    if (target) pendingWrites.delete(target);
+    else pendingWrites.clear();
+    await ctx.warehouse.recordWrites(batches);
+  };
+
+  const execute = async (unit: WorkUnit): Promise<UnitOutcome> => {
+    const target = ctx.graph.target(unit.target);
+    started.set(unit.target, Math.min(started.get(unit.target) ?? Infinity, ctx.now()));
+    try {
+      switch (unit.kind) {
+        case 'range': {
+          const writes = pendingWrites.get(unit.target) ?? [];
+          pendingWrites.set(unit.target, writes);
+          const outcome = await runRange(ctx, target, unit.batch, unit.index, writes);
+          return outcome.ok ? { ok: true } : { ok: false, reason: outcome.error ?? 'failed' };
+        }
+        case 'gate': {
+          await flush(unit.target);
+          const gate = await runGate(ctx, plan.step(unit.target));
+          after.set(unit.target, gate.after);
+          finishedAt.set(unit.target, ctx.now());
+          ctx.reporter.handle({ type: 'gate-finished', target: unit.target, ok: gate.ok, message: gate.message, before: ctx.before.get(unit.target), after: gate.after });
+          return gate.ok ? { ok: true } : { ok: false, reason: gate.message };
+        }
+        case 'resolve':
+          return { ok: true, step: await resolveStep(ctx, plan.step(unit.target), (name) => plan.step(name).days) };
+      }
+    } catch (error) {
+      return { ok: false, reason: messageOf(error) };
+    }
+  };
+
+  const done = (async () => {
+    try {
+      await runBuildLoop(plan, execute);
+    } finally {
+      await flush().catch((error: unknown) => ctx.reporter.handle({ type: 'warning', message: `could not record writes: ${messageOf(error)}` }));
+    }
+    return plan.outcomes().map((o): TargetOutcome => {
+      if (o.status === 'skipped') ctx.reporter.handle({ type: 'target-skipped', target: o.target, reason: o.reason ?? '' });
+      const begin = started.get(o.target);
+      const end = finishedAt.get(o.target);
+      return {
+        ...o,
+        daysHandedOver: plan.step(o.target).days.length,
+        before: ctx.before.get(o.target),
+        after: after.get(o.target),
+        durationMs: begin !== undefined && end !== undefined ? end - begin : undefined,
+      };
+    });
+  })();
+  return { done, interrupt: () => plan.interrupt() };
+}

@@ -1,0 +1,48 @@
+/**
+ * The gate after a target's ranges: measure it again and let nothing downstream start
+ * unless it really became fresh ("no crash is not success").
+ */
+import { assessTargets, describeCheckFailure, type Freshness } from '../freshness/assess.js';
+import { measureState } from '../freshness/check.js';
+import type { Step } from '../scheduler/compute-plan.js';
+import { resolveDeferredStep } from '../scheduler/compute-plan.js';
+import { formatPercent } from '../report/format.js';
+import { daysReading } from '../intervals/coverage.js';
+import type { Day } from '../intervals/day.js';
+import type { ExecutionContext } from './context.js';
+
+async function measureOne(ctx: ExecutionContext, name: string): Promise<{ freshness: Freshness; expected: readonly Day[] }> {
+  const state = await measureState(ctx.warehouse, { graph: ctx.graph, names: [name], window: ctx.window, fingerprints: ctx.fingerprints });
+  const freshness = assessTargets(ctx.graph, state, [name]).get(name)!;
+  return { freshness, expected: state.expected.get(name) ?? [] };
+}
+
+/** Measures a built target; ok when it is fresh now. The message says by how much it missed. */
+export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: boolean; message: string; after: Freshness }> {
+  const { freshness: after } = await measureOne(ctx, step.target);
+  const before = ctx.before.get(step.target);
+  const coverage = `coverage ${before ? formatPercent(before.coverage) : '?'} → ${formatPercent(after.coverage)}`;
+  if (after.state === 'fresh') return { ok: true, message: coverage, after };
+  const problems: string[] = [];
+  if (after.coverage < after.threshold) {
+    const missing = new Set<number>(after.missing);
+    const still = step.days.filter((d) => missing.has(d)).length;
+    problems.push(
+      `${still} of ${step.days.length} date${step.days.length === 1 ? '' : 's'} still missing after the build ` +
+        `(${formatPercent(after.coverage)} < ${+(after.threshold * 100).toFixed(2)}%)`,
+    );
+  }
+  for (const check of after.checks) if (!check.passed) problems.push(describeCheckFailure(check));
+  if (problems.length === 0) problems.push(...after.reasons);
+  return { ok: false, message: problems.join('; '), after };
+}
+
+/** Learns the batches of a deferred step now that its calendar table exists. */
+export async function resolveStep(ctx: ExecutionContext, step: Step, upstreamDays: (name: string) => readonly Day[]): Promise<Step> {
+  const { freshness, expected } = await measureOne(ctx, step.target);
+  const inherited = ctx.graph
+    .upstreamEdges(step.target)
+    .filter((e) => e.kind === 'data')
+    .flatMap((e) => daysReading(upstreamDays(e.upstream), expected, e.lookback));
+  return resolveDeferredStep(step, ctx.graph.target(step.target), freshness, expected, inherited);
+}

@@ -1,0 +1,192 @@
+/**
+ * The pure judgement of freshness (SPEC "Freshness"): coverage against the threshold,
+ * outdated days from write times along dependency edges, definition changes, checks, and
+ * blocked targets behind sources that cannot be made fresh. No I/O, no clock.
+ */
+import type { Check, Target } from '../config/types.js';
+import type { TargetGraph } from '../graph/build.js';
+import { computeCoverage, missingRanges } from '../intervals/coverage.js';
+import type { Day } from '../intervals/day.js';
+import { formatRange, type DayRange } from '../intervals/interval.js';
+import { checkKey, type MeasuredState } from './state.js';
+
+/** A target's freshness state. */
+export type FreshnessState =
+  /** Coverage at or above the threshold, nothing outdated, checks pass. */
+  | 'fresh'
+  /** Needs building (or, for a source, cannot be built by dagrun). */
+  | 'stale'
+  /** Cannot be made fresh in this run because something upstream cannot. */
+  | 'blocked';
+
+/** The outcome of one check. */
+export interface CheckResult {
+  readonly name: string;
+  readonly value: number | null;
+  readonly passed: boolean;
+  /** Set when the query itself failed. */
+  readonly error: string | undefined;
+  readonly min: number | undefined;
+  readonly max: number | undefined;
+}
+
+/** Everything known about one target's freshness. */
+export interface Freshness {
+  readonly name: string;
+  readonly state: FreshnessState;
+  readonly exists: boolean;
+  readonly expected: number;
+  readonly present: number;
+  readonly missing: readonly Day[];
+  /** Present days to rebuild: an upstream wrote them later, or the definition changed. */
+  readonly outdated: readonly Day[];
+  readonly coverage: number;
+  readonly threshold: number;
+  readonly missingRanges: readonly DayRange[];
+  readonly checks: readonly CheckResult[];
+  /** The definition changed since the last build of some present day. */
+  readonly definitionChanged: boolean;
+  /** Human-readable reasons, most important first; empty when fresh. */
+  readonly reasons: readonly string[];
+  /** Notes that do not make the target stale (e.g. a changed definition with onChange: warn). */
+  readonly warnings: readonly string[];
+}
+
+/** Freshness of every assessed target, by name. */
+export type TargetToFreshness = Map<string, Freshness>;
+
+const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`;
+const thresholdPercent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
+
+/** Judges one check outcome against its bounds. */
+export function judgeCheck(check: Check, outcome: { ok: true; value: number | null } | { ok: false; error: string } | undefined): CheckResult {
+  const base = { name: check.name, min: check.min, max: check.max };
+  if (!outcome) return { ...base, value: null, passed: false, error: 'not evaluated (the table does not exist)' };
+  if (!outcome.ok) return { ...base, value: null, passed: false, error: outcome.error };
+  const value = outcome.value;
+  const passed = value !== null && (check.min === undefined || value >= check.min) && (check.max === undefined || value <= check.max);
+  return { ...base, value, passed, error: undefined };
+}
+
+/** A one-line description of a failed check. */
+export function describeCheckFailure(result: CheckResult): string {
+  if (result.error) return `check ${result.name} could not run: ${result.error}`;
+  if (result.value === null) return `check ${result.name} returned NULL`;
+  if (result.min !== undefined && result.value < result.min) return `check ${result.name} failed: ${round(result.value)} < min ${result.min}`;
+  return `check ${result.name} failed: ${round(result.value)} > max ${result.max}`;
+}
+
+const round = (n: number) => +n.toFixed(4);
+
+/** Write time of a day: dagrun's record, else the engine's partition time. */
+function writtenAt(state: MeasuredState, target: Target, day: Day): number | undefined {
+  return state.writes.get(target.name)?.get(day)?.writtenAt ?? state.present.get(target.name)?.modifiedAt?.get(day);
+}
+
+/** Present days of `target` that an upstream rewrote after them, with a reason per upstream. */
+function outdatedByUpstream(graph: TargetGraph, state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Set<Day>; reasons: string[] } {
+  const days = new Set<Day>();
+  const reasons: string[] = [];
+  for (const edge of graph.upstreamEdges(target.name)) {
+    if (edge.kind !== 'data') continue;
+    const upstream = graph.target(edge.upstream);
+    const hits: Day[] = [];
+    for (const day of presentDays) {
+      const own = writtenAt(state, target, day);
+      if (own === undefined) continue;
+      for (let d = day - edge.lookback; d <= day; d++) {
+        const theirs = writtenAt(state, upstream, d as Day);
+        if (theirs !== undefined && theirs > own) {
+          hits.push(day);
+          break;
+        }
+      }
+    }
+    if (hits.length > 0) {
+      for (const d of hits) days.add(d);
+      const span = formatRange({ first: hits[0]!, last: hits[hits.length - 1]! });
+      reasons.push(`${hits.length} date${hits.length === 1 ? '' : 's'} outdated: ${edge.upstream} was rewritten after them (${span})`);
+    }
+  }
+  return { days, reasons };
+}
+
+/** Present days written under another definition than the current one. */
+function changedDefinitionDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): Day[] {
+  const current = state.fingerprints.get(target.name);
+  const writes = state.writes.get(target.name);
+  if (current === undefined || !writes) return [];
+  return presentDays.filter((day) => {
+    const record = writes.get(day);
+    return record !== undefined && record.fingerprint !== current;
+  });
+}
+
+/** Assesses one target, ignoring its upstream's states (see `assessTargets`). */
+export function assessTarget(graph: TargetGraph, state: MeasuredState, target: Target): Freshness {
+  const expected = state.expected.get(target.name) ?? [];
+  const present = state.present.get(target.name) ?? { exists: false, days: [] };
+  const coverage = computeCoverage(expected, new Set(present.days));
+  const expectedSet = new Set<number>(expected);
+  const presentExpected = present.days.filter((d) => expectedSet.has(d));
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+
+  const pending = state.calendarPending.get(target.name);
+  if (pending) reasons.push(pending);
+  if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
+  else if (coverage.ratio < target.threshold) {
+    reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${percent(coverage.ratio)} < ${thresholdPercent(target.threshold)})`);
+  }
+
+  const upstream = outdatedByUpstream(graph, state, target, presentExpected);
+  const changed = changedDefinitionDays(state, target, presentExpected);
+  const outdated = new Set(upstream.days);
+  if (changed.length > 0) {
+    if (target.onChange === 'rebuild') {
+      for (const d of changed) outdated.add(d);
+      reasons.push(`definition changed since last build (${changed.length} date${changed.length === 1 ? '' : 's'} to rebuild)`);
+    } else warnings.push('definition changed since last build (onChange: warn, not rebuilt)');
+  }
+  reasons.push(...upstream.reasons);
+
+  const checks = target.checks.map((check) => judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined));
+  for (const result of checks) if (!result.passed && present.exists) reasons.push(describeCheckFailure(result));
+
+  return {
+    name: target.name,
+    state: reasons.length === 0 ? 'fresh' : 'stale',
+    exists: present.exists,
+    expected: coverage.expected,
+    present: coverage.present,
+    missing: coverage.missing,
+    outdated: [...outdated].sort((a, b) => a - b),
+    coverage: coverage.ratio,
+    threshold: target.threshold,
+    missingRanges: missingRanges(coverage.missing, expected),
+    checks,
+    definitionChanged: changed.length > 0,
+    reasons,
+    warnings,
+  };
+}
+
+/**
+ * Assesses `names` (in dependency order) and marks as blocked every target downstream of a
+ * source that is not fresh, or of another blocked target.
+ */
+export function assessTargets(graph: TargetGraph, state: MeasuredState, names: readonly string[]): TargetToFreshness {
+  const result: TargetToFreshness = new Map();
+  for (const name of names) {
+    const own = assessTarget(graph, state, graph.target(name));
+    const blockers = graph.upstream(name).flatMap((up) => {
+      const f = result.get(up);
+      if (!f) return [];
+      if (f.state === 'blocked') return [`upstream ${up} is blocked`];
+      if (graph.target(up).source && f.state === 'stale') return [`upstream source ${up} below its threshold or failing its checks`];
+      return [];
+    });
+    result.set(name, blockers.length > 0 ? { ...own, state: 'blocked', reasons: [...blockers, ...own.reasons] } : own);
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+/**
+ * Measuring: asks the warehouse, in a few batched calls, for everything the assessment
+ * needs about a set of targets — calendars, present days, write records and checks.
+ */
+import type { TargetGraph } from '../graph/build.js';
+import type { Day } from '../intervals/day.js';
+import { calendarKey, type CheckProbe, type DayWindow, type PresentDates, type Warehouse, type WriteRecord } from '../warehouse/warehouse.js';
+import { checkKey, type DayWrites, type MeasuredState } from './state.js';
+
+/** What to measure. */
+export interface MeasureRequest {
+  readonly graph: TargetGraph;
+  /** The targets to assess; their direct upstream is measured too (for outdated days). */
+  readonly names: readonly string[];
+  readonly window: DayWindow;
+  readonly fingerprints: ReadonlyMap<string, string>;
+  /** Skip the checks (e.g. when only coverage is needed). */
+  readonly skipChecks?: boolean;
+}
+
+/** Measures the warehouse for `names` and their direct upstream. */
+export async function measureState(warehouse: Warehouse, request: MeasureRequest): Promise<MeasuredState> {
+  const { graph, window } = request;
+  const names = new Set(request.names);
+  for (const name of request.names) for (const up of graph.upstream(name)) names.add(up);
+  const targets = [...names].map((n) => graph.target(n));
+
+  const calendars = new Map(targets.map((t) => [calendarKey(t.calendar), t.calendar]));
+  const [expectedByCalendar, presentByTable, writes] = await Promise.all([
+    warehouse.expectedDates([...calendars.values()], window),
+    warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), window),
+    warehouse.readWrites([...names], window),
+  ]);
+
+  const present = new Map<string, PresentDates>();
+  const expected = new Map<string, readonly Day[]>();
+  const calendarPending = new Map<string, string>();
+  for (const target of targets) {
+    present.set(target.name, presentByTable.get(target.table) ?? { exists: false, days: [] });
+    expected.set(target.name, expectedByCalendar.get(calendarKey(target.calendar)) ?? []);
+  }
+  for (const target of targets) {
+    const provider = graph.upstreamEdges(target.name).find((e) => e.kind === 'calendar');
+    if (provider && !present.get(provider.upstream)?.exists) {
+      calendarPending.set(target.name, `calendar table ${graph.target(provider.upstream).table} not built yet (target ${provider.upstream} builds it)`);
+    }
+  }
+
+  const probes: CheckProbe[] = request.skipChecks
+    ? []
+    : request.names.flatMap((name) =>
+        present.get(name)?.exists ? graph.target(name).checks.map((c) => ({ key: checkKey(name, c.name), sql: c.sql })) : [],
+      );
+  const checks = probes.length > 0 ? await warehouse.checkValues(probes, window) : new Map();
+
+  return { window, expected, calendarPending, present, writes: groupWrites(writes), checks, fingerprints: request.fingerprints };
+}
+
+function groupWrites(records: readonly WriteRecord[]): Map<string, DayWrites> {
+  const out = new Map<string, Map<Day, WriteRecord>>();
+  for (const record of records) {
+    let days = out.get(record.target);
+    if (!days) out.set(record.target, (days = new Map()));
+    days.set(record.day, record);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * The pipeline as a directed graph, edges pointing downstream (upstream → dependent). The
+ * only module that imports graphlib; everything else asks `TargetGraph`.
+ */
+import { Graph, alg } from '@dagrejs/graphlib';
+import type { Target } from '../config/types.js';
+
+/** Why an edge exists. */
+export type EdgeKind =
+  /** A declared dependency: date d reads the upstream's dates d-lookback..d. */
+  | 'data'
+  /** The upstream builds the table this target's calendar reads: order only. */
+  | 'calendar';
+
+/** An edge from an upstream target to a dependent one. */
+export interface Edge {
+  readonly upstream: string;
+  readonly dependent: string;
+  readonly kind: EdgeKind;
+  readonly lookback: number;
+}
+
+/** A read-only view of the pipeline's dependency graph. */
+export class TargetGraph {
+  readonly #graph: Graph;
+  readonly #targets: ReadonlyMap<string, Target>;
+  #order: string[] | undefined;
+
+  constructor(graph: Graph, targets: ReadonlyMap<string, Target>) {
+    this.#graph = graph;
+    this.#targets = targets;
+  }
+
+  /** The target of a name known to be in the graph. */
+  target(name: string): Target {
+    const target = this.#targets.get(name);
+    if (!target) throw new Error(`Internal error: unknown target ${name}`);
+    return target;
+  }
+
+  /** Whether a name is a target. */
+  has(name: string): boolean {
+    return this.#targets.has(name);
+  }
+
+  /** Every target name, sorted. */
+  names(): string[] {
+    return [...this.#targets.keys()];
+  }
+
+  /** Edges into `name` (its direct upstream). */
+  upstreamEdges(name: string): Edge[] {
+    return (this.#graph.inEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
+  }
+
+  /** Edges out of `name` (its direct dependents). */
+  downstreamEdges(name: string): Edge[] {
+    return (this.#graph.outEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
+  }
+
+  /** Direct upstream names. */
+  upstream(name: string): string[] {
+    return this.#graph.predecessors(name) ?? [];
+  }
+
+  /** Direct dependent names. */
+  downstream(name: string): string[] {
+    return this.#graph.successors(name) ?? [];
+  }
+
+  /** All names in dependency order (upstream first, ties by name). The graph must be acyclic. */
+  topologicalOrder(): string[] {
+    if (!this.#order) {
+      const indegree = new Map(this.names().map((n) => [n, this.upstream(n).length]));
+      const ready = this.names().filter((n) => indegree.get(n) === 0);
+      const order: string[] = [];
+      while (ready.length > 0) {
+        ready.sort();
+        const next = ready.shift()!;
+        order.push(next);
+        for (const dependent of this.downstream(next)) {
+          const left = indegree.get(dependent)! - 1;
+          indegree.set(dependent, left);
+          if (left === 0) ready.push(dependent);
+        }
+      }
+      this.#order = order;
+    }
+    return this.#order;
+  }
+
+  /** Cycles, each as a list of names; empty when the graph is a DAG. */
+  cycles(): string[][] {
+    return alg.findCycles(this.#graph);
+  }
+}
+
+/**
+ * Builds the graph from validated targets. Dependencies on unknown names are skipped here
+ * (the config rules report them), so the graph can be built while validating.
+ */
+export function buildGraph(targets: ReadonlyMap<string, Target>): TargetGraph {
+  const graph = new Graph({ directed: true, multigraph: false });
+  for (const name of targets.keys()) graph.setNode(name);
+  const byTable = new Map<string, string>();
+  for (const target of targets.values()) byTable.set(target.table.toLowerCase(), target.name);
+  for (const target of targets.values()) {
+    for (const dep of target.deps) {
+      if (!targets.has(dep.target)) continue;
+      const edge: Edge = { upstream: dep.target, dependent: target.name, kind: 'data', lookback: dep.lookback };
+      graph.setEdge(dep.target, target.name, edge);
+    }
+    if (target.calendar.kind === 'table') {
+      const provider = byTable.get(target.calendar.table.toLowerCase());
+      if (provider && provider !== target.name && !graph.hasEdge(provider, target.name)) {
+        graph.setEdge(provider, target.name, { upstream: provider, dependent: target.name, kind: 'calendar', lookback: 0 });
+      }
+    }
+  }
+  return new TargetGraph(graph, targets);
+}

@@ -1,0 +1,53 @@
+/**
+ * What happens during a run, as typed events. Only reporters (this folder) print; the
+ * executor emits events and never writes to stdout or stderr itself.
+ */
+import type { Freshness } from '../freshness/assess.js';
+import type { Batch } from '../intervals/interval.js';
+import type { PlanData } from '../scheduler/compute-plan.js';
+import type { TargetStatus } from '../scheduler/plan.js';
+
+/** A target's result at the end of a run. */
+export interface TargetOutcome {
+  readonly target: string;
+  readonly status: TargetStatus;
+  readonly reason: string | undefined;
+  readonly batchesDone: number;
+  readonly batches: number;
+  readonly daysHandedOver: number;
+  readonly before: Freshness | undefined;
+  readonly after: Freshness | undefined;
+  readonly durationMs: number | undefined;
+}
+
+/** An event of a build run. */
+export type RunEvent =
+  /** The run begins: its id, window and plan. */
+  | { readonly type: 'run-started'; readonly runId: string; readonly plan: PlanData; readonly jobs: number; readonly commandLine: string }
+  /** A batch of a target starts (attempt counts from 1). */
+  | { readonly type: 'range-started'; readonly target: string; readonly index: number; readonly batch: Batch; readonly attempt: number }
+  /** A batch ended. `tail` holds the last lines of a failing command's output. */
+  | {
+      readonly type: 'range-finished';
+      readonly target: string;
+      readonly index: number;
+      readonly batch: Batch;
+      readonly attempt: number;
+      readonly ok: boolean;
+      readonly durationMs: number;
+      readonly error: string | undefined;
+      readonly tail: string | undefined;
+      readonly logFile: string | undefined;
+    }
+  /** A failed batch will be tried again after a delay. */
+  | { readonly type: 'range-retrying'; readonly target: string; readonly index: number; readonly attempt: number; readonly delayMs: number; readonly error: string }
+  /** A target was measured after its build: `ok` when it became fresh. */
+  | { readonly type: 'gate-finished'; readonly target: string; readonly ok: boolean; readonly message: string; readonly before: Freshness | undefined; readonly after: Freshness }
+  /** A target will not run because something upstream failed. */
+  | { readonly type: 'target-skipped'; readonly target: string; readonly reason: string }
+  /** Something worth saying that is not tied to a batch (lock waits, warehouse retries). */
+  | { readonly type: 'info'; readonly message: string }
+  /** A problem that does not stop the run. */
+  | { readonly type: 'warning'; readonly message: string }
+  /** The run ended. */
+  | { readonly type: 'run-finished'; readonly runId: string; readonly ok: boolean; readonly interrupted: boolean; readonly durationMs: number; readonly outcomes: readonly TargetOutcome[] };

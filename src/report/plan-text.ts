@@ -1,0 +1,52 @@
+/** `dagrun --dry-run` for people: each step with its ranges, dates and reasons, in run order. */
+import pc from 'picocolors';
+import { formatDay } from '../intervals/day.js';
+import { formatRange } from '../intervals/interval.js';
+import type { PlanData } from '../scheduler/compute-plan.js';
+
+const MAX_RANGES_SHOWN = 6;
+
+/** Renders the plan; `explain` adds why every selected target without a step is left out. */
+export function renderPlan(plan: PlanData, options: { explain: boolean; bytes?: ReadonlyMap<string, number> }): string {
+  const lines: string[] = [];
+  const window = `${formatDay(plan.window.first)} .. ${formatDay(plan.window.last)}`;
+  if (plan.steps.length === 0) {
+    lines.push(`${pc.green('Nothing to do:')} every selected target is fresh for ${window}.`);
+  } else {
+    const dates = plan.steps.reduce((n, s) => n + s.days.length, 0);
+    const batches = plan.steps.reduce((n, s) => n + s.batches.length, 0);
+    lines.push(`${pc.bold('Plan')} for ${window}: ${plan.steps.length} target${plan.steps.length === 1 ? '' : 's'}, ${batches} range${batches === 1 ? '' : 's'}, ${dates} target-dates`);
+  }
+  plan.steps.forEach((step, i) => {
+    const group = step.group ? pc.dim(` [${step.group}]`) : '';
+    const after = step.after.length > 0 ? pc.dim(` after ${step.after.join(', ')}`) : '';
+    const bytes = options.bytes?.get(step.target);
+    const cost = bytes !== undefined ? pc.dim(` ~${formatBytes(bytes)}`) : '';
+    lines.push('', `${i + 1}. ${pc.bold(step.target)}${group}  ${step.deferred ? 'dates known after its calendar is built' : `${step.days.length} dates in ${step.batches.length} range${step.batches.length === 1 ? '' : 's'}`}${cost}${after}`);
+    const shown = step.batches.slice(0, MAX_RANGES_SHOWN).map((b) => `${formatRange(b)}${b.days.length > 1 ? pc.dim(` (${b.days.length})`) : ''}`);
+    if (step.batches.length > MAX_RANGES_SHOWN) shown.push(pc.dim(`… ${step.batches.length - MAX_RANGES_SHOWN} more`));
+    if (shown.length > 0) lines.push(`   ranges: ${shown.join(', ')}`);
+    for (const reason of step.reasons) lines.push(`   why: ${reason}`);
+  });
+  if (options.explain && plan.omitted.length > 0) {
+    lines.push('', pc.bold('Not in the plan:'));
+    for (const o of plan.omitted) lines.push(`   ${o.target}: ${o.why}`);
+  }
+  if (options.bytes && options.bytes.size > 0) {
+    const total = [...options.bytes.values()].reduce((a, b) => a + b, 0);
+    lines.push('', `Estimated bytes processed by SQL steps: ${formatBytes(total)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** "1.5 GB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

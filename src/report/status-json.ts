@@ -1,0 +1,61 @@
+/** `dagrun --status --json` and `dagrun --dry-run --json`: the JSON shapes SPEC.md fixes. */
+import type { Freshness } from '../freshness/assess.js';
+import type { TargetGraph } from '../graph/build.js';
+import { formatDay } from '../intervals/day.js';
+import { rangesToIso } from '../intervals/interval.js';
+import type { PlanData } from '../scheduler/compute-plan.js';
+import type { DayWindow } from '../warehouse/warehouse.js';
+
+/** The window as ISO dates. */
+export function windowJson(window: DayWindow): { start: string; end: string } {
+  return { start: formatDay(window.first), end: formatDay(window.last) };
+}
+
+/** One target of `--status --json`. */
+export function freshnessJson(graph: TargetGraph, f: Freshness): Record<string, unknown> {
+  const target = graph.target(f.name);
+  return {
+    name: f.name,
+    table: target.table,
+    group: target.group ?? null,
+    source: target.source,
+    state: f.state,
+    expected: f.expected,
+    present: f.present,
+    missing: f.missing.length,
+    outdated: f.outdated.length,
+    coverage: Math.round(f.coverage * 10_000) / 10_000,
+    threshold: f.threshold,
+    missingRanges: rangesToIso(f.missingRanges),
+    reasons: f.reasons,
+    checks: f.checks.map((c) => ({ name: c.name, value: c.value, passed: c.passed, ...(c.error && { error: c.error }) })),
+    ...(f.warnings.length > 0 && { warnings: f.warnings }),
+  };
+}
+
+/** The whole `--status --json` object. */
+export function statusJson(graph: TargetGraph, window: DayWindow, rows: readonly Freshness[]): string {
+  return JSON.stringify({ window: windowJson(window), targets: rows.map((f) => freshnessJson(graph, f)) }, null, 2);
+}
+
+/** The whole `--dry-run --json` object. */
+export function planJson(plan: PlanData, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify(
+    {
+      window: windowJson(plan.window),
+      steps: plan.steps.map((s) => ({
+        target: s.target,
+        group: s.group ?? null,
+        ranges: rangesToIso(s.batches),
+        dates: s.days.length,
+        reasons: s.reasons,
+        after: s.after,
+        ...(s.deferred && { deferred: true }),
+      })),
+      fresh: plan.omitted.map((o) => ({ target: o.target, why: o.why })),
+      ...extra,
+    },
+    null,
+    2,
+  );
+}

@@ -1,0 +1,54 @@
+/** The `--status` table for people: coverage bars, counts, state and the first reason, coloured on a terminal. */
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { Freshness, FreshnessState } from '../freshness/assess.js';
+import type { TargetGraph } from '../graph/build.js';
+import { formatDay } from '../intervals/day.js';
+import type { DayWindow } from '../warehouse/warehouse.js';
+import { formatPercent } from './format.js';
+
+const BAR_WIDTH = 10;
+
+function bar(f: Freshness): string {
+  const filled = Math.floor(f.coverage * BAR_WIDTH);
+  const colour = f.coverage >= f.threshold ? pc.green : f.coverage > 0 ? pc.yellow : pc.red;
+  return colour('█'.repeat(filled)) + pc.dim('░'.repeat(BAR_WIDTH - filled));
+}
+
+function state(s: FreshnessState): string {
+  switch (s) {
+    case 'fresh':
+      return pc.green('fresh');
+    case 'stale':
+      return pc.yellow('stale');
+    case 'blocked':
+      return pc.red('blocked');
+  }
+}
+
+/** Renders the status table (targets in dependency order). */
+export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: readonly Freshness[]): string {
+  const table = new Table({
+    head: ['TARGET', 'GROUP', 'COVERAGE', 'PRESENT', 'MISSING', 'STATE', 'REASON'].map((h) => pc.bold(h)),
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'left', 'left'],
+  });
+  for (const f of rows) {
+    const target = graph.target(f.name);
+    const name = target.source ? `${f.name} ${pc.dim('(source)')}` : f.name;
+    const outdated = f.outdated.length > 0 ? pc.yellow(` +${f.outdated.length} outdated`) : '';
+    table.push([
+      name,
+      target.group ?? pc.dim('-'),
+      `${bar(f)} ${formatPercent(f.coverage).padStart(6)} ${pc.dim(`≥${+(f.threshold * 100).toFixed(2)}%`)}`,
+      `${f.present}/${f.expected}`,
+      `${f.missing.length}${outdated}`,
+      state(f.state),
+      f.reasons[0] ?? (f.warnings[0] ? pc.dim(f.warnings[0]) : ''),
+    ]);
+  }
+  const counts = (['fresh', 'stale', 'blocked'] as const).map((s) => `${rows.filter((r) => r.state === s).length} ${s}`).join(', ');
+  const header = `${pc.bold('dagrun status')}  window ${formatDay(window.first)} .. ${formatDay(window.last)}  ·  ${rows.length} targets: ${counts}`;
+  return `${header}\n\n${table.toString()}\n`;
+}

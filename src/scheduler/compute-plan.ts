@@ -1,0 +1,142 @@
+/**
+ * Planning: from the graph, the measured freshness and the selection, the steps to run.
+ * A pure function of its inputs, so `--dry-run` shows exactly what a build executes.
+ */
+import type { Target } from '../config/types.js';
+import type { Freshness, TargetToFreshness } from '../freshness/assess.js';
+import type { MeasuredState } from '../freshness/state.js';
+import type { TargetGraph } from '../graph/build.js';
+import { daysReading } from '../intervals/coverage.js';
+import type { Day } from '../intervals/day.js';
+import { batchDays, formatRange, unionDays, type Batch } from '../intervals/interval.js';
+import type { DayWindow } from '../warehouse/warehouse.js';
+
+/** One target to build in this run. */
+export interface Step {
+  readonly target: string;
+  readonly group: string | undefined;
+  /** Every day handed over, sorted. */
+  readonly days: readonly Day[];
+  /** The days grouped per `build.ranges` and `maxDays`. */
+  readonly batches: readonly Batch[];
+  /** Why the step is in the plan. */
+  readonly reasons: readonly string[];
+  /** Targets with steps that this one waits for. */
+  readonly after: readonly string[];
+  /**
+   * Set when the days cannot be known yet (the calendar table is built in this run):
+   * the executor measures the target again once `after` is done.
+   */
+  readonly deferred: boolean;
+}
+
+/** A selected target without a step, and why. */
+export interface Omission {
+  readonly target: string;
+  readonly why: string;
+}
+
+/** The plan as data. */
+export interface PlanData {
+  readonly window: DayWindow;
+  /** Steps in dependency order. */
+  readonly steps: readonly Step[];
+  /** Selected targets that get no step. */
+  readonly omitted: readonly Omission[];
+}
+
+/** Inputs to `computePlan`. */
+export interface PlanInput {
+  readonly graph: TargetGraph;
+  readonly state: MeasuredState;
+  readonly freshness: TargetToFreshness;
+  /** Selected names in dependency order. */
+  readonly selected: readonly string[];
+  /** Targets to rebuild over the whole window (`-B`). */
+  readonly force: ReadonlySet<string>;
+}
+
+function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean): { days: Day[]; reasons: string[] } {
+  if (forced) return { days: [...expected], reasons: ['forced rebuild of the whole window (-B)'] };
+  if (f.state !== 'stale') return { days: [], reasons: [] };
+  const days = unionDays(f.missing, f.outdated);
+  if (days.length === 0 && f.checks.some((c) => !c.passed)) {
+    return { days: [...expected], reasons: [...f.reasons, 'rebuilding every date to repair the failing check'] };
+  }
+  const reasons = [...f.reasons];
+  if (days.length > 0 && f.missing.length > 0 && target.threshold < 1 && f.coverage >= target.threshold) {
+    reasons.push(`also filling ${f.missing.length} missing date${f.missing.length === 1 ? '' : 's'}`);
+  }
+  return { days, reasons };
+}
+
+/** Computes the steps for the selected targets. */
+export function computePlan(input: PlanInput): PlanData {
+  const { graph, state, freshness } = input;
+  const steps = new Map<string, Step>();
+  const omitted: Omission[] = [];
+  for (const name of input.selected) {
+    const target = graph.target(name);
+    const f = freshness.get(name);
+    if (!f) continue;
+    if (target.source) {
+      omitted.push({ target: name, why: f.state === 'fresh' ? 'source, fresh' : `source, not built by dagrun: ${f.reasons[0] ?? ''}` });
+      continue;
+    }
+    if (f.state === 'blocked') {
+      omitted.push({ target: name, why: `blocked: ${f.reasons[0]}` });
+      continue;
+    }
+    const expected = state.expected.get(name) ?? [];
+    const own = ownDays(target, f, expected, input.force.has(name));
+    const inherited: Day[][] = [];
+    const reasons = [...own.reasons];
+    const after: string[] = [];
+    let deferred = state.calendarPending.has(name);
+    for (const edge of graph.upstreamEdges(name)) {
+      const upstream = steps.get(edge.upstream);
+      if (!upstream) continue;
+      after.push(edge.upstream);
+      if (edge.kind === 'calendar') {
+        deferred = true;
+        continue;
+      }
+      if (upstream.deferred) deferred = true;
+      const touched = daysReading(upstream.days, expected, edge.lookback);
+      if (touched.length > 0) {
+        inherited.push(touched);
+        const how = edge.lookback > 0 ? ` (lookback ${edge.lookback} days)` : '';
+        reasons.push(`${edge.upstream} rewrites ${touched.length} date${touched.length === 1 ? '' : 's'} it reads${how}: ${formatRange({ first: touched[0]!, last: touched[touched.length - 1]! })}`);
+      }
+    }
+    const days = unionDays(own.days, ...inherited);
+    if (days.length === 0 && !deferred) {
+      omitted.push({ target: name, why: freshWhy(f) });
+      continue;
+    }
+    const build = target.build!;
+    steps.set(name, {
+      target: name,
+      group: target.group,
+      days,
+      batches: batchDays(days, expected, build.ranges, build.maxDays),
+      reasons: reasons.length > 0 ? reasons : ['its calendar is built in this run: dates are measured after it'],
+      after: after.sort(),
+      deferred,
+    });
+  }
+  return { window: state.window, steps: [...steps.values()], omitted };
+}
+
+function freshWhy(f: Freshness): string {
+  const coverage = `${f.present}/${f.expected} dates (${(f.coverage * 100).toFixed(1)}%)`;
+  const note = f.warnings.length > 0 ? `; ${f.warnings.join('; ')}` : '';
+  return `fresh: ${coverage} >= ${+(f.threshold * 100).toFixed(2)}%, nothing outdated, checks pass, no upstream step${note}`;
+}
+
+/** Recomputes the batches of a deferred step from fresh measurements. */
+export function resolveDeferredStep(step: Step, target: Target, f: Freshness, expected: readonly Day[], inheritedDays: readonly Day[]): Step {
+  const days = unionDays(f.state === 'stale' ? unionDays(f.missing, f.outdated) : [], inheritedDays.filter((d) => expected.includes(d)));
+  const build = target.build!;
+  return { ...step, days, batches: batchDays(days, expected, build.ranges, build.maxDays), deferred: false };
+}
