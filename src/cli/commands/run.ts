@@ -9,11 +9,10 @@ import { DagrunError } from '../../core/errors.js';
 import { ExecaRunner } from '../../executor/execa-runner.js';
 import { executePlan } from '../../executor/execute.js';
 import type { TargetOutcome } from '../../report/events.js';
-import { JsonReporter } from '../../report/json-reporter.js';
+import { createReporter } from '../../report/create.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
-import { TextReporter } from '../../report/text-reporter.js';
 import { computePlan, type PlanData } from '../../scheduler/compute-plan.js';
 import { openSession, type Session, type SessionOptions } from '../session.js';
 import { measureSelection } from './status.js';
@@ -50,7 +49,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   const session = openSession(options);
   const jobs = options.jobs ?? session.config.concurrency;
   if (!Number.isInteger(jobs) || jobs < 1) throw new DagrunError('usage', `--jobs must be a whole number of at least 1, got ${options.jobs}`);
-  const reporter: Reporter = options.json ? new JsonReporter(out.stdout, session.graph) : new TextReporter(out.stdout);
+  const reporter: Reporter = createReporter({ json: options.json, graph: session.graph, write: out.stdout });
   const onRetry = (message: string) => reporter.handle({ type: 'info', message });
 
   return withWarehouse(session, async (warehouse) => {
