@@ -1,6 +1,7 @@
 -- nba_precompute.team_defense_zone_analysis: for each team with a game on date d, how its
 -- opponents shot against it by zone over its last 10 games in d-30 .. d-1, against the league
--- average of the same 30 days. Reads upcoming_team_game_context (d) and nba_raw.shot_zones
+-- average of the same 30 days, and its average defensive rating over those games. Reads
+-- upcoming_team_game_context (d), nba_raw.shot_zones and team_defense_game_summary
 -- (d-30 .. d-1). Bootstrap: no rows for the first 14 days of a season.
 --   zone FG% allowed = opponent zone FGM / opponent zone FGA;  delta = allowed - league
 --   (a negative delta is good defense)
@@ -12,7 +13,8 @@ CREATE TABLE IF NOT EXISTS nba_precompute.team_defense_zone_analysis (
   paint_rate_allowed DOUBLE, mid_range_rate_allowed DOUBLE, three_rate_allowed DOUBLE,
   paint_fg_pct_allowed DOUBLE, mid_range_fg_pct_allowed DOUBLE, three_fg_pct_allowed DOUBLE,
   league_paint_fg_pct DOUBLE, league_mid_range_fg_pct DOUBLE, league_three_fg_pct DOUBLE,
-  paint_fg_pct_delta DOUBLE, mid_range_fg_pct_delta DOUBLE, three_fg_pct_delta DOUBLE
+  paint_fg_pct_delta DOUBLE, mid_range_fg_pct_delta DOUBLE, three_fg_pct_delta DOUBLE,
+  recent_defensive_rating DOUBLE
 );
 
 DELETE FROM nba_precompute.team_defense_zone_analysis WHERE game_date IN (SELECT unnest(@dates));
@@ -55,6 +57,12 @@ WITH teams AS (
          sum(paint_fga + mid_fga + three_fga) AS fga
   FROM recent
   GROUP BY ALL
+), rating AS (                 -- points allowed per 100 possessions over d-30 .. d-1
+  SELECT t.game_id, t.team_abbr, round(avg(r.defensive_rating), 2) AS recent_defensive_rating
+  FROM teams t
+  JOIN nba_analytics.team_defense_game_summary r
+    ON r.team_abbr = t.team_abbr AND r.game_date BETWEEN t.game_date - 30 AND t.game_date - 1
+  GROUP BY ALL
 )
 SELECT t.game_id, t.season, t.game_date, t.team_abbr, t.opponent_abbr,
        coalesce(a.games, 0)                             AS games_in_sample,
@@ -70,8 +78,10 @@ SELECT t.game_id, t.season, t.game_date, t.team_abbr, t.opponent_abbr,
        l.three_pct                                      AS league_three_fg_pct,
        a.paint_fgm / a.paint_fga - l.paint_pct          AS paint_fg_pct_delta,
        a.mid_fgm / a.mid_fga - l.mid_pct                AS mid_range_fg_pct_delta,
-       a.three_fgm / a.three_fga - l.three_pct          AS three_fg_pct_delta
+       a.three_fgm / a.three_fga - l.three_pct          AS three_fg_pct_delta,
+       r.recent_defensive_rating
 FROM teams t
 JOIN in_season USING (game_date, season)
 JOIN league l USING (game_date)
-LEFT JOIN allowed a ON a.game_id = t.game_id AND a.team_abbr = t.team_abbr;
+LEFT JOIN allowed a ON a.game_id = t.game_id AND a.team_abbr = t.team_abbr
+LEFT JOIN rating r ON r.game_id = t.game_id AND r.team_abbr = t.team_abbr;
