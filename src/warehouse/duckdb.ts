@@ -85,6 +85,7 @@ export class DuckDbWarehouse implements Warehouse {
   readonly #options: DuckDbOptions;
   readonly #lock = new ReadWriteLock();
   #instance: DuckDBInstance | undefined;
+  #opening: Promise<DuckDBInstance> | undefined;
 
   constructor(options: DuckDbOptions) {
     this.#options = options;
@@ -95,8 +96,20 @@ export class DuckDbWarehouse implements Warehouse {
     await this.#lock.shared(() => this.#instanceOrOpen());
   }
 
-  async #instanceOrOpen(): Promise<DuckDBInstance> {
-    if (this.#instance) return this.#instance;
+  /**
+   * The open instance, opening it once however many operations ask at the same moment: two
+   * instances of one file in one process would each believe they own it, and the later
+   * checkpoint would silently drop the other's writes.
+   */
+  #instanceOrOpen(): Promise<DuckDBInstance> {
+    this.#opening ??= this.#openInstance().catch((error: unknown) => {
+      this.#opening = undefined;
+      throw error;
+    });
+    return this.#opening;
+  }
+
+  async #openInstance(): Promise<DuckDBInstance> {
     mkdirSync(path.dirname(this.#options.path), { recursive: true });
     try {
       const instance = await DuckDBInstance.create(this.#options.path);
@@ -104,18 +117,20 @@ export class DuckDbWarehouse implements Warehouse {
       await connection.run(`SET GLOBAL file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
       connection.closeSync();
       this.#instance = instance;
+      return instance;
     } catch (error) {
       throw new DagrunError(
         'warehouse-unavailable',
-        `cannot open the DuckDB warehouse ${this.#options.path}: ${firstLine(messageOf(error))}`,
+        `cannot open the DuckDB warehouse ${this.#options.path}: ${describeOpenFailure(messageOf(error))}`,
       );
     }
-    return this.#instance;
   }
+
 
   #closeNow(): void {
     this.#instance?.closeSync();
     this.#instance = undefined;
+    this.#opening = undefined;
   }
 
   /**
@@ -305,6 +320,14 @@ function unreachableCalendar(): never {
 function daysOf(value: DuckDBValue): Day[] {
   if (!(value instanceof DuckDBListValue)) return [];
   return value.items.map((item) => Number(item) as Day);
+}
+
+/** Why the file could not be opened, in words a user can act on. */
+function describeOpenFailure(message: string): string {
+  const held = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (held) return `it is in use by another process (PID ${held[2]}, ${held[1]}); DuckDB lets one process open a file at a time, so wait for it to end or stop it`;
+  if (message.includes('not a valid DuckDB database file')) return 'the file is not a DuckDB database (corrupt, or another kind of file); move it away and the next run starts a new warehouse';
+  return firstLine(message);
 }
 
 function firstLine(text: string): string {
