@@ -22,8 +22,9 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
     case 'bigquery': {
       // Loaded on demand: the Google client costs start-up time that DuckDB pipelines need not pay.
       const adapter = './bigquery.js';
-      const { openBigQuery } = (await import(adapter)) as { openBigQuery: (s: typeof settings, o: OpenOptions) => Promise<Warehouse> };
-      return openBigQuery(settings, options);
+      const { openBigQuery, describeRetry } = (await import(adapter)) as typeof import('./bigquery.js');
+      const onRetry = options.onRetry;
+      return openBigQuery(settings, { runId: options.runId, onRetry: onRetry && ((event) => onRetry(describeRetry(event))) });
     }
   }
 }

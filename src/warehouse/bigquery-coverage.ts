@@ -1,0 +1,190 @@
+/**
+ * Present and expected dates on BigQuery in a handful of queries, whatever the number of
+ * tables: tables.get (free, cached per run) tells which tables are DAY-partitioned by their
+ * date column; those are answered from partition metadata, one INFORMATION_SCHEMA query per
+ * dataset, with each day's last-modified time; the rest by one UNION ALL query that reads
+ * only their date columns within the window.
+ */
+import type { CalendarSpec } from '../config/types.js';
+import type { Day } from '../intervals/day.js';
+import { parseDay } from '../intervals/day.js';
+import { type BigQueryPort, type Cell, type TableInfo, mapConcurrent } from './bigquery-port.js';
+import {
+  type ScanProbe,
+  type TableRef,
+  datasetKey,
+  partitionId,
+  partitionsQuery,
+  resolveTable,
+  scanQuery,
+} from './bigquery-sql.js';
+import {
+  type DayWindow,
+  type PresentDates,
+  type TableProbe,
+  WarehouseError,
+  calendarKey,
+  everyDay,
+} from './warehouse.js';
+
+/** tables.get calls in flight at once: metadata calls are free but rate-limited per project. */
+const LOOKUP_CONCURRENCY = 16;
+/** BigQuery refuses an INFORMATION_SCHEMA.PARTITIONS query over more tables ("too many tables"). */
+const PARTITIONS_TABLES_PER_QUERY = 1000;
+/** Keeps a scan's text and plan small; a pipeline rarely has more tables to scan. */
+const SCANNED_TABLES_PER_QUERY = 100;
+
+/** A probe with what tables.get said about its table. */
+interface Located {
+  readonly probe: TableProbe;
+  readonly ref: TableRef;
+  readonly info: Extract<TableInfo, { exists: true }>;
+}
+
+/** Present dates of every table within the window; a missing table or dataset is `{exists: false}`. */
+export async function readPresentDates(
+  port: BigQueryPort,
+  probes: readonly TableProbe[],
+  window: DayWindow,
+): Promise<Map<string, PresentDates>> {
+  const result = new Map<string, PresentDates>();
+  const unique = [...new Map(probes.map((p) => [p.table, p])).values()];
+  const infos = await mapConcurrent(unique, LOOKUP_CONCURRENCY, async (probe) => {
+    const ref = resolveTable(probe.table, port.project);
+    return { probe, ref, info: await port.table(ref) };
+  });
+  const partitioned = new Map<string, Located[]>();
+  const scanned: Located[] = [];
+  for (const { probe, ref, info } of infos) {
+    if (!info.exists) {
+      result.set(probe.table, { exists: false, days: [] });
+      continue;
+    }
+    if (!info.columns.has(probe.dateColumn.toLowerCase())) {
+      throw new WarehouseError(`table ${probe.table} has no column ${probe.dateColumn}`, { transient: false });
+    }
+    if (info.dayPartitionColumn?.toLowerCase() === probe.dateColumn.toLowerCase()) {
+      const key = datasetKey(ref);
+      partitioned.set(key, [...(partitioned.get(key) ?? []), { probe, ref, info }]);
+    } else {
+      scanned.push({ probe, ref, info });
+    }
+  }
+  await Promise.all([
+    ...[...partitioned.values()]
+      .flatMap((group) => chunks(group, PARTITIONS_TABLES_PER_QUERY))
+      .map((group) => readPartitions(port, group, window, result)),
+    ...chunks(scanned, SCANNED_TABLES_PER_QUERY).map((group) => readByScan(port, group, window, result)),
+  ]);
+  return result;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One INFORMATION_SCHEMA.PARTITIONS query for the tables of one dataset. */
+async function readPartitions(
+  port: BigQueryPort,
+  group: readonly Located[],
+  window: DayWindow,
+  result: Map<string, PresentDates>,
+): Promise<void> {
+  const rows = await port.query({
+    sql: partitionsQuery(group[0]!.ref),
+    params: {
+      tables: { type: 'ARRAY<STRING>', value: group.map((g) => g.ref.table) },
+      first_id: { type: 'STRING', value: partitionId(window.first) },
+      last_id: { type: 'STRING', value: partitionId(window.last) },
+    },
+    purpose: 'coverage',
+  });
+  const byTable = new Map<string, Map<Day, number>>(group.map((g) => [g.ref.table.toLowerCase(), new Map()]));
+  for (const row of rows) {
+    const day = dayOfPartition(String(row['partition_id']));
+    const modified = byTable.get(String(row['table_name']).toLowerCase());
+    if (day !== undefined && modified) modified.set(day, Number(row['modified_ms']));
+  }
+  for (const { probe, ref } of group) {
+    const modifiedAt = byTable.get(ref.table.toLowerCase())!;
+    result.set(probe.table, { exists: true, days: [...modifiedAt.keys()].sort((a, b) => a - b), modifiedAt });
+  }
+}
+
+/** One UNION ALL query over the date columns of tables that partition metadata cannot answer. */
+async function readByScan(
+  port: BigQueryPort,
+  located: readonly Located[],
+  window: DayWindow,
+  result: Map<string, PresentDates>,
+): Promise<void> {
+  const probes: ScanProbe[] = located.map(({ probe, ref, info }) => ({
+    ref,
+    dateColumn: probe.dateColumn,
+    columnType: info.columns.get(probe.dateColumn.toLowerCase()) ?? 'DATE',
+  }));
+  const rows = await port.query({ sql: scanQuery(probes), params: windowParams(window), purpose: 'coverage' });
+  const days = located.map(() => new Set<Day>());
+  for (const row of rows) {
+    const day = dayOfCell(row['d'] ?? null);
+    if (day !== undefined) days[Number(row['k'])]?.add(day);
+  }
+  located.forEach(({ probe }, index) => {
+    result.set(probe.table, { exists: true, days: [...days[index]!].sort((a, b) => a - b) });
+  });
+}
+
+/** Expected days of each calendar within the window, keyed by `calendarKey`. */
+export async function readExpectedDates(
+  port: BigQueryPort,
+  calendars: readonly CalendarSpec[],
+  window: DayWindow,
+): Promise<Map<string, Day[]>> {
+  const result = new Map<string, Day[]>();
+  const tables = new Map<string, TableProbe>();
+  const queries = new Map<string, string>();
+  for (const spec of calendars) {
+    const key = calendarKey(spec);
+    if (spec.kind === 'every-day') result.set(key, everyDay(window));
+    else if (spec.kind === 'table') tables.set(key, { table: spec.table, dateColumn: spec.dateColumn });
+    else queries.set(key, spec.sql);
+  }
+  // Table calendars are just tables whose present dates are the expected ones, so they
+  // share the partition-metadata path (a calendar that does not exist yet expects nothing).
+  const [present] = await Promise.all([
+    readPresentDates(port, [...tables.values()], window),
+    mapConcurrent([...queries], 4, async ([key, sql]) => {
+      result.set(key, await readCalendarQuery(port, sql, window));
+    }),
+  ]);
+  for (const [key, probe] of tables) result.set(key, [...(present.get(probe.table)?.days ?? [])]);
+  return result;
+}
+
+/** A calendar query's first column, as distinct days within the window. */
+async function readCalendarQuery(port: BigQueryPort, sql: string, window: DayWindow): Promise<Day[]> {
+  const rows = await port.query({ sql, purpose: 'calendar' });
+  const days = new Set<Day>();
+  for (const row of rows) {
+    const day = dayOfCell(Object.values(row)[0] ?? null);
+    if (day !== undefined && day >= window.first && day <= window.last) days.add(day);
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+/** The `@first`/`@last` parameters of a window. */
+export function windowParams(window: DayWindow): { first: { type: 'DATE'; value: Day }; last: { type: 'DATE'; value: Day } } {
+  return { first: { type: 'DATE', value: window.first }, last: { type: 'DATE', value: window.last } };
+}
+
+/** The day of a DATE (`YYYY-MM-DD`) or TIMESTAMP (ISO text) cell. */
+export function dayOfCell(cell: Cell): Day | undefined {
+  return typeof cell === 'string' ? parseDay(cell.slice(0, 10)) : undefined;
+}
+
+function dayOfPartition(id: string): Day | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(id);
+  return match ? parseDay(`${match[1]}-${match[2]}-${match[3]}`) : undefined;
+}

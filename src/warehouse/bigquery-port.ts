@@ -1,0 +1,105 @@
+/**
+ * The narrow view of BigQuery that the adapter's logic needs: run a query, dry-run one,
+ * look a table or dataset up. `bigquery.ts` implements it over the official client (the
+ * only file that imports it); the coverage, writes and connection modules are written
+ * against this interface alone.
+ */
+import type { Day } from '../intervals/day.js';
+import type { TableRef } from './bigquery-sql.js';
+import type { SqlBuildRequest } from './warehouse.js';
+
+/** A typed query parameter. DATE values are days, so no caller can hit the client's string-date pitfall. */
+export type QueryParam =
+  | { readonly type: 'DATE'; readonly value: Day }
+  | { readonly type: 'ARRAY<DATE>'; readonly value: readonly Day[] }
+  | { readonly type: 'STRING'; readonly value: string }
+  | { readonly type: 'ARRAY<STRING>'; readonly value: readonly string[] }
+  | { readonly type: 'FLOAT64'; readonly value: number };
+
+/** What a query is for; it becomes the `purpose` label and names the query in errors. */
+export type QueryPurpose = 'coverage' | 'calendar' | 'check' | 'build' | 'writes' | 'connect';
+
+/** One query to run. */
+export interface QueryRequest {
+  readonly sql: string;
+  /** Parameters; only those the SQL mentions are sent. */
+  readonly params?: Readonly<Record<string, QueryParam>>;
+  readonly purpose: QueryPurpose;
+  /** The target the query is for, labelled so costs can be traced. */
+  readonly target?: string | undefined;
+  /** More labels (the engine's, for builds). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A result cell: DATE/TIMESTAMP as their text, numbers as numbers. */
+export type Cell = string | number | boolean | null;
+
+/** A result row, keyed by column name. */
+export type Row = Readonly<Record<string, Cell>>;
+
+/** What tables.get says about a table. */
+export type TableInfo =
+  /** The table (or its dataset) does not exist. */
+  | { readonly exists: false }
+  /** The table exists. */
+  | {
+      readonly exists: true;
+      /** The column of DAY time partitioning, when the table has it. */
+      readonly dayPartitionColumn: string | undefined;
+      /** Column types by lower-cased name. */
+      readonly columns: ReadonlyMap<string, string>;
+      readonly numRows: number | undefined;
+      readonly lastModifiedMs: number | undefined;
+    };
+
+/** What datasets.get says about a dataset. */
+export type DatasetInfo = { readonly exists: false } | { readonly exists: true; readonly location: string | undefined };
+
+/** BigQuery as the adapter's logic sees it. Every call is labelled, capped and retried by the implementation. */
+export interface BigQueryPort {
+  /** The project that unqualified tables and `_dagrun` belong to. */
+  readonly project: string;
+  /** The configured location, if any. */
+  readonly location: string | undefined;
+  /** Runs a query or script; rows of its (last) result. */
+  query(request: QueryRequest): Promise<Row[]>;
+  /** Dry-runs a query: the bytes it would process, without running it or paying for it. */
+  dryRun(request: QueryRequest): Promise<number>;
+  /** Looks a table up (cached per run while it exists). */
+  table(ref: TableRef): Promise<TableInfo>;
+  /** Forgets what `table` learnt, after a build may have created or replaced the table. */
+  forgetTable(ref: TableRef): void;
+  /** Looks a dataset up. */
+  dataset(ref: { project: string; dataset: string }): Promise<DatasetInfo>;
+  /** Creates a dataset unless it exists (cached per run). */
+  ensureDataset(ref: { project: string; dataset: string }): Promise<void>;
+}
+
+/** A build's query: its script, the three SQL-build parameters, the engine's labels. */
+export function sqlBuildQuery(request: SqlBuildRequest, sql: string): QueryRequest {
+  return {
+    sql,
+    params: {
+      start_date: { type: 'DATE', value: request.start },
+      end_date: { type: 'DATE', value: request.end },
+      dates: { type: 'ARRAY<DATE>', value: request.dates },
+    },
+    purpose: 'build',
+    target: request.target,
+    labels: request.labels,
+  };
+}
+
+/** Maps over `items` with at most `limit` calls in flight, keeping the order of results. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,146 @@
+/**
+ * The text of the queries dagrun itself sends to BigQuery, and the small conversions around
+ * them (table references, partition ids, labels, byte sizes). Kept apart from the client so
+ * the SQL can be read, and tested, on its own.
+ */
+import type { Day } from '../intervals/day.js';
+import { formatDay } from '../intervals/day.js';
+import { tableParts } from './sql-text.js';
+
+/** A fully qualified BigQuery table. */
+export interface TableRef {
+  readonly project: string;
+  readonly dataset: string;
+  readonly table: string;
+}
+
+/** The dataset that `_dagrun` state lives in, and its table of write records. */
+export const STATE_DATASET = '_dagrun';
+/** Name of the write-record table inside `STATE_DATASET`. */
+export const WRITES_TABLE = 'writes';
+
+/** Resolves `dataset.table` or `project.dataset.table` against the configured project. */
+export function resolveTable(name: string, defaultProject: string): TableRef {
+  const parts = tableParts(name);
+  return { project: parts.project ?? defaultProject, dataset: parts.dataset, table: parts.name };
+}
+
+/** The backticked, fully qualified name (projects may hold dashes, so always backtick). */
+export function quoteTable(ref: TableRef): string {
+  return `\`${ref.project}.${ref.dataset}.${ref.table}\``;
+}
+
+/** A backticked column name. */
+export function quoteColumn(name: string): string {
+  return `\`${name.replaceAll('`', '')}\``;
+}
+
+/** `project.dataset`, the key that groups tables into one INFORMATION_SCHEMA query. */
+export function datasetKey(ref: { project: string; dataset: string }): string {
+  return `${ref.project}.${ref.dataset}`;
+}
+
+/** The id of a day's partition in a DAY-partitioned table: `YYYYMMDD`. */
+export function partitionId(day: Day): string {
+  return formatDay(day).replaceAll('-', '');
+}
+
+/**
+ * One query for the present dates of every table of a dataset that is partitioned by its
+ * date column: partition metadata, no table data read. Partition ids compare as strings
+ * in date order, and the `__NULL__`/`__UNPARTITIONED__` pseudo-partitions are excluded.
+ */
+export function partitionsQuery(dataset: { project: string; dataset: string }): string {
+  return `SELECT table_name, partition_id, UNIX_MILLIS(last_modified_time) AS modified_ms
+FROM \`${dataset.project}.${dataset.dataset}.INFORMATION_SCHEMA.PARTITIONS\`
+WHERE table_name IN UNNEST(@tables)
+  AND partition_id NOT IN ('__NULL__', '__UNPARTITIONED__')
+  AND partition_id BETWEEN @first_id AND @last_id
+  AND total_rows > 0`;
+}
+
+/** A table to scan for its distinct dates, with how to read its date column as a DATE. */
+export interface ScanProbe {
+  readonly ref: TableRef;
+  readonly dateColumn: string;
+  /** The column's BigQuery type; anything but DATE is cast (TIMESTAMP gives its UTC day). */
+  readonly columnType: string;
+}
+
+/**
+ * One query for the distinct dates of several tables that metadata cannot answer. Each
+ * part reads only the date column within the window, so the bytes billed are those of
+ * one column over the pruned partitions. Rows are `(k, d)`: probe index and date.
+ */
+export function scanQuery(probes: readonly ScanProbe[]): string {
+  return probes
+    .map((probe, index) => {
+      const column = quoteColumn(probe.dateColumn);
+      const date = probe.columnType === 'DATE' ? column : `CAST(${column} AS DATE)`;
+      return `SELECT ${index} AS k, d FROM (SELECT DISTINCT ${date} AS d FROM ${quoteTable(probe.ref)} WHERE ${date} BETWEEN @first AND @last)`;
+    })
+    .join('\nUNION ALL\n');
+}
+
+/** DDL of the write-record table (idempotent; clustered so reads by target stay cheap). */
+export function createWritesTable(ref: TableRef): string {
+  return `CREATE TABLE IF NOT EXISTS ${quoteTable(ref)} (
+  target STRING NOT NULL, day DATE NOT NULL, written_at FLOAT64 NOT NULL,
+  fingerprint STRING NOT NULL, run_id STRING NOT NULL
+) CLUSTER BY target, day`;
+}
+
+/**
+ * Appends write records. Records are only ever appended (concurrent INSERTs never conflict
+ * in BigQuery, unlike MERGE), and readers take the latest per (target, day).
+ */
+export function insertWrites(ref: TableRef, batchCount: number): string {
+  const parts = Array.from(
+    { length: batchCount },
+    (_, i) => `SELECT @target_${i} AS target, d AS day, @at_${i} AS written_at, @fingerprint_${i} AS fingerprint, @run_${i} AS run_id FROM UNNEST(@days_${i}) AS d`,
+  );
+  return `INSERT INTO ${quoteTable(ref)} (target, day, written_at, fingerprint, run_id)\n${parts.join('\nUNION ALL\n')}`;
+}
+
+/** The latest write record of each (target, day) within the window. */
+export function readWritesQuery(ref: TableRef): string {
+  return `SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
+WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
+QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1`;
+}
+
+/**
+ * A BigQuery label value: lowercase letters, digits, `_` and `-`, at most 63 characters
+ * (BigQuery rejects the whole job otherwise, so anything else is replaced, not refused).
+ */
+export function labelValue(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);
+}
+
+/** Labels for a job: dagrun's own, the caller's, all made valid. */
+export function jobLabels(base: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    const k = labelValue(key).replace(/^[^a-z]+/, '');
+    if (k !== '') out[k] = labelValue(value);
+  }
+  return out;
+}
+
+const BYTE_UNITS: Record<string, number> = { B: 0, KB: 1, KIB: 1, MB: 2, MIB: 2, GB: 3, GIB: 3, TB: 4, TIB: 4, PB: 5, PIB: 5 };
+
+/**
+ * Parses a byte size like `10GB`, `500 MiB` or `1048576` into the int64 string BigQuery
+ * wants. Units are powers of 1024, as in BigQuery's own pricing ("10 MB minimum" is
+ * 10485760 bytes). Undefined when the text is not a size.
+ */
+export function parseByteSize(text: string): string | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  if (!match) return undefined;
+  const power = BYTE_UNITS[(match[2] || 'B').toUpperCase()];
+  if (power === undefined) return undefined;
+  const bytes = Number(match[1]) * 1024 ** power;
+  if (!Number.isFinite(bytes) || bytes < 1) return undefined;
+  return BigInt(Math.floor(bytes)).toString();
+}

@@ -1,0 +1,269 @@
+/**
+ * The fake's query engine: BigQuery scripts executed for real on an in-memory DuckDB, with
+ * BigQuery's rules where dagrun depends on them — a transaction rolls back when the script
+ * fails or ends inside it, DDL on permanent tables is refused inside a transaction, the
+ * on-demand 10 MiB minimum is billed per query that reads a table, and a query whose bill
+ * exceeds `maximumBytesBilled` fails with `bytesBilledLimitExceeded`.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import { Catalog } from './catalog.js';
+import { type FakeStatement, splitScript, translateStatement } from './translate.js';
+import { type RestParameter, type RestRows, toDuckParams, toRestRows } from './values.js';
+
+/** The minimum BigQuery bills for a query that reads any table (on-demand pricing). */
+export const MINIMUM_BILLED_BYTES = 10 * 1024 * 1024;
+
+/** A failure the fake reports as BigQuery would: HTTP status, reason, message. */
+export class FakeError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/** How to run one query. */
+export interface ExecuteOptions {
+  readonly params?: readonly RestParameter[] | undefined;
+  readonly dryRun?: boolean;
+  readonly maximumBytesBilled?: string | number | undefined;
+}
+
+/** What a query did. */
+export interface ExecuteResult {
+  /** The last SELECT's rows, if the script had one. */
+  readonly result: RestRows | undefined;
+  readonly bytesProcessed: number;
+  readonly bytesBilled: number;
+  readonly statementType: string;
+}
+
+/** Column types for seeding, in BigQuery spelling. */
+export type SeedType = 'DATE' | 'INT64' | 'FLOAT64' | 'STRING' | 'BOOL' | 'TIMESTAMP';
+
+/** A table to create with rows, optionally DAY-partitioned on a column. */
+export interface SeedSpec {
+  readonly columns: Readonly<Record<string, SeedType>>;
+  readonly rows: readonly (readonly (string | number | boolean | null)[])[];
+  readonly partitionBy?: string;
+}
+
+const SEED_TYPES: Record<SeedType, string> = {
+  DATE: 'DATE', INT64: 'BIGINT', FLOAT64: 'DOUBLE', STRING: 'VARCHAR', BOOL: 'BOOLEAN', TIMESTAMP: 'TIMESTAMP',
+};
+
+/** BigQuery semantics over DuckDB. Every call is serialised: a script owns the connection while it runs. */
+export class FakeEngine {
+  readonly catalog: Catalog;
+  readonly #instance: DuckDBInstance;
+  readonly #db: DuckDBConnection;
+  readonly #project: string;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(instance: DuckDBInstance, db: DuckDBConnection, catalog: Catalog, project: string) {
+    this.#instance = instance;
+    this.#db = db;
+    this.catalog = catalog;
+    this.#project = project;
+  }
+
+  /** Opens an in-memory DuckDB with the fake's catalog installed. */
+  static async create(options: { project: string; location: string; now: () => number }): Promise<FakeEngine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    const catalog = new Catalog(db, options);
+    await catalog.install();
+    return new FakeEngine(instance, db, catalog, options.project);
+  }
+
+  /** Runs `work` after every earlier call has finished. */
+  serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs (or dry-runs) a BigQuery query or script. Throws `FakeError`. */
+  execute(sql: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    return this.serial(async () => {
+      let statements: FakeStatement[];
+      try {
+        statements = splitScript(sql).map(translateStatement);
+      } catch (error) {
+        throw new FakeError(400, 'invalidQuery', String((error as Error).message));
+      }
+      for (const dataset of new Set(statements.flatMap((s) => [...s.partitionsOf]))) {
+        if (!(await this.catalog.datasetExists(dataset))) {
+          throw new FakeError(404, 'notFound', `Not found: Dataset ${this.#project}:${dataset} was not found in location US`);
+        }
+      }
+      const { processed, billed } = await this.#bytes(statements);
+      const cap = options.maximumBytesBilled === undefined ? undefined : Number(options.maximumBytesBilled);
+      if (cap !== undefined && billed > cap) {
+        throw new FakeError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${cap}. ${billed} or higher required.`);
+      }
+      const statementType = statements.length > 1 ? 'SCRIPT' : (statements[0]?.kind ?? 'select').toUpperCase();
+      if (options.dryRun) {
+        await this.#validate(statements);
+        return { result: undefined, bytesProcessed: processed, bytesBilled: 0, statementType };
+      }
+      const result = await this.#runScript(statements, options.params);
+      return { result, bytesProcessed: processed, bytesBilled: billed, statementType };
+    });
+  }
+
+  /**
+   * What a dry run checks: every statement parses, and a single statement also binds (its
+   * tables and columns exist). Later statements of a script may read what earlier ones
+   * create, so those are only parsed.
+   */
+  async #validate(statements: readonly FakeStatement[]): Promise<void> {
+    try {
+      for (const statement of statements) await this.#db.extractStatements(statement.duck);
+      if (statements.length === 1) await this.#db.prepare(statements[0]!.duck);
+    } catch (error) {
+      throw duckError(error, this.#project);
+    }
+  }
+
+  /** Runs statements one by one, with BigQuery's transaction rules. */
+  async #runScript(statements: readonly FakeStatement[], params: readonly RestParameter[] | undefined): Promise<RestRows | undefined> {
+    const bound = toDuckParams(params);
+    let inTransaction = false;
+    let pending: FakeStatement[] = [];
+    let result: RestRows | undefined;
+    try {
+      for (const statement of statements) {
+        switch (statement.kind) {
+          case 'unsupported':
+            throw new FakeError(400, 'invalidQuery', `the fake BigQuery does not implement: ${statement.duck.trim().split(/\s+/)[0]}`);
+          case 'begin':
+            if (inTransaction) throw new FakeError(400, 'invalidQuery', 'Nested transactions are not supported');
+            await this.#db.run('BEGIN TRANSACTION');
+            inTransaction = true;
+            continue;
+          case 'commit':
+          case 'rollback':
+            if (!inTransaction) throw new FakeError(400, 'invalidQuery', `${statement.kind.toUpperCase()} without an active transaction`);
+            await this.#db.run(statement.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+            inTransaction = false;
+            if (statement.kind === 'commit') await this.#applied(pending);
+            pending = [];
+            continue;
+          case 'ddl':
+            if (inTransaction) {
+              throw new FakeError(400, 'invalidQuery', `Query error: DDL statements on permanent tables are not supported inside a transaction: ${statement.duck.trim().slice(0, 60)}`);
+            }
+        }
+        const reader = await this.#runStatement(statement, bound);
+        if (statement.kind === 'select') result = toRestRows(reader);
+        if (inTransaction) pending.push(statement);
+        else await this.#applied([statement]);
+      }
+      // BigQuery rolls back a transaction that a script leaves open.
+      if (inTransaction) await this.#db.run('ROLLBACK');
+      return result;
+    } catch (error) {
+      if (inTransaction) await this.#db.run('ROLLBACK').catch(() => undefined);
+      throw error instanceof FakeError ? error : duckError(error, this.#project);
+    }
+  }
+
+  async #runStatement(statement: FakeStatement, bound: ReturnType<typeof toDuckParams>): Promise<DuckDBResultReader> {
+    const prepared = await this.#db.prepare(statement.duck);
+    const values: typeof bound.values = {};
+    const types: typeof bound.types = {};
+    for (let i = 1; i <= prepared.parameterCount; i++) {
+      const name = prepared.parameterName(i);
+      if (!(name in bound.values)) throw new FakeError(400, 'invalidQuery', `Query parameter '${name}' not found`);
+      values[name] = bound.values[name]!;
+      types[name] = bound.types[name]!;
+    }
+    if (prepared.parameterCount > 0) prepared.bind(values, types);
+    return prepared.runAndReadAll();
+  }
+
+  /** Catalog bookkeeping after statements took effect (committed, or outside a transaction). */
+  async #applied(statements: readonly FakeStatement[]): Promise<void> {
+    for (const statement of statements) {
+      if (statement.drops) await this.catalog.tableDropped(statement.drops);
+      if (!statement.writes) continue;
+      // `partitionBy` is defined exactly for CREATE TABLE; IF NOT EXISTS may have been a no-op.
+      const ifNotExists = /^\s*CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS/i.test(statement.duck);
+      if (statement.partitionBy !== undefined && !ifNotExists) {
+        await this.catalog.setPartitioning(statement.writes, statement.partitionBy ?? undefined);
+      } else if (statement.partitionBy && !(await this.catalog.partitionColumn(statement.writes))) {
+        await this.catalog.setPartitioning(statement.writes, statement.partitionBy);
+      }
+      await this.catalog.tableWritten(statement.writes, statement.partitionBy !== undefined && !ifNotExists);
+    }
+  }
+
+  /**
+   * Bytes as on-demand BigQuery bills them, roughly: 8 bytes per row for each column of a
+   * table that the statement names, and the 10 MiB minimum for a query that reads a table
+   * (INFORMATION_SCHEMA included).
+   */
+  async #bytes(statements: readonly FakeStatement[]): Promise<{ processed: number; billed: number }> {
+    let processed = 0;
+    let readsData = false;
+    for (const statement of statements) {
+      if (statement.partitionsOf.size > 0) readsData = true;
+      if (statement.kind === 'ddl' && !statement.duck.match(/\bAS\s*(\(|SELECT|WITH)/i)) continue;
+      for (const table of statement.tables) {
+        if (table === statement.writes && statement.kind !== 'dml') continue;
+        const columns = await this.catalog.columns(table);
+        if (columns.length === 0) continue;
+        readsData = true;
+        const star = /(^|[\s,(.])\*/.test(statement.duck.replace(/count\s*\(\s*\*\s*\)/gi, ''));
+        const used = star ? columns.length : columns.filter(([name]) => new RegExp(`\\b${name}\\b`, 'i').test(statement.duck)).length;
+        processed += (await this.catalog.rowCount(table)) * 8 * Math.max(1, used);
+      }
+    }
+    return { processed, billed: readsData ? Math.max(processed, MINIMUM_BILLED_BYTES) : processed };
+  }
+
+  /** Creates a table with rows (replacing it), optionally DAY-partitioned. */
+  seed(table: string, spec: SeedSpec): Promise<void> {
+    return this.serial(async () => {
+      const [dataset, name] = table.toLowerCase().split('.') as [string, string];
+      const columns = Object.entries(spec.columns).map(([column, type]) => `"${column}" ${SEED_TYPES[type]}`);
+      await this.#db.run(`CREATE SCHEMA IF NOT EXISTS "${dataset}"; CREATE OR REPLACE TABLE "${dataset}"."${name}" (${columns.join(', ')})`);
+      if (spec.rows.length > 0) {
+        const literal = (v: string | number | boolean | null) =>
+          v === null ? 'NULL' : typeof v === 'string' ? `'${v.replaceAll("'", "''")}'` : String(v);
+        await this.#db.run(`INSERT INTO "${dataset}"."${name}" VALUES ${spec.rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')}`);
+      }
+      await this.catalog.setPartitioning(`${dataset}.${name}`, spec.partitionBy);
+      await this.catalog.tableWritten(`${dataset}.${name}`, true);
+    });
+  }
+
+  /** Runs DuckDB SQL directly (test set-up), then brings partition metadata up to date. */
+  duck(sql: string): Promise<unknown[][]> {
+    return this.serial(async () => {
+      const rows = (await this.#db.runAndReadAll(sql)).getRowsJson() as unknown[][];
+      const tables = await this.#db.runAndReadAll(`SELECT schema_name || '.' || table_name FROM _fake_meta.partitioning`);
+      for (const [table] of tables.getRowsJson()) await this.catalog.refreshPartitions(String(table));
+      return rows;
+    });
+  }
+
+  /** Closes DuckDB. */
+  close(): void {
+    this.#db.closeSync();
+    this.#instance.closeSync();
+  }
+}
+
+/** A DuckDB error as BigQuery would report it: a missing table or dataset is `notFound`. */
+function duckError(error: unknown, project: string): FakeError {
+  const message = String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+  const table = /Table with name (\S+) does not exist/.exec(message);
+  if (table) return new FakeError(404, 'notFound', `Not found: Table ${project}:${table[1]!.replace(/!$/, '')} was not found in location US`);
+  const schema = /Schema with name (\S+) does not exist/.exec(message);
+  if (schema) return new FakeError(404, 'notFound', `Not found: Dataset ${project}:${schema[1]!.replace(/!$/, '')} was not found in location US`);
+  return new FakeError(400, 'invalidQuery', message);
+}

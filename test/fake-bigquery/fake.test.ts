@@ -1,0 +1,105 @@
+/** The fake itself: its SQL translation, its BigQuery rules, and running it as a separate process. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeBigQuery } from './server.js';
+import { splitScript, translateStatement } from './translate.js';
+
+describe('translation to DuckDB', () => {
+  it('maps backticked names, parameters, UNNEST, types and BigQuery strings', () => {
+    const t = translateStatement(
+      "SELECT `d` FROM `my-proj.raw.games` AS g JOIN raw.other o ON TRUE WHERE d IN UNNEST(@dates) AND s = \"it's\" # note",
+    );
+    expect(t.duck.trim()).toBe(
+      `SELECT "d" FROM "raw"."games" AS g JOIN "raw"."other" o ON TRUE WHERE d IN (SELECT unnest($dates)) AND s = 'it''s'`,
+    );
+    expect([...t.tables].sort()).toEqual(['raw.games', 'raw.other']);
+    expect(translateStatement('SELECT x FROM UNNEST(@days) AS x').duck).toBe('SELECT x FROM unnest($days) AS _unnest_x(x)');
+    expect(translateStatement('CREATE TABLE a.b (x FLOAT64, y NUMERIC, z BYTES)').duck).toBe('CREATE TABLE "a"."b" (x DOUBLE, y DECIMAL(38, 9), z BLOB)');
+  });
+
+  it('strips PARTITION BY, CLUSTER BY and OPTIONS from CREATE TABLE, keeping the partition column', () => {
+    const t = translateStatement(
+      "CREATE TABLE IF NOT EXISTS `p.a.b` (game_date DATE, n INT64) PARTITION BY game_date CLUSTER BY n OPTIONS (description = 'x')",
+    );
+    expect(t.duck.replace(/\s+/g, ' ').trim()).toBe('CREATE TABLE IF NOT EXISTS "a"."b" (game_date DATE, n INT64)');
+    expect(t).toMatchObject({ kind: 'ddl', partitionBy: 'game_date', writes: 'a.b' });
+    const ctas = translateStatement('CREATE OR REPLACE TABLE a.b PARTITION BY DATE(ts) AS SELECT * FROM a.c');
+    expect(ctas.duck.replace(/\s+/g, ' ')).toBe('CREATE OR REPLACE TABLE "a"."b" AS SELECT * FROM "a"."c"');
+    expect(ctas.partitionBy).toBe('ts');
+    expect(translateStatement('SELECT ROW_NUMBER() OVER (PARTITION BY a) FROM t').partitionBy).toBeUndefined();
+  });
+
+  it('splits scripts outside strings and comments, and reads INFORMATION_SCHEMA.PARTITIONS from the catalog', () => {
+    expect(splitScript("SELECT ';'; -- ; \nSELECT 2;\n")).toEqual(["SELECT ';'", ' -- ; \nSELECT 2']);
+    const t = translateStatement('SELECT partition_id FROM `p.raw.INFORMATION_SCHEMA.PARTITIONS`');
+    expect(t.partitionsOf).toEqual(new Set(['raw']));
+    expect(t.duck).toContain("FROM (SELECT * FROM _fake_meta.all_partitions WHERE lower(table_schema) = 'raw')");
+  });
+});
+
+describe('BigQuery rules in the fake', () => {
+  let fake: FakeBigQuery | undefined;
+  afterEach(async () => {
+    await fake?.stop();
+    fake = undefined;
+  });
+
+  it('rolls back a transaction the script leaves open, and one that fails', async () => {
+    fake = await FakeBigQuery.start();
+    await fake.seed('a.t', { columns: { n: 'INT64' }, rows: [[1], [2]] });
+    await fake.engine.execute('BEGIN TRANSACTION; DELETE FROM a.t WHERE TRUE;');
+    await expect(fake.engine.execute('BEGIN TRANSACTION; DELETE FROM a.t WHERE TRUE; SELECT 1/0 FROM a.nope; COMMIT TRANSACTION;')).rejects.toMatchObject({
+      status: 404,
+      reason: 'notFound',
+    });
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['2']]);
+    await fake.engine.execute('BEGIN TRANSACTION; DELETE FROM a.t WHERE n = 1; COMMIT TRANSACTION;');
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['1']]);
+  });
+
+  it('lists unpartitioned tables with a NULL partition, as BigQuery does', async () => {
+    fake = await FakeBigQuery.start();
+    await fake.seed('a.p', { columns: { d: 'DATE' }, rows: [['2024-01-01'], [null]], partitionBy: 'd' });
+    await fake.seed('a.u', { columns: { d: 'DATE' }, rows: [['2024-01-01']] });
+    const { result } = await fake.engine.execute('SELECT table_name, partition_id, total_rows FROM `x.a.INFORMATION_SCHEMA.PARTITIONS` ORDER BY 1, 2');
+    expect(result?.rows.map((r) => r.f.map((c) => c.v))).toEqual([
+      ['p', '20240101', '1'],
+      ['p', '__NULL__', '1'],
+      ['u', null, null],
+    ]);
+    await expect(fake.engine.execute('SELECT * FROM `x.nope.INFORMATION_SCHEMA.PARTITIONS`')).rejects.toMatchObject({ reason: 'notFound' });
+  });
+});
+
+describe('the fake as a separate process', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child?.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
+  });
+
+  it('prints its endpoint, answers the REST API, and takes controls over HTTP', async () => {
+    const main = fileURLToPath(new URL('./main.mjs', import.meta.url));
+    child = spawn(process.execPath, [main, '--project', 'e2e-project'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child!.stdout! }).once('line', resolve);
+      child!.once('exit', (code) => reject(new Error(`fake exited with ${code}`)));
+    });
+    const { endpoint, project } = JSON.parse(line) as { endpoint: string; project: string };
+    expect(project).toBe('e2e-project');
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${endpoint}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
+    await post('/_fake/seed', { table: 'raw.games', spec: { columns: { game_date: 'DATE' }, rows: [['2024-01-02']], partitionBy: 'game_date' } });
+    const answer = (await post('/projects/e2e-project/queries', { query: 'SELECT COUNT(*) AS n FROM `e2e-project.raw.games`' })) as { rows: { f: { v: string }[] }[] };
+    expect(answer.rows[0]!.f[0]!.v).toBe('1');
+    await post('/_fake/fail', { times: 1, status: 503, reason: 'backendError' });
+    const failed = await fetch(`${endpoint}/bigquery/v2/projects/e2e-project/datasets/raw`);
+    expect(failed.status).toBe(503);
+    const stats = (await (await fetch(`${endpoint}/_fake/stats`)).json()) as { calls: Record<string, number> };
+    expect(stats.calls).toEqual({ 'jobs.query': 1, 'datasets.get': 1 });
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
