@@ -6,30 +6,50 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.location) {
     const { line, column, sourceLine } = d.location;
     const gutter = `${line} | `;
-    return [
-      `${d.file}:${line}:${column}: ${d.message}`,
-      `${gutter}${sourceLine}`,
-      `${' '.repeat(gutter.length + Math.max(0, column - 1))}^`,
-    ].join('\n');
+    // Keep the tabs of the source line under the caret, so it lines up however tabs render.
+    const indent = sourceLine.slice(0, Math.max(0, column - 1)).replace(/[^\t]/g, ' ');
+    return [`${d.file}:${line}:${column}: ${d.message}`, `${gutter}${sourceLine}`, `${' '.repeat(gutter.length)}${indent}^`].join('\n');
   }
   return d.path ? `${d.file} › ${d.path}: ${d.message}` : `${d.file}: ${d.message}`;
 }
 
-/** Collects diagnostics for one file. */
+/** Collects diagnostics while a pipeline loads. */
 export class DiagnosticSink {
-  readonly items: Diagnostic[] = [];
+  readonly #items: Diagnostic[] = [];
 
-  /** Records a problem at a key path of a file. */
+  /** Records a problem at a key path of a file (`''` for the whole file). */
   add(file: string, path: string, message: string): void {
-    this.items.push({ file, path, message });
+    this.#items.push({ file, path, message });
   }
 
   /** Records a located (syntax) problem. */
   addLocated(d: Diagnostic): void {
-    this.items.push(d);
+    this.#items.push(d);
   }
 
+  /** True when nothing was recorded. */
   get empty(): boolean {
-    return this.items.length === 0;
+    return this.#items.length === 0;
   }
+
+  /**
+   * Everything recorded, grouped by file (the pipeline file first, then the others by
+   * path) so a person fixes one file at a time; within a file, problems of the whole file
+   * (its name, its syntax) first, then the rest in the order found.
+   */
+  sorted(firstFile: string): Diagnostic[] {
+    const rank = (file: string) => (file === firstFile ? '' : `~${file}`);
+    return this.#items
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => compare(rank(a.d.file), rank(b.d.file)) || wholeFileFirst(a.d) - wholeFileFirst(b.d) || a.i - b.i)
+      .map(({ d }) => d);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function wholeFileFirst(d: Diagnostic): number {
+  return d.path === '' ? 0 : 1;
 }

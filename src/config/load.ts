@@ -3,20 +3,27 @@
  * shapes, normalise, then run the rules. Every problem of every file is collected before
  * anything fails, so one `dagrun check` lists them all.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import JSON5 from 'json5';
 import { globSync } from 'tinyglobby';
 import { DagrunError, type Diagnostic } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
 import { DiagnosticSink } from './diagnostics.js';
+import { readJson5 } from './json5-file.js';
 import { normalizeDag, type TargetSource } from './normalize.js';
-import { runRules } from './rules.js';
+import { runFileRules, runRules, type TargetFile } from './rules.js';
 import { checkShape } from './shape.js';
 import { dagShape, targetShape, type WrittenDag, type WrittenTarget } from './schema.js';
 import type { DagConfig } from './types.js';
 
 /** The default config file name, searched upward from the working directory. */
 export const CONFIG_NAME = 'dag.json5';
+
+/** How a pipeline is loaded. */
+export interface LoadOptions {
+  /** The folder that paths in messages are relative to (default: the working directory). */
+  readonly cwd?: string;
+}
 
 /** Finds dag.json5 in `from` or the nearest folder above it. */
 export function findConfig(from: string): string | undefined {
@@ -30,71 +37,73 @@ export function findConfig(from: string): string | undefined {
   }
 }
 
-/** Parses JSON5 text, turning a syntax error into a located diagnostic. */
-export function parseJson5(text: string, file: string): { value: unknown } | { diagnostic: Diagnostic } {
-  try {
-    return { value: JSON5.parse(text) };
-  } catch (error) {
-    const e = error as SyntaxError & { lineNumber?: number; columnNumber?: number };
-    const line = e.lineNumber ?? 1;
-    const column = e.columnNumber ?? 1;
-    const message = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
-    const sourceLine = text.split(/\r?\n/)[line - 1] ?? '';
-    return { diagnostic: { file, path: '', message: `syntax error: ${message}`, location: { line, column, sourceLine } } };
-  }
+/** The target name a file defines: its base name without `.json5`/`.json`. */
+export function targetNameOf(file: string): string {
+  return path.basename(file).replace(/\.json5?$/, '');
 }
 
-function readJson5(absolute: string, shown: string, sink: DiagnosticSink): unknown | undefined {
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    sink.add(shown, '', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    return undefined;
-  }
-  const parsed = parseJson5(text, shown);
-  if ('diagnostic' in parsed) {
-    sink.addLocated(parsed.diagnostic);
-    return undefined;
-  }
-  return parsed.value;
+/** The `targets` globs when they are usable even though other keys of dag.json5 are not. */
+function targetGlobs(raw: unknown): string[] | undefined {
+  const globs = (raw as { targets?: unknown } | null)?.targets;
+  return Array.isArray(globs) && globs.length > 0 && globs.every((g) => typeof g === 'string' && g !== '') ? globs : undefined;
+}
+
+/** Reads and shape-checks every target file; files with problems are listed but carry no `written`. */
+function readTargetFiles(input: { dir: string; configFile: string; globs: string[]; show: (p: string) => string }, sink: DiagnosticSink): TargetFile[] {
+  const found = globSync(input.globs, { cwd: input.dir, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] })
+    .map((f) => path.resolve(f))
+    // A glob like `**/*.json5` also matches dag.json5 itself, which is no target.
+    .filter((f) => f !== input.configFile)
+    .sort();
+  return found.map((file) => {
+    const shown = input.show(file);
+    const name = targetNameOf(file);
+    const value = readJson5(file, shown, sink);
+    if (value === undefined) return { file, shown, name };
+    const problems = checkShape(value, targetShape);
+    for (const p of problems) sink.add(shown, p.path, p.message);
+    return problems.length > 0 ? { file, shown, name } : { file, shown, name, written: value as WrittenTarget };
+  });
+}
+
+/** Loads and validates the pipeline at `configFile`, returning every problem found instead of throwing. */
+export function validateConfig(configFile: string, options: LoadOptions = {}): Result<DagConfig, Diagnostic[]> {
+  const file = path.resolve(configFile);
+  const dir = path.dirname(file);
+  const cwd = options.cwd ?? process.cwd();
+  const show = (p: string) => path.relative(cwd, p) || p;
+  const dagFile = show(file);
+  const sink = new DiagnosticSink();
+  const done = () => err(sink.sorted(dagFile));
+
+  const raw = readJson5(file, dagFile, sink);
+  if (raw === undefined) return done();
+  const dagProblems = checkShape(raw, dagShape);
+  for (const p of dagProblems) sink.add(dagFile, p.path, p.message);
+  const globs = targetGlobs(raw);
+  if (globs === undefined) return done();
+
+  // Target files are checked even when dag.json5 has problems, so one run lists both.
+  const files = readTargetFiles({ dir, configFile: file, globs, show }, sink);
+  if (files.length === 0) sink.add(dagFile, 'targets', `no target files match ${globs.map((g) => JSON.stringify(g)).join(', ')}`);
+  runFileRules({ files, sink });
+  if (dagProblems.length > 0) return done();
+
+  const written = raw as WrittenDag;
+  const sources: TargetSource[] = files.flatMap((f) => (f.written ? [{ file: f.file, shown: f.shown, name: f.name, written: f.written }] : []));
+  const config = normalizeDag({ file, dir, shown: dagFile, written, targets: sources, show }, sink);
+  runRules({ config, dagFile, files, sources, sink });
+  return sink.empty ? ok(config) : done();
 }
 
 /** Loads and validates the pipeline at `configFile`; throws a `config-invalid` DagrunError listing every problem. */
-export function loadConfig(configFile: string): DagConfig {
+export function loadConfig(configFile: string, options: LoadOptions = {}): DagConfig {
   const file = path.resolve(configFile);
-  const dir = path.dirname(file);
-  const shown = (p: string) => path.relative(process.cwd(), p) || p;
-  const sink = new DiagnosticSink();
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new DagrunError('usage', `${shown(file)}: no such configuration file`);
+    throw new DagrunError('usage', `${path.relative(options.cwd ?? process.cwd(), file) || file}: no such configuration file`);
   }
-  const dagFile = shown(file);
-  const raw = readJson5(file, dagFile, sink);
-  if (raw === undefined) throw invalid(sink);
-  for (const p of checkShape(raw, dagShape)) sink.add(dagFile, p.path, p.message);
-  if (!sink.empty) throw invalid(sink);
-  const written = raw as WrittenDag;
-
-  const sources: TargetSource[] = [];
-  const targetFiles = globSync(written.targets, { cwd: dir, absolute: true, onlyFiles: true }).sort();
-  if (targetFiles.length === 0) sink.add(dagFile, 'targets', `no target files match ${written.targets.map((g) => JSON.stringify(g)).join(', ')}`);
-  for (const absolute of targetFiles) {
-    const shownTarget = shown(absolute);
-    const value = readJson5(absolute, shownTarget, sink);
-    if (value === undefined) continue;
-    const problems = checkShape(value, targetShape);
-    for (const p of problems) sink.add(shownTarget, p.path, p.message);
-    if (problems.length > 0) continue;
-    sources.push({ file: absolute, shown: shownTarget, name: path.basename(absolute).replace(/\.json5?$/, ''), written: value as WrittenTarget });
-  }
-  const config = normalizeDag({ file, dir, shown: dagFile, written, targets: sources }, sink);
-  runRules({ config, dagFile, sources, sink });
-  if (!sink.empty) throw invalid(sink);
-  return config;
-}
-
-function invalid(sink: DiagnosticSink): DagrunError {
-  const count = sink.items.length;
-  return new DagrunError('config-invalid', `the configuration has ${count} error${count === 1 ? '' : 's'}`, sink.items);
+  const result = validateConfig(file, options);
+  if (result.ok) return result.value;
+  const count = result.error.length;
+  throw new DagrunError('config-invalid', `the configuration has ${count} error${count === 1 ? '' : 's'}`, result.error);
 }

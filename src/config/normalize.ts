@@ -9,7 +9,7 @@ import ms from 'ms';
 import { parseDay, type Day } from '../intervals/day.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { WrittenCalendar, WrittenDag, WrittenTarget } from './schema.js';
-import type { Build, CalendarSpec, DagConfig, Group, Target, WarehouseConfig, WindowEdge } from './types.js';
+import type { Build, CalendarSpec, DagConfig, Group, Target, WarehouseConfig, WindowSpec } from './types.js';
 
 /** A parsed target file, before normalisation. */
 export interface TargetSource {
@@ -22,8 +22,13 @@ export interface TargetSource {
 
 interface Context {
   readonly sink: DiagnosticSink;
+  /** A path as messages show it. */
+  readonly show: (absolute: string) => string;
   readonly dir: string;
   readonly written: WrittenDag;
+  /** `defaults.timeout` and `defaults.retryBackoff`, parsed once (and reported once) for dag.json5. */
+  readonly defaultTimeoutMs: number | undefined;
+  readonly defaultRetryBackoffMs: number | undefined;
 }
 
 /** Default first retry delay: long enough for a flapping service to recover. */
@@ -38,14 +43,25 @@ export function parseDuration(text: string): number | undefined {
 function duration(text: string | undefined, file: string, key: string, ctx: Context): number | undefined {
   if (text === undefined) return undefined;
   const value = parseDuration(text);
-  if (value === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a duration (use e.g. "90s", "15m", "2h")`);
+  if (value === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a duration longer than zero (use e.g. "90s", "15m", "2h")`);
   return value;
 }
 
-function date(text: string, file: string, key: string, ctx: Context): Day {
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why a `YYYY-MM-DD` string is no date on the calendar: "there is no month 13", "February 2023 has 28 days". */
+export function impossibleDate(text: string): string {
+  const [year, month] = text.split('-').map(Number) as [number, number];
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${MONTHS[month - 1]} ${year} has ${days} days`;
+}
+
+function date(text: string, file: string, key: string, ctx: Context): Day | undefined {
   const day = parseDay(text);
-  if (day === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a real date (YYYY-MM-DD)`);
-  return day ?? (0 as Day);
+  // The shape already required YYYY-MM-DD, so only an impossible day or month gets here.
+  if (day === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a real date: ${impossibleDate(text)}`);
+  return day;
 }
 
 function calendar(written: WrittenCalendar, file: string, key: string, ctx: Context): CalendarSpec {
@@ -78,18 +94,23 @@ function warehouse(written: WrittenDag['warehouse'], file: string, ctx: Context)
   return { type: 'bigquery', project: written.project ?? '', location: written.location, maximumBytesBilled: written.maximumBytesBilled, apiEndpoint: written.apiEndpoint };
 }
 
-function windowEnd(text: string, file: string, ctx: Context): WindowEdge {
-  if (text === 'today' || text === 'yesterday') return { kind: text };
-  return { kind: 'date', day: date(text, file, 'window.end', ctx) };
+function window(written: WrittenDag['window'], file: string, ctx: Context): WindowSpec {
+  const start = date(written.start, file, 'window.start', ctx);
+  const timeZone = zone(written.timeZone, file, ctx);
+  // A placeholder day keeps the types whole; the sink already holds the error, so nothing runs on it.
+  if (written.end === 'today' || written.end === 'yesterday') return { start: start ?? (0 as Day), end: { kind: written.end }, timeZone };
+  const end = date(written.end, file, 'window.end', ctx);
+  if (start !== undefined && end !== undefined && end < start) ctx.sink.add(file, 'window', `ends (${written.end}) before it starts (${written.start})`);
+  return { start: start ?? (0 as Day), end: { kind: 'date', day: end ?? (0 as Day) }, timeZone };
 }
 
-function timeZone(zone: string | undefined, file: string, ctx: Context): string {
-  if (zone === undefined) return 'UTC';
+function zone(name: string | undefined, file: string, ctx: Context): string {
+  if (name === undefined) return 'UTC';
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name;
   } catch {
-    ctx.sink.add(file, 'window.timeZone', `${JSON.stringify(zone)} is not an IANA time zone (e.g. "America/New_York")`);
+    ctx.sink.add(file, 'window.timeZone', `${JSON.stringify(name)} is not an IANA time zone (e.g. "America/New_York")`);
     return 'UTC';
   }
 }
@@ -108,15 +129,15 @@ function build(source: TargetSource, ctx: Context): Build | undefined {
   const defaults = ctx.written.defaults ?? {};
   let action: Build['action'];
   if ((written.command === undefined) === (written.sql === undefined)) {
-    ctx.sink.add(file, 'build', written.command ? 'has both "command" and "sql": use exactly one' : 'needs one of "command" or "sql"');
+    ctx.sink.add(file, 'build', written.command ? 'has both "command" and "sql": use exactly one' : 'needs "command" (a program and its arguments) or "sql" (a .sql file)');
     action = { kind: 'command', argv: ['true'], opensWarehouse: false };
   } else if (written.command) {
-    if (written.command[0]?.trim() === '') ctx.sink.add(file, 'build.command[0]', 'the program name is empty');
+    if (written.command[0]?.trim() === '') ctx.sink.add(file, 'build.command[0]', 'the program to run is empty (the first element names it, e.g. "python3")');
     action = { kind: 'command', argv: written.command, opensWarehouse: written.opensWarehouse ?? true };
   } else {
     const sqlFile = path.resolve(path.dirname(source.file), written.sql!);
     let sql = '';
-    if (!existsSync(sqlFile)) ctx.sink.add(file, 'build.sql', `${JSON.stringify(written.sql)} does not exist (looked for ${path.relative(process.cwd(), sqlFile)})`);
+    if (!existsSync(sqlFile)) ctx.sink.add(file, 'build.sql', `file ${JSON.stringify(written.sql)} not found (looked for ${ctx.show(sqlFile)}; the path is relative to the target file)`);
     else sql = readFileSync(sqlFile, 'utf8');
     if (written.opensWarehouse !== undefined) ctx.sink.add(file, 'build.opensWarehouse', 'only applies to "command" builds');
     action = { kind: 'sql', file: sqlFile, sql };
@@ -126,9 +147,9 @@ function build(source: TargetSource, ctx: Context): Build | undefined {
     ranges: written.ranges ?? 'contiguous',
     maxDays: written.maxDays,
     parallel: written.parallel ?? 1,
-    timeoutMs: duration(written.timeout ?? defaults.timeout, file, written.timeout ? 'build.timeout' : 'defaults.timeout', ctx),
+    timeoutMs: duration(written.timeout, file, 'build.timeout', ctx) ?? ctx.defaultTimeoutMs,
     retries: written.retries ?? defaults.retries ?? 0,
-    retryBackoffMs: duration(written.retryBackoff ?? defaults.retryBackoff, file, 'build.retryBackoff', ctx) ?? DEFAULT_RETRY_BACKOFF_MS,
+    retryBackoffMs: duration(written.retryBackoff, file, 'build.retryBackoff', ctx) ?? ctx.defaultRetryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
     env: written.env ?? {},
     cwd: path.resolve(ctx.dir, written.cwd ?? '.'),
   };
@@ -157,11 +178,16 @@ function target(source: TargetSource, pipelineCalendar: CalendarSpec, ctx: Conte
 
 /** Normalises a shape-checked dag.json5 and its target files. */
 export function normalizeDag(
-  input: { file: string; dir: string; shown: string; written: WrittenDag; targets: readonly TargetSource[] },
+  input: { file: string; dir: string; shown: string; written: WrittenDag; targets: readonly TargetSource[]; show: (absolute: string) => string },
   sink: DiagnosticSink,
 ): DagConfig {
   const { written, shown } = input;
-  const ctx: Context = { sink, dir: input.dir, written };
+  const partial = { sink, dir: input.dir, written, show: input.show, defaultTimeoutMs: undefined, defaultRetryBackoffMs: undefined };
+  const ctx: Context = {
+    ...partial,
+    defaultTimeoutMs: duration(written.defaults?.timeout, shown, 'defaults.timeout', partial),
+    defaultRetryBackoffMs: duration(written.defaults?.retryBackoff, shown, 'defaults.retryBackoff', partial),
+  };
   const pipelineCalendar = calendar(written.calendar, shown, 'calendar', ctx);
   const groups = new Map<string, Group>(Object.entries(written.groups ?? {}).map(([name, g]) => [name, { name, concurrency: g.concurrency }]));
   const targets = new Map<string, Target>();
@@ -172,7 +198,7 @@ export function normalizeDag(
     file: input.file,
     dir: input.dir,
     warehouse: warehouse(written.warehouse, shown, ctx),
-    window: { start: date(written.window.start, shown, 'window.start', ctx), end: windowEnd(written.window.end, shown, ctx), timeZone: timeZone(written.window.timeZone, shown, ctx) },
+    window: window(written.window, shown, ctx),
     calendar: pipelineCalendar,
     concurrency: written.concurrency ?? 8,
     groups,

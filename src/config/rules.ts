@@ -2,19 +2,33 @@
  * The rules a shape-valid pipeline must also follow. Each rule is a small named function
  * that pushes every problem it finds; `runRules` runs them all, so one pass reports all.
  */
-import { closest } from 'fastest-levenshtein';
 import { buildGraph } from '../graph/build.js';
-import { describeCycles } from '../graph/cycles.js';
+import { findCycles, formatCycle, type Cycle } from '../graph/cycles.js';
 import { isIdentifier, isTableName } from '../warehouse/sql-text.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { TargetSource } from './normalize.js';
-import { similar } from './shape.js';
+import type { WrittenTarget } from './schema.js';
+import { suggestion } from './shape.js';
 import type { DagConfig, Target } from './types.js';
+
+/** A target file found by the `targets` globs; `written` is absent when it could not be read or has shape problems. */
+export interface TargetFile {
+  /** Absolute path. */
+  readonly file: string;
+  /** The path shown in messages. */
+  readonly shown: string;
+  /** The target name, from the file name. */
+  readonly name: string;
+  readonly written?: WrittenTarget;
+}
 
 /** What a rule sees. */
 export interface RuleContext {
   readonly config: DagConfig;
   readonly dagFile: string;
+  /** Every target file found, including those whose problems were already reported. */
+  readonly files: readonly TargetFile[];
+  /** The target files that passed the shape check, and so were normalised. */
   readonly sources: readonly TargetSource[];
   readonly sink: DiagnosticSink;
 }
@@ -22,38 +36,45 @@ export interface RuleContext {
 /** A named check over the whole pipeline. */
 export type Rule = (ctx: RuleContext) => void;
 
+/** What a file rule sees: only the files, so it runs even when dag.json5 itself has problems. */
+export type FileRuleContext = Pick<RuleContext, 'files' | 'sink'>;
+
+/** A named check over the target files alone. */
+export type FileRule = (ctx: FileRuleContext) => void;
+
 /** Words the command line uses for subcommands, which therefore cannot name targets. */
 export const RESERVED_NAMES = ['graph', 'check', 'runs', 'logs', 'completion', 'help', 'schema'];
 
 /** Placeholders a command's argv may use. */
 export const PLACEHOLDERS = ['start', 'end', 'dates', 'target', 'table', 'run_id'];
 
+const TARGET_NAME = /^[A-Za-z0-9_]+$/;
+
 function fileOf(ctx: RuleContext, target: Target): string {
-  return ctx.sources.find((s) => s.file === target.file)?.shown ?? target.file;
+  return ctx.files.find((s) => s.file === target.file)?.shown ?? target.file;
 }
 
-function didYouMean(word: string, candidates: readonly string[]): string {
-  if (candidates.length === 0) return '';
-  const guess = closest(word, [...candidates]);
-  return similar(word, guess) ? ` (did you mean "${guess}"?)` : '';
+function writtenOf(ctx: RuleContext, target: Target): WrittenTarget | undefined {
+  return ctx.files.find((s) => s.file === target.file)?.written;
 }
 
-const targetNamesValid: Rule = (ctx) => {
-  for (const source of ctx.sources) {
-    if (!/^[A-Za-z0-9_]+$/.test(source.name)) {
-      ctx.sink.add(source.shown, '', `target name "${source.name}" (from the file name) may only contain letters, digits and underscores`);
-    } else if (RESERVED_NAMES.includes(source.name)) {
-      ctx.sink.add(source.shown, '', `"${source.name}" is a dagrun subcommand and cannot name a target`);
+const targetNamesValid: FileRule = (ctx) => {
+  for (const file of ctx.files) {
+    if (!TARGET_NAME.test(file.name)) {
+      const fixed = file.name.replace(/[^A-Za-z0-9_]+/g, '_');
+      ctx.sink.add(file.shown, '', `target name "${file.name}" comes from the file name and may only contain letters, digits and "_" (rename the file, e.g. to ${fixed}.json5)`);
+    } else if (RESERVED_NAMES.includes(file.name)) {
+      ctx.sink.add(file.shown, '', `target name "${file.name}" comes from the file name and is reserved for "dagrun ${file.name}" (rename the file)`);
     }
   }
 };
 
-const namesUnique: Rule = (ctx) => {
+const namesUnique: FileRule = (ctx) => {
   const seen = new Map<string, string>();
-  for (const source of ctx.sources) {
-    const first = seen.get(source.name);
-    if (first) ctx.sink.add(source.shown, '', `duplicate target name "${source.name}" (also defined by ${first})`);
-    else seen.set(source.name, source.shown);
+  for (const file of ctx.files) {
+    const first = seen.get(file.name);
+    if (first) ctx.sink.add(file.shown, '', `target "${file.name}" is already defined by ${first} (target names come from file names and must be unique)`);
+    else seen.set(file.name, file.shown);
   }
 };
 
@@ -67,35 +88,40 @@ const tablesUnique: Rule = (ctx) => {
   }
 };
 
+/** A table name dagrun can put into SQL safely: identifiers only, a dash only in a BigQuery project. */
+function plainTable(table: string): boolean {
+  const parts = table.split('.');
+  return isTableName(table) && (parts.length === 3 || isIdentifier(parts[0]!));
+}
+
 const identifiersPlain: Rule = (ctx) => {
-  const tableMessage = (t: string) => `"${t}" is not a plain table name (use dataset.table or project.dataset.table: letters, digits, underscores)`;
+  const tableMessage = (t: string) => `${JSON.stringify(t)} is not a plain table name (write dataset.table or project.dataset.table, with letters, digits and "_")`;
+  const columnMessage = (c: string) => `${JSON.stringify(c)} is not a plain column name (letters, digits and "_", not starting with a digit)`;
+  const check = (file: string, key: string, table: string, column: string) => {
+    if (!plainTable(table)) ctx.sink.add(file, key, tableMessage(table));
+    if (column !== '' && !isIdentifier(column)) ctx.sink.add(file, key === 'table' ? 'dateColumn' : `${key.replace(/table$/, '')}dateColumn`, columnMessage(column));
+  };
   for (const target of ctx.config.targets.values()) {
     const file = fileOf(ctx, target);
-    if (!isTableName(target.table)) ctx.sink.add(file, 'table', tableMessage(target.table));
-    if (target.dateColumn !== '' && !isIdentifier(target.dateColumn)) ctx.sink.add(file, 'dateColumn', `"${target.dateColumn}" is not a plain column name`);
-    const written = ctx.sources.find((s) => s.file === target.file)?.written.calendar;
-    if (written && target.calendar.kind === 'table') {
-      if (!isTableName(target.calendar.table)) ctx.sink.add(file, 'calendar.table', tableMessage(target.calendar.table));
-      if (target.calendar.dateColumn !== '' && !isIdentifier(target.calendar.dateColumn)) ctx.sink.add(file, 'calendar.dateColumn', `"${target.calendar.dateColumn}" is not a plain column name`);
-    }
+    check(file, 'table', target.table, target.dateColumn);
+    if (writtenOf(ctx, target)?.calendar && target.calendar.kind === 'table') check(file, 'calendar.table', target.calendar.table, target.calendar.dateColumn);
   }
   const calendar = ctx.config.calendar;
-  if (calendar.kind === 'table') {
-    if (!isTableName(calendar.table)) ctx.sink.add(ctx.dagFile, 'calendar.table', tableMessage(calendar.table));
-    if (calendar.dateColumn !== '' && !isIdentifier(calendar.dateColumn)) ctx.sink.add(ctx.dagFile, 'calendar.dateColumn', `"${calendar.dateColumn}" is not a plain column name`);
-  }
+  if (calendar.kind === 'table') check(ctx.dagFile, 'calendar.table', calendar.table, calendar.dateColumn);
 };
 
 const depsExist: Rule = (ctx) => {
-  const names = [...ctx.config.targets.keys()];
+  const names = ctx.files.map((f) => f.name);
   for (const target of ctx.config.targets.values()) {
     const seen = new Set<string>();
+    const written = writtenOf(ctx, target);
     target.deps.forEach((dep, i) => {
-      const key = typeof ctx.sources.find((s) => s.file === target.file)?.written.deps?.[i] === 'string' ? `deps[${i}]` : `deps[${i}].target`;
-      if (dep.target === target.name) ctx.sink.add(fileOf(ctx, target), key, `"${target.name}" cannot depend on itself`);
-      else if (!ctx.config.targets.has(dep.target)) {
-        ctx.sink.add(fileOf(ctx, target), key, `unknown target "${dep.target}"${didYouMean(dep.target, names)}: "${dep.target}", needed by "${target.name}", is not defined`);
-      } else if (seen.has(dep.target)) ctx.sink.add(fileOf(ctx, target), key, `"${dep.target}" is listed twice`);
+      const key = typeof written?.deps?.[i] === 'string' ? `deps[${i}]` : `deps[${i}].target`;
+      const file = fileOf(ctx, target);
+      // A dependency on a file with its own (already reported) problems is not also "not defined".
+      if (dep.target === target.name) ctx.sink.add(file, key, `"${target.name}" cannot depend on itself`);
+      else if (!names.includes(dep.target)) ctx.sink.add(file, key, `target "${dep.target}", needed by "${target.name}", is not defined${suggestion(dep.target, names)}`);
+      else if (seen.has(dep.target)) ctx.sink.add(file, key, `"${dep.target}" is listed twice`);
       seen.add(dep.target);
     });
   }
@@ -103,9 +129,11 @@ const depsExist: Rule = (ctx) => {
 
 const groupsDeclared: Rule = (ctx) => {
   const groups = [...ctx.config.groups.keys()];
+  const declared = groups.length === 0 ? `${ctx.dagFile} declares no groups` : `declared: ${groups.join(', ')}`;
   for (const target of ctx.config.targets.values()) {
     if (target.group !== undefined && !ctx.config.groups.has(target.group)) {
-      ctx.sink.add(fileOf(ctx, target), 'group', `group "${target.group}" is not declared in ${ctx.dagFile} › groups${didYouMean(target.group, groups)}`);
+      const hint = suggestion(target.group, groups) || ` (${declared})`;
+      ctx.sink.add(fileOf(ctx, target), 'group', `group "${target.group}" is not declared in ${ctx.dagFile} › groups${hint}`);
     }
   }
 };
@@ -117,7 +145,8 @@ const placeholdersKnown: Rule = (ctx) => {
     action.argv.forEach((arg, i) => {
       for (const match of arg.matchAll(/\{([^{}]*)\}/g)) {
         if (!PLACEHOLDERS.includes(match[1]!)) {
-          ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, `unknown placeholder {${match[1]}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+          const hint = suggestion(match[1]!, PLACEHOLDERS).replace(/"([^"]+)"/, '{$1}');
+          ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, `unknown placeholder {${match[1]}}${hint || ` (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`}`);
         }
       }
     });
@@ -138,32 +167,47 @@ const checksWellFormed: Rule = (ctx) => {
   }
 };
 
-const windowOrdered: Rule = (ctx) => {
-  const { start, end } = ctx.config.window;
-  if (end.kind === 'date' && end.day < start) ctx.sink.add(ctx.dagFile, 'window', 'end is before start');
-};
+/** Files a cycle under the key that makes its first target need the second. */
+function cycleLocation(ctx: RuleContext, cycle: Cycle): { file: string; key: string; why: string } {
+  const [first, second] = [ctx.config.targets.get(cycle[0]!)!, cycle[1]!];
+  const index = first.deps.findIndex((d) => d.target === second);
+  if (index >= 0) {
+    const key = typeof writtenOf(ctx, first)?.deps?.[index] === 'string' ? `deps[${index}]` : `deps[${index}].target`;
+    return { file: fileOf(ctx, first), key, why: '' };
+  }
+  // Not a declared dependency, so a calendar edge: the first target's calendar reads the second's table.
+  const table = first.calendar.kind === 'table' ? first.calendar.table : '';
+  const why = ` ("${first.name}" needs "${second}" because its calendar reads ${table})`;
+  return writtenOf(ctx, first)?.calendar ? { file: fileOf(ctx, first), key: 'calendar.table', why } : { file: ctx.dagFile, key: 'calendar.table', why };
+}
 
 const noCycles: Rule = (ctx) => {
-  for (const cycle of describeCycles(buildGraph(ctx.config.targets))) {
-    ctx.sink.add(ctx.dagFile, 'targets', `dependency cycle: ${cycle}`);
+  for (const cycle of findCycles(buildGraph(ctx.config.targets))) {
+    const { file, key, why } = cycleLocation(ctx, cycle);
+    ctx.sink.add(file, key, `dependency cycle: ${formatCycle(cycle)}${why}`);
   }
 };
 
-/** Every rule, in the order their messages are listed. */
+/** The rules over file names, in the order their messages are listed. */
+export const FILE_RULES: readonly FileRule[] = [targetNamesValid, namesUnique];
+
+/** The rules over the normalised pipeline, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
-  targetNamesValid,
-  namesUnique,
   tablesUnique,
   identifiersPlain,
   depsExist,
   groupsDeclared,
   placeholdersKnown,
   checksWellFormed,
-  windowOrdered,
   noCycles,
 ];
 
-/** Runs every rule, collecting all their problems in the sink. */
+/** Runs every file rule, collecting all their problems in the sink. */
+export function runFileRules(ctx: FileRuleContext): void {
+  for (const rule of FILE_RULES) rule(ctx);
+}
+
+/** Runs every pipeline rule, collecting all their problems in the sink. */
 export function runRules(ctx: RuleContext): void {
   for (const rule of RULES) rule(ctx);
 }

@@ -11,7 +11,8 @@ const num = (description: string, extra: Partial<Extract<Shape, { kind: 'number'
 const bool = (description: string): Shape => ({ kind: 'boolean', description });
 
 const threshold = num('Minimum coverage (0..1) of the expected dates for the table to be fresh.', { min: 0, max: 1 });
-const duration = (what: string) => str(`${what}, like "90s", "15m", "2h".`, { pattern: DURATION });
+const duration = (what: string) => str(`${what}, like "90s", "15m", "2h".`, { pattern: DURATION, patternName: 'a duration like "90s", "15m" or "2h"' });
+const date = (description: string) => str(description, { pattern: DATE, patternName: 'a date YYYY-MM-DD' });
 
 /** `calendar`: where the expected dates come from. */
 export const calendarShape: Shape = {
@@ -33,7 +34,7 @@ const warehouseShape: Shape = {
     path: { shape: str('DuckDB: the database file, relative to dag.json5.', { minLength: 1 }) },
     project: { shape: str('BigQuery: the project id.', { minLength: 1 }) },
     location: { shape: str('BigQuery: the location, e.g. "US".') },
-    maximumBytesBilled: { shape: str('BigQuery: a cap on bytes billed per query, e.g. "10GB".', { pattern: '^\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|PB)?$' }) },
+    maximumBytesBilled: { shape: str('BigQuery: a cap on bytes billed per query, e.g. "10GB".', { pattern: '^\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|PB)?$', patternName: 'a size like "10GB"' }) },
     apiEndpoint: { shape: str('BigQuery: an alternative endpoint (emulators, tests), e.g. "http://127.0.0.1:9050".') },
   },
 };
@@ -42,9 +43,9 @@ const windowShape: Shape = {
   kind: 'object',
   description: 'The dates the pipeline covers.',
   fields: {
-    start: { shape: str('First date, YYYY-MM-DD.', { pattern: DATE }), required: true },
+    start: { shape: date('First date, YYYY-MM-DD.'), required: true },
     end: {
-      shape: { kind: 'either', options: [str('Last date, YYYY-MM-DD.', { pattern: DATE }), str('Relative end.', { enum: ['today', 'yesterday'] })] },
+      shape: { kind: 'either', options: [date('Last date, YYYY-MM-DD.'), str('Relative end.', { enum: ['today', 'yesterday'] })] },
       required: true,
     },
     timeZone: { shape: str('IANA time zone in which "today" is computed (default UTC).') },
@@ -121,7 +122,7 @@ const buildShape: Shape = {
 const checkShapeDecl: Shape = {
   kind: 'object',
   fields: {
-    name: { shape: str('Check name.', { pattern: '^[A-Za-z0-9_-]+$' }), required: true },
+    name: { shape: str('Check name.', { pattern: '^[A-Za-z0-9_-]+$', patternName: 'a name of letters, digits, "_" and "-"' }), required: true },
     sql: { shape: str('A query returning one number.', { minLength: 1 }), required: true },
     min: { shape: num('Lowest passing value.') },
     max: { shape: num('Highest passing value.') },

@@ -6,7 +6,15 @@ import { closest, distance } from 'fastest-levenshtein';
 
 /** A declared shape of a JSON value. */
 export type Shape =
-  | { readonly kind: 'string'; readonly description?: string; readonly enum?: readonly string[]; readonly pattern?: string; readonly minLength?: number }
+  | {
+      readonly kind: 'string';
+      readonly description?: string;
+      readonly enum?: readonly string[];
+      readonly pattern?: string;
+      /** What `pattern` means, for messages: `a duration like "90s", "15m" or "2h"`. */
+      readonly patternName?: string;
+      readonly minLength?: number;
+    }
   | { readonly kind: 'number'; readonly description?: string; readonly min?: number; readonly max?: number; readonly integer?: boolean }
   | { readonly kind: 'boolean'; readonly description?: string }
   | { readonly kind: 'array'; readonly description?: string; readonly items: Shape; readonly minItems?: number }
@@ -42,7 +50,8 @@ function typeName(value: unknown): string {
 function describe(shape: Shape): string {
   switch (shape.kind) {
     case 'string':
-      return shape.enum ? `one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}` : 'a string';
+      if (shape.enum) return `one of ${shape.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+      return shape.patternName ?? 'a string';
     case 'number':
       return shape.integer ? 'a whole number' : 'a number';
     case 'boolean':
@@ -54,6 +63,15 @@ function describe(shape: Shape): string {
     case 'either':
       return shape.options.map(describe).join(' or ');
   }
+}
+
+function outside(value: number, min: number | undefined, max: number | undefined): boolean {
+  return (min !== undefined && value < min) || (max !== undefined && value > max);
+}
+
+function bounds(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return `must be between ${min} and ${max}`;
+  return min !== undefined ? `must be at least ${min}` : `must be at most ${max}`;
 }
 
 function join(path: string, key: string | number): string {
@@ -69,13 +87,12 @@ export function checkShape(value: unknown, shape: Shape, path = '', problems: Sh
       if (typeof value !== 'string') fail(`expected ${describe(shape)}, got ${typeName(value)}`);
       else if (shape.enum && !shape.enum.includes(value)) fail(`expected ${describe(shape)}, got ${JSON.stringify(value)}`);
       else if (shape.minLength !== undefined && value.length < shape.minLength) fail('must not be empty');
-      else if (shape.pattern && !new RegExp(shape.pattern).test(value)) fail(`${JSON.stringify(value)} does not match ${shape.pattern}`);
+      else if (shape.pattern && !new RegExp(shape.pattern).test(value)) fail(`expected ${shape.patternName ?? `a string matching ${shape.pattern}`}, got ${JSON.stringify(value)}`);
       break;
     case 'number':
       if (typeof value !== 'number' || Number.isNaN(value)) fail(`expected ${describe(shape)}, got ${typeName(value)}`);
       else if (shape.integer && !Number.isInteger(value)) fail(`expected a whole number, got ${value}`);
-      else if (shape.min !== undefined && value < shape.min) fail(`must be at least ${shape.min}, got ${value}`);
-      else if (shape.max !== undefined && value > shape.max) fail(`must be at most ${shape.max}, got ${value}`);
+      else if (outside(value, shape.min, shape.max)) fail(`${bounds(shape.min, shape.max)}, got ${value}`);
       break;
     case 'boolean':
       if (typeof value !== 'boolean') fail(`expected true or false, got ${typeName(value)}`);
@@ -83,7 +100,9 @@ export function checkShape(value: unknown, shape: Shape, path = '', problems: Sh
     case 'array':
       if (!Array.isArray(value)) fail(`expected an array, got ${typeName(value)}`);
       else {
-        if (shape.minItems !== undefined && value.length < shape.minItems) fail(`must have at least ${shape.minItems} element(s)`);
+        if (shape.minItems !== undefined && value.length < shape.minItems) {
+          fail(shape.minItems === 1 ? 'must not be empty' : `must have at least ${shape.minItems} elements`);
+        }
         value.forEach((item, i) => checkShape(item, shape.items, join(path, i), problems));
       }
       break;
@@ -93,9 +112,10 @@ export function checkShape(value: unknown, shape: Shape, path = '', problems: Sh
     case 'either': {
       const matching = shape.options.find((option) => checkShape(value, option, path).length === 0);
       if (matching) break;
-      const sameType = shape.options.find((o) => sameKind(value, o));
-      if (sameType) checkShape(value, sameType, path, problems);
-      else fail(`expected ${describe(shape)}, got ${typeName(value)}`);
+      // One option of the value's kind explains the problem best; several, only together.
+      const sameType = shape.options.filter((o) => sameKind(value, o));
+      if (sameType.length === 1) checkShape(value, sameType[0]!, path, problems);
+      else fail(`expected ${describe(shape)}, got ${typeof value === 'string' ? JSON.stringify(value) : typeName(value)}`);
       break;
     }
   }
@@ -126,29 +146,37 @@ function checkObject(value: unknown, shape: Extract<Shape, { kind: 'object' }>, 
   }
   const fields = shape.fields ?? {};
   const record = value as Record<string, unknown>;
-  for (const [key, field] of Object.entries(fields)) {
-    if (record[key] === undefined) {
-      if (field.required) problems.push({ path: join(path, key), message: 'is required' });
+  // Keys in the order the user wrote them, so messages follow the file; missing ones last.
+  for (const [key, item] of Object.entries(record)) {
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (field) {
+      if (item !== undefined) checkShape(item, field.shape, join(path, key), problems);
+    } else if (shape.values) {
+      checkShape(item, shape.values, join(path, key), problems);
     } else {
-      checkShape(record[key], field.shape, join(path, key), problems);
+      problems.push({ path: join(path, key), message: `unknown key "${key}"${suggestion(key, Object.keys(fields))}` });
     }
   }
-  for (const key of Object.keys(record)) {
-    if (key in fields) continue;
-    if (shape.values) {
-      checkShape(record[key], shape.values, join(path, key), problems);
-      continue;
-    }
-    const known = Object.keys(fields);
-    const guess = known.length > 0 ? closest(key, known) : undefined;
-    const hint = guess && similar(key, guess) ? ` (did you mean "${guess}"?)` : '';
-    problems.push({ path: join(path, key), message: `unknown key "${key}"${hint}` });
+  for (const [key, field] of Object.entries(fields)) {
+    if (field.required && record[key] === undefined) problems.push({ path: join(path, key), message: 'is required' });
   }
+}
+
+/** ` (did you mean "x"?)` when one of `candidates` is close to `word`, else empty. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+  if (candidates.length === 0) return '';
+  const guess = closest(word, [...candidates]);
+  return similar(word, guess) ? ` (did you mean "${guess}"?)` : '';
 }
 
 /** True when `guess` is close enough to `word` to suggest it. */
 export function similar(word: string, guess: string): boolean {
-  return distance(word.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(guess.length / 3));
+  const [a, b] = [word.toLowerCase(), guess.toLowerCase()];
+  const edits = distance(a, b);
+  // Up to a third of the word may be wrong (at least two letters), but never all of it: "x" is not a typo of "a".
+  if (edits <= Math.max(2, Math.floor(b.length / 3)) && edits < Math.min(a.length, b.length)) return true;
+  // A spelled-out or cut-short key: "minimum" for "min", "conc" for "concurrency".
+  return Math.min(a.length, b.length) >= 3 && (a.startsWith(b) || b.startsWith(a));
 }
 
 /** The JSON Schema (draft-07) of a shape, for editors. */

@@ -97,7 +97,8 @@ export class TargetGraph {
 
 /**
  * Builds the graph from validated targets. Dependencies on unknown names are skipped here
- * (the config rules report them), so the graph can be built while validating.
+ * (the config rules report them), so the graph can be built while validating. A target
+ * whose calendar reads another target's table gets a `calendar` edge from it.
  */
 export function buildGraph(targets: ReadonlyMap<string, Target>): TargetGraph {
   const graph = new Graph({ directed: true, multigraph: false });
@@ -106,7 +107,8 @@ export function buildGraph(targets: ReadonlyMap<string, Target>): TargetGraph {
   for (const target of targets.values()) byTable.set(target.table.toLowerCase(), target.name);
   for (const target of targets.values()) {
     for (const dep of target.deps) {
-      if (!targets.has(dep.target)) continue;
+      // Unknown names and self-dependencies are config errors, reported by the rules.
+      if (!targets.has(dep.target) || dep.target === target.name) continue;
       const edge: Edge = { upstream: dep.target, dependent: target.name, kind: 'data', lookback: dep.lookback };
       graph.setEdge(dep.target, target.name, edge);
     }

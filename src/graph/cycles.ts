@@ -1,25 +1,53 @@
-/** Cycle reporting: one readable path per cycle, `a -> b -> a`, starting where the user would look. */
+/**
+ * Cycle reporting: one readable closed path per cycle, `a -> b -> a`, read as "a needs b,
+ * which needs a" (ninja's `VerifyDAG` direction), so the first arrow is the `deps` entry
+ * of the target the message is filed under.
+ */
 import type { TargetGraph } from './build.js';
 
+/** A closed path in "needs" direction: `['a', 'b', 'a']` means a needs b and b needs a. */
+export type Cycle = readonly string[];
+
 /**
- * Each cycle as a closed path in dependency direction (upstream first), starting at the
- * alphabetically first member so the message is stable.
+ * The shortest way from `start` back to itself through `members`, following "needs" edges
+ * and trying names alphabetically, so the same pipeline always gives the same message.
  */
-export function describeCycles(graph: TargetGraph): string[] {
-  return graph.cycles().map((members) => {
-    const inCycle = new Set(members);
-    const start = [...members].sort()[0]!;
-    const path = [start];
-    let current = start;
-    for (;;) {
-      const next = graph.downstream(current).filter((n) => inCycle.has(n)).sort()[0];
-      if (next === undefined || next === start || path.includes(next)) {
-        path.push(next ?? start);
-        break;
+function shortestLoop(graph: TargetGraph, start: string, members: ReadonlySet<string>): Cycle {
+  const cameFrom = new Map<string, string>();
+  let frontier = [start];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const node of frontier) {
+      for (const needed of graph.upstream(node).filter((n) => members.has(n)).sort()) {
+        if (needed === start) {
+          const path = [node];
+          while (path[0] !== start) path.unshift(cameFrom.get(path[0]!)!);
+          return [...path, start];
+        }
+        if (cameFrom.has(needed)) continue;
+        cameFrom.set(needed, node);
+        next.push(needed);
       }
-      path.push(next);
-      current = next;
     }
-    return path.join(' -> ');
-  });
+    frontier = next;
+  }
+  return [start, start];
+}
+
+/** One cycle per strongly connected part of the graph, starting at its alphabetically first member. */
+export function findCycles(graph: TargetGraph): Cycle[] {
+  return graph
+    .cycles()
+    .map((members) => shortestLoop(graph, [...members].sort()[0]!, new Set(members)))
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+/** `a -> b -> a`. */
+export function formatCycle(cycle: Cycle): string {
+  return cycle.join(' -> ');
+}
+
+/** Each cycle of the graph as text; empty when the graph is a DAG. */
+export function describeCycles(graph: TargetGraph): string[] {
+  return findCycles(graph).map(formatCycle);
 }
