@@ -2,7 +2,7 @@
  * The build loop, after ninja's `Builder::Build`: start as much as the plan and the pools
  * allow, wait for the next unit to end, tell the plan, repeat.
  */
-import { InternalError } from '../core/errors.js';
+import { InternalError, messageOf } from '../core/errors.js';
 import type { Step } from '../scheduler/compute-plan.js';
 import type { Plan, WorkUnit } from '../scheduler/plan.js';
 
@@ -18,34 +18,41 @@ interface Finished {
   readonly id: number;
 }
 
+/** Starts one unit; a throw (sync or async) is a bug in the executor, turned into that unit's failure. */
+function start(execute: UnitExecutor, unit: WorkUnit, id: number): Promise<Finished> {
+  const failed = (error: unknown): Finished => ({ unit, outcome: { ok: false, reason: `Internal error: ${messageOf(error)}` }, id });
+  try {
+    return execute(unit).then((outcome) => ({ unit, outcome, id }), failed);
+  } catch (error) {
+    return Promise.resolve(failed(error));
+  }
+}
+
 /** Drives `plan` to completion, running at most what its pools allow at once. */
 export async function runBuildLoop(plan: Plan, execute: UnitExecutor): Promise<void> {
   const running = new Map<number, Promise<Finished>>();
   let nextId = 0;
 
   while (plan.moreToDo()) {
-    // 1. Start everything that may start now.
+    // 1. Start everything that may start now. Starting is synchronous up to each unit's
+    //    first await, so one pass fills every free slot before anything is waited for.
     for (let unit = plan.findWork(); unit !== undefined; unit = plan.findWork()) {
       const id = nextId++;
-      const started = unit;
-      running.set(
-        id,
-        execute(started).then(
-          (outcome) => ({ unit: started, outcome, id }),
-          (error: unknown) => ({ unit: started, outcome: { ok: false as const, reason: `internal error: ${String(error)}` }, id }),
-        ),
-      );
+      running.set(id, start(execute, unit, id));
     }
 
-    // 2. Nothing runs and nothing could start, yet the plan is not done: a bug.
-    if (running.size === 0) throw new InternalError('the build is stuck: no work is running and none can start');
+    // 2. Nothing runs and nothing could start, yet the plan is not done: a bug in the plan.
+    if (running.size === 0) {
+      const left = plan.outcomes().filter((o) => o.status !== 'done' && o.status !== 'failed' && o.status !== 'skipped');
+      throw new InternalError(`the build is stuck (this is a bug): no work is running and none can start; left: ${left.map((o) => `${o.target} (${o.status})`).join(', ')}`);
+    }
 
-    // 3. Wait for the next unit to end and tell the plan.
+    // 3. Wait for the next unit to end and tell the plan; failures propagate inside it.
     const finished = await Promise.race(running.values());
     running.delete(finished.id);
     const { unit, outcome } = finished;
-    if (unit.kind === 'resolve' && outcome.ok && outcome.step) plan.resolved(unit, outcome.step);
-    else if (outcome.ok) plan.finished(unit, 'ok');
-    else plan.finished(unit, 'failed', outcome.reason);
+    if (!outcome.ok) plan.finished(unit, 'failed', outcome.reason);
+    else if (unit.kind === 'resolve' && outcome.step) plan.resolved(unit, outcome.step);
+    else plan.finished(unit, 'ok');
   }
 }

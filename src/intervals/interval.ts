@@ -43,9 +43,11 @@ export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[])
   return runs;
 }
 
-/** Cuts a sorted run into pieces spanning at most `maxDays` calendar days each. */
+/** Cuts a sorted run into pieces spanning at most `maxDays` calendar days each; no pieces for an empty run. */
 export function splitByMaxDays(run: readonly Day[], maxDays: number | undefined): Day[][] {
-  if (maxDays === undefined || run.length === 0) return [run.slice()];
+  // An empty run must give no piece: an empty piece would become a batch with no dates.
+  if (run.length === 0) return [];
+  if (maxDays === undefined) return [run.slice()];
   const pieces: Day[][] = [];
   let current: Day[] = [];
   for (const day of run) {

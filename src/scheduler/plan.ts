@@ -2,14 +2,22 @@
  * The plan at run time, after ninja's `Plan`: it decides what may start next and learns
  * what finished; it never waits, reads a clock or touches the warehouse.
  *
- *   per target:   waiting ──(all `after` done)──▶ active ──(all ranges ok)──▶ gating ──ok──▶ done
- *                    │                              │  (deferred: resolving first)     └─fail─▶ failed
- *                    └──(an upstream failed)──▶ skipped      └──(a range failed)──▶ failed
+ *   per target:
+ *     waiting ──(every `after` done)──▶ [resolving] ──▶ active ──(all ranges ok)──▶ gating ──ok──▶ done
+ *        │        (deferred steps only)     │            │                          └─fail─▶ failed
+ *        │                                  └──fail──────┴──(a range failed)──────────────▶ failed
+ *        └──(an upstream failed)──▶ skipped
+ *
+ *   when the run ends early (no-new after a failure, or an interrupt), a target still
+ *   waiting/resolving, or active with nothing started, ends `skipped` ("not started: …");
+ *   one that had started ranges, or was waiting for its gate, keeps its status (reports
+ *   call it "not finished") with the progress and the cause as its reason.
  *
  * A failed target skips everything downstream of it. With failure mode `no-new` nothing
- * new starts after a failure (running work finishes, gates still run); with `continue`
- * (`-k`) everything that does not depend on the failure goes on.
+ * new starts after a failure (running work finishes, gates of finished targets still run);
+ * with `continue` (`-k`) everything that does not depend on the failure goes on.
  */
+import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
 import type { Step } from './compute-plan.js';
 import { Pool } from './pools.js';
@@ -24,21 +32,49 @@ export type WorkUnit =
   | { readonly kind: 'resolve'; readonly target: string };
 
 /** Where a target of the plan stands. */
-export type TargetStatus = 'waiting' | 'resolving' | 'active' | 'gating' | 'done' | 'failed' | 'skipped';
+export type TargetStatus =
+  /** Some target it waits for is not done yet. */
+  | 'waiting'
+  /** Deferred: being measured to learn its batches. */
+  | 'resolving'
+  /** Its ranges are starting or running. */
+  | 'active'
+  /** Its ranges are done; it is being measured again. */
+  | 'gating'
+  /** Built, and fresh after the build. */
+  | 'done'
+  /** A range, its resolution or its gate failed. */
+  | 'failed'
+  /** Not started: an upstream failed, or the run stopped before it could start. */
+  | 'skipped';
 
 /** What the run does after a failure. */
-export type FailureMode = 'no-new' | 'continue';
+export type FailureMode =
+  /** Start nothing new; let running work and pending gates finish (make's default). */
+  | 'no-new'
+  /** Go on with everything that is not downstream of the failure (`-k`). */
+  | 'continue';
 
 /** Limits and priorities for a plan. */
 export interface PlanLimits {
   readonly jobs: number;
-  /** Concurrency of each group. */
+  /** Concurrency of each group (0: unlimited). */
   readonly groups: ReadonlyMap<string, number>;
-  /** `build.parallel` of each target. */
+  /** `build.parallel` of each target (0: unlimited). */
   readonly parallel: (target: string) => number;
   /** Expected milliseconds per batch of a target (from earlier runs), for critical-path priority. */
   readonly estimate?: (target: string) => number;
   readonly failureMode: FailureMode;
+}
+
+/** A target's result as the plan knows it. */
+export interface PlanOutcome {
+  readonly target: string;
+  readonly status: TargetStatus;
+  /** Why it failed, was skipped or stopped; undefined when done. */
+  readonly reason: string | undefined;
+  readonly batchesDone: number;
+  readonly batches: number;
 }
 
 interface TargetRun {
@@ -46,7 +82,10 @@ interface TargetRun {
   status: TargetStatus;
   nextBatch: number;
   running: number;
+  /** Ranges that have reported back, whatever their outcome. */
   finished: number;
+  /** Ranges that succeeded. */
+  built: number;
   failed: number;
   reason: string | undefined;
   gatePending: boolean;
@@ -64,6 +103,8 @@ export class Plan {
   readonly #priority = new Map<string, number>();
   #runningUnits = 0;
   #stopped: 'failure' | 'interrupt' | undefined;
+  /** Why the run stopped early, for the targets it left behind. */
+  #stopCause: string | undefined;
 
   constructor(steps: readonly Step[], limits: PlanLimits) {
     this.#limits = limits;
@@ -72,30 +113,44 @@ export class Plan {
     for (const step of steps) {
       const group = step.group === undefined ? undefined : groupPools.get(step.group);
       this.#runs.set(step.target, {
-        step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, failed: 0, reason: undefined,
+        step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, built: 0, failed: 0, reason: undefined,
         gatePending: false, resolvePending: false, pool: new Pool(step.target, limits.parallel(step.target)), group,
       });
-      for (const up of step.after) this.#dependents.set(up, [...(this.#dependents.get(up) ?? []), step.target]);
     }
-    this.#computePriorities(steps);
+    for (const step of steps) {
+      for (const up of step.after) {
+        // A target waiting for one that has no step would wait forever: the planner must not do that.
+        if (!this.#runs.has(up)) throw new InternalError(`step ${step.target} waits for ${up}, which has no step`);
+        this.#dependents.set(up, [...(this.#dependents.get(up) ?? []), step.target]);
+      }
+    }
+    for (const step of steps) this.#priorityOf(step.target, new Set());
     for (const run of this.#runs.values()) this.#activateIfReady(run);
   }
 
-  /** Longest remaining chain of estimated work from each target to the end of the plan. */
-  #computePriorities(steps: readonly Step[]): void {
-    for (const step of [...steps].reverse()) {
-      const run = this.#runs.get(step.target)!;
-      const perBatch = this.#limits.estimate?.(step.target) ?? 1;
-      const width = Math.max(1, Math.min(run.pool.depth || Infinity, run.group?.depth || Infinity, this.#limits.jobs));
-      const own = Math.ceil(step.batches.length / width) * perBatch;
-      const downstream = Math.max(0, ...(this.#dependents.get(step.target) ?? []).map((d) => this.#priority.get(d) ?? 0));
-      this.#priority.set(step.target, own + downstream);
-    }
+  /**
+   * Longest remaining chain of estimated work from a target to the end of the plan (ninja's
+   * critical path): a target's own batches divided by how many may run at once, plus its
+   * heaviest dependent. Memoised; independent of the order of `steps`.
+   */
+  #priorityOf(target: string, visiting: Set<string>): number {
+    const known = this.#priority.get(target);
+    if (known !== undefined) return known;
+    if (visiting.has(target)) throw new InternalError(`the plan has a cycle through ${target}`);
+    visiting.add(target);
+    const run = this.#runs.get(target)!;
+    const perBatch = this.#limits.estimate?.(target) ?? 1;
+    const width = Math.max(1, Math.min(run.pool.depth || Infinity, run.group?.depth || Infinity, this.#limits.jobs || Infinity));
+    const own = Math.ceil(run.step.batches.length / width) * perBatch;
+    const downstream = Math.max(0, ...(this.#dependents.get(target) ?? []).map((d) => this.#priorityOf(d, visiting)));
+    visiting.delete(target);
+    this.#priority.set(target, own + downstream);
+    return own + downstream;
   }
 
   #activateIfReady(run: TargetRun): void {
     if (run.status !== 'waiting') return;
-    if (!run.step.after.every((up) => this.#runs.get(up)?.status === 'done')) return;
+    if (!run.step.after.every((up) => this.#runs.get(up)!.status === 'done')) return;
     if (run.step.deferred) {
       run.status = 'resolving';
       run.resolvePending = true;
@@ -110,7 +165,11 @@ export class Plan {
     }
   }
 
-  /** The next unit that may start now, taking its pool slots; undefined when none can. */
+  /**
+   * The next unit that may start now, taking its pool slots; undefined when none can.
+   * Gates and resolutions are measurements, not builds: they take no pool slot, and gates
+   * still run after a failure so that finished work is judged.
+   */
   findWork(): WorkUnit | undefined {
     if (this.#stopped === 'interrupt') return undefined;
     for (const run of this.#runs.values()) {
@@ -146,35 +205,52 @@ export class Plan {
   finished(unit: WorkUnit, outcome: 'ok' | 'failed', reason?: string): void {
     const run = this.#runs.get(unit.target)!;
     this.#runningUnits--;
-    if (unit.kind === 'range') {
-      run.running--;
-      run.pool.finished();
-      run.group?.finished();
-      this.#global.finished();
-      run.finished++;
-      if (outcome === 'failed') {
-        run.failed++;
-        run.reason ??= reason;
-        if (this.#limits.failureMode === 'no-new') this.#stopped ??= 'failure';
-      }
-      if (run.running === 0 && (run.finished === run.step.batches.length || this.#stopped)) {
-        if (run.failed > 0) this.#fail(run, run.reason ?? 'a range failed');
-        else if (run.finished === run.step.batches.length) {
-          run.status = 'gating';
-          run.gatePending = true;
-        }
-      }
-      return;
+    switch (unit.kind) {
+      case 'range':
+        return this.#rangeFinished(run, outcome, reason);
+      case 'gate':
+        if (outcome === 'failed') return this.#failed(run, reason ?? 'gate failed');
+        run.status = 'done';
+        for (const dependent of this.#dependents.get(run.step.target) ?? []) this.#activateIfReady(this.#runs.get(dependent)!);
+        return;
+      case 'resolve':
+        // A resolution that brings no new step keeps the one planned.
+        if (outcome === 'failed') return this.#failed(run, reason ?? 'could not measure it after its calendar was built');
+        return this.#activate(run);
     }
-    if (outcome === 'failed') {
-      if (this.#limits.failureMode === 'no-new') this.#stopped ??= 'failure';
-      this.#fail(run, reason ?? `${unit.kind} failed`);
-      return;
+  }
+
+  #rangeFinished(run: TargetRun, outcome: 'ok' | 'failed', reason: string | undefined): void {
+    run.running--;
+    run.pool.finished();
+    run.group?.finished();
+    this.#global.finished();
+    run.finished++;
+    if (outcome === 'ok') run.built++;
+    else if (this.#stopped !== 'interrupt') {
+      // Ranges ended by an interrupt are not failures of the target: it is left not finished.
+      run.failed++;
+      run.reason ??= reason ?? 'a range failed';
+      this.#stop(run.step.target);
     }
-    if (unit.kind === 'gate') {
-      run.status = 'done';
-      for (const dependent of this.#dependents.get(run.step.target) ?? []) this.#activateIfReady(this.#runs.get(dependent)!);
+    if (run.running > 0) return;
+    if (run.failed > 0 && (run.finished === run.step.batches.length || this.#stopped)) this.#fail(run, run.reason!);
+    else if (run.built === run.step.batches.length && run.status === 'active') {
+      run.status = 'gating';
+      run.gatePending = true;
     }
+  }
+
+  #failed(run: TargetRun, reason: string): void {
+    this.#stop(run.step.target);
+    this.#fail(run, reason);
+  }
+
+  /** Without -k, the first failure stops new work. */
+  #stop(failedTarget: string): void {
+    if (this.#limits.failureMode !== 'no-new' || this.#stopped) return;
+    this.#stopped = 'failure';
+    this.#stopCause = `the run stopped after ${failedTarget} failed (-k goes on with independent work)`;
   }
 
   /** Supplies the batches of a deferred target once it has been measured. */
@@ -199,9 +275,10 @@ export class Plan {
     }
   }
 
-  /** Stops all new work (an interrupt): running units still report back. */
+  /** Stops all new work, gates included (an interrupt): running units still report back. */
   interrupt(): void {
     this.#stopped = 'interrupt';
+    this.#stopCause = 'interrupted';
   }
 
   /** Whether anything is running or can still start. */
@@ -220,15 +297,31 @@ export class Plan {
     return this.#runningUnits;
   }
 
-  /** The status of every target and, for failed or skipped ones, why. */
-  outcomes(): { target: string; status: TargetStatus; reason: string | undefined; batchesDone: number; batches: number }[] {
-    return [...this.#runs.values()].map((run) => ({
-      target: run.step.target,
-      status: run.status,
-      reason: run.reason,
-      batchesDone: run.finished - run.failed,
-      batches: run.step.batches.length,
-    }));
+  /**
+   * The result of every target, in plan order. Meant for after the run: a target the run
+   * left behind is `skipped` when nothing of it ran, else keeps its status; both say why.
+   */
+  outcomes(): PlanOutcome[] {
+    return [...this.#runs.values()].map((run) => {
+      const base = { target: run.step.target, batchesDone: run.built, batches: run.step.batches.length };
+      switch (run.status) {
+        case 'done':
+        case 'failed':
+        case 'skipped':
+          return { ...base, status: run.status, reason: run.reason };
+        case 'waiting':
+        case 'resolving':
+        case 'active':
+        case 'gating': {
+          const cause = this.#stopCause ?? 'the run ended before it could start (this is a bug)';
+          if (run.finished === 0 && run.running === 0 && !(run.status === 'gating' && run.step.batches.length > 0)) {
+            return { ...base, status: 'skipped', reason: `not started: ${cause}` };
+          }
+          const progress = run.status === 'gating' ? 'its ranges were built but it was not measured again' : `${run.built} of ${run.step.batches.length} ranges built`;
+          return { ...base, status: run.status, reason: `${progress}: ${cause}` };
+        }
+      }
+    });
   }
 
   /** The current step of a target (deferred ones change when resolved). */

@@ -2,6 +2,7 @@
  * Concurrency limits as ninja pools: the global `-j` limit is one pool, each group another,
  * and each target's `parallel` a third; a range starts only when all three have room.
  */
+import { InternalError } from '../core/errors.js';
 
 /** A counted limit. A depth of 0 means unlimited. */
 export class Pool {
@@ -31,6 +32,8 @@ export class Pool {
 
   /** Gives a slot back when a unit ends. */
   finished(): void {
+    // More finishes than starts would silently raise the limit: a bug in the plan.
+    if (this.#inUse === 0) throw new InternalError(`pool ${this.name} finished more units than it scheduled`);
     this.#inUse--;
   }
 }
