@@ -11,7 +11,7 @@ import type { DagConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
 import { buildGraph, type TargetGraph } from '../graph/build.js';
 import { parseSelector, selectTargets } from '../graph/select.js';
-import { addDays, dayInZone, parseDay, type Day } from '../intervals/day.js';
+import { addDays, dayInZone, formatDay, parseDay, type Day } from '../intervals/day.js';
 import { parseDuration } from '../config/normalize.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
@@ -63,23 +63,46 @@ function dayOption(name: string, value: string): Day {
   return day;
 }
 
-/** The window after the command line and the clock: `--start/--end` win over `--since`, which wins over dag.json5. */
-export function resolveWindow(config: DagConfig, options: SessionOptions, now: Date): DayWindow {
+/** Parses `--since`: "7d" (or a duration of whole days like "72h", "1w") to a number of days. */
+function sinceDays(text: string): number {
+  const match = /^(\d+)\s*d$/.exec(text.trim());
+  const days = match ? Number(match[1]) : (parseDuration(text) ?? 0) / 86_400_000;
+  if (!Number.isInteger(days) || days < 1) throw new DagrunError('usage', `--since: ${JSON.stringify(text)} is not a whole number of days like "3d" or "7d"`);
+  return days;
+}
+
+/**
+ * The window after the command line and the clock: `--start/--end` win over `--since`, which
+ * wins over dag.json5. "Today" is the day of `now` in `window.timeZone`. `--since Nd` is the
+ * N days up to today, or up to yesterday when the pipeline says `window.end: 'yesterday'`
+ * (today's games are not played yet: a nightly run must not expect them).
+ */
+export function resolveWindow(config: DagConfig, options: Pick<SessionOptions, 'start' | 'end' | 'since'>, now: Date): DayWindow {
   const today = dayInZone(now, config.window.timeZone);
   const end = config.window.end;
   let first = config.window.start;
   let last = end.kind === 'date' ? end.day : end.kind === 'today' ? today : addDays(today, -1);
   if (options.since !== undefined) {
-    const match = /^(\d+)d$/.exec(options.since.trim());
-    const days = match ? Number(match[1]) : (parseDuration(options.since) ?? 0) / 86_400_000;
-    if (!Number.isInteger(days) || days < 1) throw new DagrunError('usage', `--since: ${JSON.stringify(options.since)} is not a whole number of days like "7d"`);
-    last = today;
-    first = addDays(today, -(days - 1));
+    last = end.kind === 'yesterday' ? addDays(today, -1) : today;
+    first = addDays(last, -(sinceDays(options.since) - 1));
   }
   if (options.start !== undefined) first = dayOption('start', options.start);
   if (options.end !== undefined) last = dayOption('end', options.end);
-  if (last < first) throw new DagrunError('usage', 'the window ends before it starts (check --start/--end/--since)');
+  if (last < first) {
+    throw new DagrunError('usage', `the window ends before it starts (${formatDay(first)} .. ${formatDay(last)}): check --start/--end/--since and window in dag.json5`);
+  }
   return { first, last };
+}
+
+/** "unknown target "x" (did you mean "y"?)" or "unknown group "g" (groups: a, b)". */
+function describeUnknown(word: string, graph: TargetGraph, config: DagConfig): string {
+  if (word.startsWith('group:')) {
+    const groups = [...new Set([...config.targets.values()].map((t) => t.group).filter((g) => g !== undefined))].sort();
+    return `unknown group "${word.slice('group:'.length)}" (no target has it; groups in use: ${groups.join(', ') || 'none'})`;
+  }
+  const names = graph.names();
+  const guess = names.length > 0 ? closest(word, names) : '';
+  return `unknown target "${word}"${guess && similar(word, guess) ? ` (did you mean "${guess}"?)` : ''}`;
 }
 
 function newRunId(now: Date): string {
@@ -94,13 +117,6 @@ export function openSession(options: SessionOptions): Session {
   const now = clock(options.now);
   const selectors = options.targets.map((word) => parseSelector(word, options.only ?? false));
   const { selected, named, unknown } = selectTargets(graph, selectors, (n) => config.targets.get(n)?.group);
-  if (unknown.length > 0) {
-    const names = graph.names();
-    const hint = (word: string) => {
-      const guess = closest(word, names);
-      return names.length > 0 && similar(word, guess) ? ` (did you mean "${guess}"?)` : '';
-    };
-    throw new DagrunError('usage', unknown.map((u) => `unknown target "${u}"${hint(u)}`).join('\n'));
-  }
+  if (unknown.length > 0) throw new DagrunError('usage', unknown.map((u) => describeUnknown(u, graph, config)).join('\n'));
   return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: path.join(config.dir, '.dagrun') };
 }

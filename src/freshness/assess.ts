@@ -7,7 +7,8 @@ import type { Check, Target } from '../config/types.js';
 import type { TargetGraph } from '../graph/build.js';
 import { computeCoverage, missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
-import { formatRange, type DayRange } from '../intervals/interval.js';
+import type { DayRange } from '../intervals/interval.js';
+import { countDates, describeDays } from './describe.js';
 import { checkKey, type MeasuredState } from './state.js';
 
 /** A target's freshness state. */
@@ -83,43 +84,68 @@ function writtenAt(state: MeasuredState, target: Target, day: Day): number | und
   return state.writes.get(target.name)?.get(day)?.writtenAt ?? state.present.get(target.name)?.modifiedAt?.get(day);
 }
 
-/** Present days of `target` that an upstream rewrote after them, with a reason per upstream. */
-function outdatedByUpstream(graph: TargetGraph, state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Set<Day>; reasons: string[] } {
+/**
+ * Present days of `target` that an upstream rewrote after them, with a reason per upstream
+ * naming the upstream dates written later and the dates of `target` that read them. Day d
+ * reads the upstream's d-lookback..d, so a rewrite of c outdates the built days in c..c+lookback.
+ */
+function outdatedByUpstream(
+  graph: TargetGraph,
+  state: MeasuredState,
+  target: Target,
+  presentDays: readonly Day[],
+): { days: Set<Day>; reasons: string[] } {
   const days = new Set<Day>();
   const reasons: string[] = [];
+  const calendar = state.expected.get(target.name) ?? [];
   for (const edge of graph.upstreamEdges(target.name)) {
     if (edge.kind !== 'data') continue;
     const upstream = graph.target(edge.upstream);
     const hits: Day[] = [];
+    const newer = new Set<Day>();
     for (const day of presentDays) {
       const own = writtenAt(state, target, day);
       if (own === undefined) continue;
+      let hit = false;
       for (let d = day - edge.lookback; d <= day; d++) {
         const theirs = writtenAt(state, upstream, d as Day);
         if (theirs !== undefined && theirs > own) {
-          hits.push(day);
-          break;
+          newer.add(d as Day);
+          hit = true;
         }
       }
+      if (hit) hits.push(day);
     }
-    if (hits.length > 0) {
-      for (const d of hits) days.add(d);
-      const span = formatRange({ first: hits[0]!, last: hits[hits.length - 1]! });
-      reasons.push(`${hits.length} date${hits.length === 1 ? '' : 's'} outdated: ${edge.upstream} was rewritten after them (${span})`);
-    }
+    if (hits.length === 0) continue;
+    for (const d of hits) days.add(d);
+    const via = edge.lookback > 0 ? ` (lookback ${edge.lookback} days)` : '';
+    reasons.push(
+      `${countDates(hits.length)} outdated (${describeDays(hits, calendar)}): ${edge.upstream} rewrote ` +
+        `${describeDays([...newer])} after they were built${via}`,
+    );
   }
   return { days, reasons };
 }
 
-/** Present days written under another definition than the current one. */
-function changedDefinitionDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): Day[] {
+/** Present days written under another definition than the current one, and those definitions. */
+function changedDefinitionDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; before: string[] } {
   const current = state.fingerprints.get(target.name);
   const writes = state.writes.get(target.name);
-  if (current === undefined || !writes) return [];
-  return presentDays.filter((day) => {
+  if (current === undefined || !writes) return { days: [], before: [] };
+  const before = new Set<string>();
+  const days = presentDays.filter((day) => {
     const record = writes.get(day);
-    return record !== undefined && record.fingerprint !== current;
+    if (record === undefined || record.fingerprint === current) return false;
+    before.add(record.fingerprint);
+    return true;
   });
+  return { days, before: [...before].sort() };
+}
+
+/** "definition changed since last build (fingerprint a → b; 12 dates built under the old one)". */
+function describeDefinitionChange(changed: { days: Day[]; before: string[] }, current: string | undefined): string {
+  const shown = changed.before.slice(0, 3).join(', ') + (changed.before.length > 3 ? ', …' : '');
+  return `definition changed since last build (fingerprint ${shown} → ${current}; ${countDates(changed.days.length)} built under the old definition)`;
 }
 
 /** Assesses one target, ignoring its upstream's states (see `assessTargets`). */
@@ -134,7 +160,9 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
 
   const pending = state.calendarPending.get(target.name);
   if (pending) reasons.push(pending);
-  if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
+  // with no date expected in the window (a season break) there is nothing to build it with
+  if (!present.exists && !pending && expected.length === 0) warnings.push(`table ${target.table} does not exist yet, but no date is expected in the window`);
+  else if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
   else if (coverage.ratio < target.threshold) {
     reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${percent(coverage.ratio)} < ${thresholdPercent(target.threshold)})`);
   }
@@ -142,11 +170,17 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
   const upstream = outdatedByUpstream(graph, state, target, presentExpected);
   const changed = changedDefinitionDays(state, target, presentExpected);
   const outdated = new Set(upstream.days);
-  if (changed.length > 0) {
-    if (target.onChange === 'rebuild') {
-      for (const d of changed) outdated.add(d);
-      reasons.push(`definition changed since last build (${changed.length} date${changed.length === 1 ? '' : 's'} to rebuild)`);
-    } else warnings.push('definition changed since last build (onChange: warn, not rebuilt)');
+  if (changed.days.length > 0) {
+    const why = describeDefinitionChange(changed, state.fingerprints.get(target.name));
+    switch (target.onChange) {
+      case 'rebuild':
+        for (const d of changed.days) outdated.add(d);
+        reasons.push(why);
+        break;
+      case 'warn':
+        warnings.push(`${why}; onChange: warn, so not rebuilt`);
+        break;
+    }
   }
   reasons.push(...upstream.reasons);
 
@@ -165,7 +199,7 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     threshold: target.threshold,
     missingRanges: missingRanges(coverage.missing, expected),
     checks,
-    definitionChanged: changed.length > 0,
+    definitionChanged: changed.days.length > 0,
     reasons,
     warnings,
   };

@@ -26,17 +26,19 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const targets = [...names].map((n) => graph.target(n));
 
   const calendars = new Map(targets.map((t) => [calendarKey(t.calendar), t.calendar]));
+  // date d reads its upstream's d-lookback..d: write times before the window count too
+  const readWindow = { first: (window.first - lookbackReach(graph, request.names)) as Day, last: window.last };
   const [expectedByCalendar, presentByTable, writes] = await Promise.all([
     warehouse.expectedDates([...calendars.values()], window),
-    warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), window),
-    warehouse.readWrites([...names], window),
+    warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
+    warehouse.readWrites([...names], readWindow),
   ]);
 
   const present = new Map<string, PresentDates>();
   const expected = new Map<string, readonly Day[]>();
   const calendarPending = new Map<string, string>();
   for (const target of targets) {
-    present.set(target.name, presentByTable.get(target.table) ?? { exists: false, days: [] });
+    present.set(target.name, trimToWindow(presentByTable.get(target.table) ?? { exists: false, days: [] }, window));
     expected.set(target.name, expectedByCalendar.get(calendarKey(target.calendar)) ?? []);
   }
   for (const target of targets) {
@@ -54,6 +56,22 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const checks = probes.length > 0 ? await warehouse.checkValues(probes, window) : new Map();
 
   return { window, expected, calendarPending, present, writes: groupWrites(writes), checks, fingerprints: request.fingerprints };
+}
+
+/** How many days before the window the lookback edges into `names` read (0 when none). */
+export function lookbackReach(graph: TargetGraph, names: readonly string[]): number {
+  let reach = 0;
+  for (const name of names) for (const e of graph.upstreamEdges(name)) if (e.kind === 'data') reach = Math.max(reach, e.lookback);
+  return reach;
+}
+
+/**
+ * Keeps present days to the window (coverage is about the window), but the modification
+ * times of earlier days too: a lookback reads them.
+ */
+function trimToWindow(read: PresentDates, window: DayWindow): PresentDates {
+  const days = read.days.filter((d) => d >= window.first && d <= window.last);
+  return days.length === read.days.length ? read : { ...read, days };
 }
 
 function groupWrites(records: readonly WriteRecord[]): Map<string, DayWrites> {

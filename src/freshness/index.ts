@@ -1,4 +1,4 @@
-/** Freshness: measures what the warehouse holds (check.ts) and judges each target against its calendar and upstream (missing.ts, pure). */
+/** Freshness: measures what the warehouse holds (check.ts), fingerprints definitions (fingerprint.ts), and judges each target against its calendar, upstream writes and definition (assess.ts, pure). */
 export * from './assess.js';
 export * from './check.js';
 export * from './state.js';

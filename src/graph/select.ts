@@ -1,6 +1,7 @@
 /**
  * Selection: which targets a command acts on. `x` is x and its upstream; `x+` adds its
- * downstream; `+x` is x and its upstream, said explicitly; `group:g` is every target of g.
+ * downstream (and their upstream, so they can be built); `+x` is x and its upstream, said
+ * explicitly; `group:g` is every target of g (and their upstream). `--only` drops the upstream.
  */
 import type { TargetGraph } from './build.js';
 
@@ -12,12 +13,17 @@ export interface Selector {
   readonly downstream: boolean;
 }
 
-/** Parses one selector word (`x`, `+x`, `x+`, `+x+`, `group:g`). */
+/**
+ * Parses one selector word (`x`, `+x`, `x+`, `+x+`, `group:g`, `group:g+`). `only` (the
+ * `--only` flag) drops the upstream of plain words; an explicit leading `+` keeps it.
+ */
 export function parseSelector(word: string, only: boolean): Selector {
-  if (word.startsWith('group:')) return { name: word.slice('group:'.length), kind: 'group', upstream: !only, downstream: false };
-  const downstream = word.endsWith('+');
-  const name = word.replace(/^\+/, '').replace(/\+$/, '');
-  return { name, kind: 'target', upstream: !only, downstream };
+  const explicitUpstream = word.startsWith('+');
+  const downstream = word.length > 1 && word.endsWith('+');
+  const bare = word.slice(explicitUpstream ? 1 : 0, downstream ? -1 : undefined);
+  const upstream = explicitUpstream || !only;
+  if (bare.startsWith('group:')) return { name: bare.slice('group:'.length), kind: 'group', upstream, downstream };
+  return { name: bare, kind: 'target', upstream, downstream };
 }
 
 /** The set of target names reached from `roots` along upstream or downstream edges. */

@@ -8,7 +8,8 @@ import type { MeasuredState } from '../freshness/state.js';
 import type { TargetGraph } from '../graph/build.js';
 import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
-import { batchDays, formatRange, unionDays, type Batch } from '../intervals/interval.js';
+import { batchDays, unionDays, type Batch } from '../intervals/interval.js';
+import { countDates, describeDays } from '../freshness/describe.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
 /** One target to build in this run. */
@@ -56,6 +57,7 @@ export interface PlanInput {
   readonly force: ReadonlySet<string>;
 }
 
+/** The days a target needs for itself (missing, outdated, or all when forced), and why. */
 function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean): { days: Day[]; reasons: string[] } {
   if (forced) return { days: [...expected], reasons: ['forced rebuild of the whole window (-B)'] };
   if (f.state !== 'stale') return { days: [], reasons: [] };
@@ -64,8 +66,40 @@ function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced:
     return { days: [...expected], reasons: [...f.reasons, 'rebuilding every date to repair the failing check'] };
   }
   const reasons = [...f.reasons];
-  if (days.length > 0 && f.missing.length > 0 && target.threshold < 1 && f.coverage >= target.threshold) {
-    reasons.push(`also filling ${f.missing.length} missing date${f.missing.length === 1 ? '' : 's'}`);
+  // (a table that does not exist yet misses every date: its first reason says so)
+  if (f.missing.length > 0 && f.exists) {
+    const also = target.threshold < 1 && f.coverage >= target.threshold ? 'also filling ' : '';
+    reasons.push(`${also}${countDates(f.missing.length)} missing: ${describeDays(f.missing, expected)}`);
+  }
+  return { days, reasons };
+}
+
+/**
+ * The days of `name` that upstream steps rewrite (through each edge's lookback), and why.
+ * An upstream whose dates only touch days already handed over for the target's own reasons
+ * adds no reason: the own reason already explains them.
+ */
+function inheritedDays(
+  graph: TargetGraph,
+  name: string,
+  context: { state: MeasuredState; steps: ReadonlyMap<string, Step>; own: readonly Day[] },
+): { days: Day[][]; reasons: string[] } {
+  const expected = context.state.expected.get(name) ?? [];
+  const own = new Set<number>(context.own);
+  const days: Day[][] = [];
+  const reasons: string[] = [];
+  for (const edge of graph.upstreamEdges(name)) {
+    const upstream = context.steps.get(edge.upstream);
+    if (!upstream || edge.kind !== 'data') continue;
+    const touched = daysReading(upstream.days, expected, edge.lookback);
+    if (touched.length === 0) continue;
+    days.push(touched);
+    if (touched.every((d) => own.has(d))) continue;
+    const how = edge.lookback > 0 ? `, lookback ${edge.lookback} days` : '';
+    reasons.push(
+      `${edge.upstream} rewrites ${describeDays(upstream.days, context.state.expected.get(edge.upstream))} in this run: ` +
+        `${countDates(touched.length)} read them (${describeDays(touched, expected)}${how})`,
+    );
   }
   return { days, reasons };
 }
@@ -89,27 +123,14 @@ export function computePlan(input: PlanInput): PlanData {
     }
     const expected = state.expected.get(name) ?? [];
     const own = ownDays(target, f, expected, input.force.has(name));
-    const inherited: Day[][] = [];
-    const reasons = [...own.reasons];
-    const after: string[] = [];
-    let deferred = state.calendarPending.has(name);
-    for (const edge of graph.upstreamEdges(name)) {
-      const upstream = steps.get(edge.upstream);
-      if (!upstream) continue;
-      after.push(edge.upstream);
-      if (edge.kind === 'calendar') {
-        deferred = true;
-        continue;
-      }
-      if (upstream.deferred) deferred = true;
-      const touched = daysReading(upstream.days, expected, edge.lookback);
-      if (touched.length > 0) {
-        inherited.push(touched);
-        const how = edge.lookback > 0 ? ` (lookback ${edge.lookback} days)` : '';
-        reasons.push(`${edge.upstream} rewrites ${touched.length} date${touched.length === 1 ? '' : 's'} it reads${how}: ${formatRange({ first: touched[0]!, last: touched[touched.length - 1]! })}`);
-      }
-    }
-    const days = unionDays(own.days, ...inherited);
+    const inherited = inheritedDays(graph, name, { state, steps, own: own.days });
+    const reasons = [...own.reasons, ...inherited.reasons];
+    const after = graph.upstream(name).filter((up) => steps.has(up));
+    // days cannot be known before the calendar exists, or before a deferred upstream knows its own
+    const deferred =
+      state.calendarPending.has(name) ||
+      graph.upstreamEdges(name).some((e) => steps.has(e.upstream) && (e.kind === 'calendar' || steps.get(e.upstream)!.deferred));
+    const days = unionDays(own.days, ...inherited.days);
     if (days.length === 0 && !deferred) {
       omitted.push({ target: name, why: freshWhy(f) });
       continue;
@@ -128,10 +149,12 @@ export function computePlan(input: PlanInput): PlanData {
   return { window: state.window, steps: [...steps.values()], omitted };
 }
 
+/** Why a selected, buildable target gets no step. */
 function freshWhy(f: Freshness): string {
   const coverage = `${f.present}/${f.expected} dates (${(f.coverage * 100).toFixed(1)}%)`;
   const note = f.warnings.length > 0 ? `; ${f.warnings.join('; ')}` : '';
-  return `fresh: ${coverage} >= ${+(f.threshold * 100).toFixed(2)}%, nothing outdated, checks pass, no upstream step${note}`;
+  if (f.state !== 'fresh') return `stale, but no date of the window to hand over: ${f.reasons.join('; ')}${note}`;
+  return `fresh: ${coverage} >= ${+(f.threshold * 100).toFixed(2)}%, nothing outdated, checks pass, no upstream step rewrites a date it reads${note}`;
 }
 
 /** Recomputes the batches of a deferred step from fresh measurements. */
