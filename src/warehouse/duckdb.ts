@@ -86,6 +86,8 @@ export class DuckDbWarehouse implements Warehouse {
   readonly #lock = new ReadWriteLock();
   #instance: DuckDBInstance | undefined;
   #opening: Promise<DuckDBInstance> | undefined;
+  readonly #schemas = new Map<string, Promise<void>>();
+  #writesTable: Promise<void> | undefined;
 
   constructor(options: DuckDbOptions) {
     this.#options = options;
@@ -131,6 +133,8 @@ export class DuckDbWarehouse implements Warehouse {
     this.#instance?.closeSync();
     this.#instance = undefined;
     this.#opening = undefined;
+    this.#schemas.clear();
+    this.#writesTable = undefined;
   }
 
   /**
@@ -258,16 +262,33 @@ export class DuckDbWarehouse implements Warehouse {
         end_date: dateValue(request.end),
         dates: dayList(request.dates),
       };
-      try {
-        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(dataset)}`);
-        await connection.run('BEGIN TRANSACTION');
-        await runScript(connection, request.sql, params);
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw new WarehouseError(firstLine(messageOf(error)), { transient: false });
-      }
+      await this.#ensureSchema(connection, dataset);
+      await retryOnConflict(async () => {
+        try {
+          await connection.run('BEGIN TRANSACTION');
+          await runScript(connection, request.sql, params);
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw new WarehouseError(firstLine(messageOf(error)), { transient: isConflict(error) });
+        }
+      });
     });
+  }
+
+  /**
+   * Creates a schema once per process: concurrent `CREATE SCHEMA IF NOT EXISTS` in two
+   * transactions is a catalog write-write conflict in DuckDB.
+   */
+  #ensureSchema(connection: DuckDBConnection, schema: string): Promise<void> {
+    const key = schema.toLowerCase();
+    let ready = this.#schemas.get(key);
+    if (!ready) {
+      ready = retryOnConflict(() => connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`).then(() => undefined));
+      ready.catch(() => this.#schemas.delete(key));
+      this.#schemas.set(key, ready);
+    }
+    return ready;
   }
 
   async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
@@ -292,23 +313,30 @@ export class DuckDbWarehouse implements Warehouse {
   async recordWrites(batches: readonly WriteBatch[]): Promise<void> {
     if (batches.length === 0) return;
     await this.#query(async (connection) => {
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS _dagrun`);
-      await connection.run(`CREATE TABLE IF NOT EXISTS _dagrun.writes (
-        target VARCHAR NOT NULL, day DATE NOT NULL, written_at DOUBLE NOT NULL,
-        fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, PRIMARY KEY (target, day))`);
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        for (const batch of batches) {
-          await connection.run(
-            `INSERT OR REPLACE INTO _dagrun.writes SELECT $target, unnest($days), $at, $fingerprint, $run`,
-            { target: batch.target, days: dayList(batch.days), at: batch.writtenAt, fingerprint: batch.fingerprint, run: batch.runId },
-          );
+      await this.#ensureSchema(connection, '_dagrun');
+      this.#writesTable ??= retryOnConflict(() =>
+        connection
+          .run(`CREATE TABLE IF NOT EXISTS _dagrun.writes (
+            target VARCHAR NOT NULL, day DATE NOT NULL, written_at DOUBLE NOT NULL,
+            fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, PRIMARY KEY (target, day))`)
+          .then(() => undefined),
+      );
+      await this.#writesTable;
+      await retryOnConflict(async () => {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          for (const batch of batches) {
+            await connection.run(
+              `INSERT OR REPLACE INTO _dagrun.writes SELECT $target, unnest($days), $at, $fingerprint, $run`,
+              { target: batch.target, days: dayList(batch.days), at: batch.writtenAt, fingerprint: batch.fingerprint, run: batch.runId },
+            );
+          }
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw new WarehouseError(`recording writes failed: ${firstLine(messageOf(error))}`, { transient: isConflict(error) });
         }
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw new WarehouseError(`recording writes failed: ${firstLine(messageOf(error))}`, { transient: false });
-      }
+      });
     });
   }
 }
@@ -328,6 +356,28 @@ function describeOpenFailure(message: string): string {
   if (held) return `it is in use by another process (PID ${held[2]}, ${held[1]}); DuckDB lets one process open a file at a time, so wait for it to end or stop it`;
   if (message.includes('not a valid DuckDB database file')) return 'the file is not a DuckDB database (corrupt, or another kind of file); move it away and the next run starts a new warehouse';
   return firstLine(message);
+}
+
+/** DuckDB's optimistic concurrency: two transactions touched the same catalog entry or rows. */
+function isConflict(error: unknown): boolean {
+  return /conflict/i.test(messageOf(error));
+}
+
+const CONFLICT_ATTEMPTS = 6;
+
+/**
+ * Retries `work` when DuckDB reports a transaction conflict, which only means another of
+ * dagrun's own connections committed first; each attempt runs the whole transaction again.
+ */
+async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
 }
 
 function firstLine(text: string): string {
