@@ -26,4 +26,6 @@ export interface ExecutionContext {
   readonly sleep: (ms: number) => Promise<void>;
   /** Aborted on interrupt: running commands are ended. */
   readonly signal: AbortSignal;
+  /** Masks secrets in command output (log files and tails); identity when left out. */
+  readonly redact?: (text: string) => string;
 }

@@ -69,6 +69,7 @@ async function attempt(ctx: ExecutionContext, target: Target, batch: Batch, inde
     timeoutMs: build.timeoutMs,
     logFile: path.join(ctx.runDir, target.name, `${String(index + 1).padStart(4, '0')}-${values.start}_${values.end}-attempt${attemptNo}.log`),
     signal: ctx.signal,
+    redact: ctx.redact,
   };
   const run = () => ctx.runner.run(request);
   const result = ctx.warehouse.commandsNeedExclusiveAccess && action.opensWarehouse ? await ctx.warehouse.exclusive(run) : await run();

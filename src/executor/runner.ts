@@ -11,6 +11,8 @@ export interface CommandRequest {
   readonly logFile: string;
   /** Aborts the command (its whole process tree). */
   readonly signal: AbortSignal;
+  /** Masks secrets in the command's output before it reaches the log file or a message. */
+  readonly redact?: (text: string) => string;
 }
 
 /** How a command ended. */

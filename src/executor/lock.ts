@@ -1,0 +1,270 @@
+/**
+ * The pipeline lock: one `.dagrun/lock/` folder per pipeline, so that two dagrun processes
+ * never build (or, on DuckDB, even open the warehouse) at the same time.
+ *
+ * `mkdir` is the atomic step. The holder writes `owner.json` inside (pid, host, run, command
+ * line, the process groups of its running commands) and touches it every few seconds. A lock
+ * is stale when its owner is a process of this host that no longer runs (a SIGKILLed dagrun:
+ * detected at once), when its heartbeat stopped (another host, or a reused pid), or when it
+ * never got an owner file. A stale lock is renamed away (only one process wins the rename),
+ * the commands its dead owner left running are ended, and the lock is taken again.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** How often the holder touches its owner file. */
+const HEARTBEAT_MS = 5_000;
+/** A lock whose owner file has not been touched for this long is stale, whoever holds it. */
+const STALE_AFTER_MS = 60_000;
+/** A lock folder with no owner file yet is being created; older than this, its creator died. */
+const UNOWNED_GRACE_MS = 5_000;
+
+/** What the holder does with the pipeline: reads are short, so other processes wait for them without `--wait`. */
+export type LockPurpose = 'build' | 'read';
+
+/** Who holds a lock, as written in `owner.json`. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly runId: string;
+  readonly commandLine: string;
+  /** ISO instant. */
+  readonly startedAt: string;
+  readonly purpose: LockPurpose;
+  /** Tells this holder's lock apart from a later one with a reused pid. */
+  readonly token: string;
+  /** Process groups of the commands running now, so a successor can end them if this process dies. */
+  readonly commands: readonly number[];
+}
+
+/** Options of `acquirePipelineLock`. */
+export interface AcquireOptions {
+  /** Wait for a build lock to be released instead of giving up at once. */
+  readonly wait: boolean;
+  /** Ends the wait (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Said once when the lock is busy and we wait for it. */
+  readonly onWait?: (message: string) => void;
+  /** Said when a stale lock was cleared. */
+  readonly onCleared?: (message: string) => void;
+  /** Polling interval while waiting. */
+  readonly pollMs?: number;
+}
+
+/** How acquiring ended: the lock, a busy lock with its owner (no `--wait`), or an interrupted wait. */
+export type AcquireResult =
+  | { readonly kind: 'acquired'; readonly lock: PipelineLock }
+  | { readonly kind: 'busy'; readonly owner: LockOwner | undefined }
+  | { readonly kind: 'aborted' };
+
+/** A held pipeline lock. `release()` is synchronous so that it also runs on `process.exit`. */
+export class PipelineLock {
+  readonly #dir: string;
+  #owner: LockOwner;
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #releaseOnExit = () => this.release();
+  #released = false;
+
+  constructor(dir: string, owner: LockOwner) {
+    this.#dir = dir;
+    this.#owner = owner;
+    this.#heartbeat = setInterval(() => this.#touch(), HEARTBEAT_MS).unref();
+    process.on('exit', this.#releaseOnExit);
+  }
+
+  /** Records the process groups of the running commands (for a successor, should this process be killed). */
+  setCommands(groups: readonly number[]): void {
+    if (this.#released) return;
+    this.#owner = { ...this.#owner, commands: [...groups] };
+    writeOwner(this.#dir, this.#owner);
+  }
+
+  #touch(): void {
+    const now = new Date();
+    try {
+      utimesSync(ownerFile(this.#dir), now, now);
+    } catch {
+      // The lock was cleared under us (a heartbeat stalled for a minute); nothing to touch.
+    }
+  }
+
+  /** Removes the lock if it is still ours; safe to call twice. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    clearInterval(this.#heartbeat);
+    process.off('exit', this.#releaseOnExit);
+    if (readOwner(this.#dir)?.token === this.#owner.token) rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** The lock folder of a pipeline's state folder. */
+export function lockDir(stateDir: string): string {
+  return path.join(stateDir, 'lock');
+}
+
+const ownerFile = (dir: string) => path.join(dir, 'owner.json');
+
+function writeOwner(dir: string, owner: LockOwner): void {
+  const temp = path.join(dir, `owner.${owner.token}.tmp`);
+  writeFileSync(temp, JSON.stringify(owner, null, 2) + '\n');
+  renameSync(temp, ownerFile(dir));
+}
+
+/** The owner of the lock, if it is held and readable. */
+export function readOwner(dir: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(ownerFile(dir), 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process of this host still runs (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
+export function describeOwner(owner: LockOwner | undefined): string {
+  if (!owner) return 'a dagrun process that is just starting';
+  const where = owner.host === hostname() ? '' : ` on ${owner.host}`;
+  return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
+}
+
+/** Why a held lock is stale, or undefined when its owner is alive. */
+function staleness(dir: string, now: number): string | undefined {
+  const owner = readOwner(dir);
+  let touched: number;
+  try {
+    touched = statSync(owner ? ownerFile(dir) : dir).mtimeMs;
+  } catch {
+    return undefined; // released meanwhile: the next mkdir succeeds
+  }
+  if (!owner) return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
+  if (owner.host === hostname() && !running(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
+  if (now - touched > STALE_AFTER_MS) return `its owner stopped updating it ${Math.round((now - touched) / 1000)}s ago`;
+  return undefined;
+}
+
+/**
+ * Ends the commands a dead owner left running. Only on this host, and only a process whose
+ * environment carries the dead run's id: a pid that was reused since is left alone.
+ */
+async function endOrphans(owner: LockOwner): Promise<number> {
+  if (owner.host !== hostname()) return 0;
+  const ended: number[] = [];
+  for (const group of owner.commands ?? []) {
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${group}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or no /proc on this system
+    }
+    if (!environ.split('\0').includes(`DAGRUN_RUN_ID=${owner.runId}`)) continue;
+    try {
+      process.kill(-group, 'SIGKILL');
+      ended.push(group);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  // A killed command may hold the warehouse file until it is really gone.
+  for (let i = 0; i < 50 && ended.some(running); i++) await delay(20);
+  return ended.length;
+}
+
+/** Whether a process runs (a zombie, already dead but not yet reaped, does not). */
+function running(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return true;
+  }
+}
+
+/** Moves a stale lock away (one process wins the rename) and ends what its owner left running. */
+async function clearStale(dir: string, reason: string, onCleared: ((message: string) => void) | undefined): Promise<void> {
+  const judged = readOwner(dir);
+  const aside = `${dir}.stale-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(dir, aside);
+  } catch {
+    return; // another process cleared it first
+  }
+  const moved = readOwner(aside);
+  if (judged && moved?.token !== judged.token) {
+    // A fresh lock replaced the stale one between our look and the rename: put it back.
+    try {
+      renameSync(aside, dir);
+    } catch {
+      rmSync(aside, { recursive: true, force: true });
+    }
+    return;
+  }
+  rmSync(aside, { recursive: true, force: true });
+  const orphans = moved ? await endOrphans(moved) : 0;
+  const ended = orphans > 0 ? `; ended ${orphans} command${orphans === 1 ? '' : 's'} it left running` : '';
+  onCleared?.(`cleared a stale lock of ${describeOwner(moved)}: ${reason}${ended}`);
+}
+
+/** Whether we wait for the current holder without being asked to: reads are short. */
+function waitsAnyway(holder: LockOwner | undefined): boolean {
+  return holder === undefined || holder.purpose === 'read';
+}
+
+/**
+ * Takes the pipeline lock under `stateDir`. A busy build lock is returned as `busy` unless
+ * `wait` is set; a read lock (another `--status`) is always waited for.
+ */
+export async function acquirePipelineLock(
+  stateDir: string,
+  owner: Omit<LockOwner, 'token' | 'commands' | 'pid' | 'host'>,
+  options: AcquireOptions,
+): Promise<AcquireResult> {
+  const dir = lockDir(stateDir);
+  const full: LockOwner = { ...owner, pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), commands: [] };
+  let announced = false;
+  mkdirSync(stateDir, { recursive: true });
+  for (;;) {
+    if (options.signal?.aborted) return { kind: 'aborted' };
+    if (tryCreate(dir, full)) return { kind: 'acquired', lock: new PipelineLock(dir, full) };
+    const reason = staleness(dir, Date.now());
+    if (reason !== undefined) {
+      await clearStale(dir, reason, options.onCleared);
+      continue;
+    }
+    const holder = readOwner(dir);
+    if (!options.wait && !waitsAnyway(holder)) return { kind: 'busy', owner: holder };
+    if (!announced && holder) options.onWait?.(`waiting for ${describeOwner(holder)} to finish…`);
+    announced ||= holder !== undefined;
+    await delay(options.pollMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+}
+
+function tryCreate(dir: string, owner: LockOwner): boolean {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  writeOwner(dir, owner);
+  return true;
+}
+
+/** The current holder of a pipeline's lock, if a live one holds it (for messages). */
+export function currentHolder(stateDir: string): LockOwner | undefined {
+  const dir = lockDir(stateDir);
+  if (!existsSync(dir) || staleness(dir, Date.now()) !== undefined) return undefined;
+  return readOwner(dir);
+}

@@ -1,0 +1,137 @@
+/**
+ * Fault injection across processes: two dagruns on one pipeline, a warehouse file held by
+ * another program, and a SIGKILLed dagrun whose lock (and orphaned command) the next run
+ * finds and clears. Real processes, real DuckDB.
+ */
+import { execa } from 'execa';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ProjectRig } from './helpers/rig.js';
+import { HOLD_SCRIPT, captureOutput, faultProject, waitForText, hasStackTrace, invocations, isoDays, maxOverlap, recordedPids, stillRunning, tableDates, waitForFile } from './helpers/fault-scripts/harness.js';
+
+let rig: ProjectRig;
+let faultDir: string;
+const started: number[] = [];
+beforeEach(() => {
+  rig = new ProjectRig();
+  faultDir = path.join(rig.dir, 'fault');
+  mkdirSync(faultDir);
+});
+afterEach(() => {
+  for (const pid of [...recordedPids(faultDir), ...started.splice(0)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  rig.cleanup();
+});
+
+describe('two dagrun processes on one pipeline', () => {
+  test('started together: one builds, the other refuses at once and names the holder', async () => {
+    faultProject(rig, 'write');
+    const gate = path.join(faultDir, 'go');
+    const env = { FAULT_DIR: faultDir, FAULT_GATE_FILE: gate };
+    const runs = [rig.spawn([], { env }), rig.spawn([], { env })];
+    // The loser ends while the winner's first command still waits for the gate file.
+    const loser = await Promise.race(runs.map((run, i) => run.then((result) => ({ result, i }))));
+    writeFileSync(gate, '');
+    const winner = await runs[1 - loser.i]!;
+
+    expect(loser.result.exitCode).toBe(2);
+    expect(loser.result.stderr).toMatch(/another dagrun is building this pipeline: pid \d+ \(run \S+, `dagrun`, started /);
+    expect(loser.result.stderr).toContain('add --wait to wait for it');
+    expect(hasStackTrace(loser.result.stderr)).toBe(false);
+    expect(winner.exitCode).toBe(0);
+    expect(maxOverlap(faultDir)).toBe(1);
+    expect(invocations(faultDir).filter((i) => i.event === 'start')).toHaveLength(3);
+    expect(await stillRunning(recordedPids(faultDir))).toEqual([]);
+    expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
+  });
+
+  test('with --wait the second waits, then finds nothing left to do', async () => {
+    faultProject(rig, 'write');
+    const gate = path.join(faultDir, 'go');
+    const env = { FAULT_DIR: faultDir, FAULT_GATE_FILE: gate };
+    const first = rig.spawn(['--wait'], { env });
+    await waitForFile(path.join(rig.dir, '.dagrun/lock/owner.json'));
+    const second = rig.spawn(['--wait'], { env });
+    const output = captureOutput(second);
+    await waitForText(output, 'waiting for');
+    expect(output()).toMatch(/dagrun: waiting for pid \d+ \(run .*\) to finish/);
+    writeFileSync(gate, '');
+    const [a, b] = await Promise.all([first, second]);
+
+    expect(a.exitCode).toBe(0);
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toContain('Everything selected is fresh: nothing to build.');
+    expect(maxOverlap(faultDir)).toBe(1);
+    expect(invocations(faultDir).filter((i) => i.event === 'start')).toHaveLength(3);
+    expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
+  });
+
+  test('--status while a build runs says who holds the pipeline instead of failing on the DuckDB file', async () => {
+    faultProject(rig, 'write');
+    const gate = path.join(faultDir, 'go');
+    const build = rig.spawn([], { env: { FAULT_DIR: faultDir, FAULT_GATE_FILE: gate } });
+    await waitForFile(path.join(rig.dir, '.dagrun/lock/owner.json'));
+    const status = await rig.exec(['--status']);
+    writeFileSync(gate, '');
+    expect((await build).exitCode).toBe(0);
+
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('Nothing was read: only one process at a time may open a DuckDB warehouse');
+    expect(hasStackTrace(status.stderr)).toBe(false);
+    expect((await rig.exec(['--status'])).code).toBe(0);
+  });
+});
+
+describe('a warehouse file held by another program', () => {
+  test('build and --status name the holding process and exit 2; nothing is written', async () => {
+    faultProject(rig, 'write');
+    const ready = path.join(rig.dir, 'held');
+    const file = path.join(rig.dir, '.dagrun/warehouse.duckdb');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const holder = execa('node', [HOLD_SCRIPT, file, ready], { cwd: rig.dir, reject: false });
+    started.push(holder.pid!);
+    await waitForFile(ready);
+
+    const build = await rig.exec([], { env: { FAULT_DIR: faultDir } });
+    const status = await rig.exec(['--status']);
+    for (const result of [build, status]) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`cannot open the DuckDB warehouse ${file}: it is in use by another process (PID ${holder.pid}`);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    }
+    holder.kill('SIGKILL');
+    await holder;
+    expect(await stillRunning([holder.pid!])).toEqual([]);
+    expect(invocations(faultDir)).toEqual([]);
+    expect(await tableDates(rig)).toEqual([]);
+    expect(existsSync(path.join(rig.dir, '.dagrun/lock'))).toBe(false);
+  });
+});
+
+describe('a killed dagrun', () => {
+  test('SIGKILL leaves a lock and an orphaned command; the next run clears both and builds what is left', async () => {
+    faultProject(rig, 'write');
+    const killed = rig.spawn([], { env: { FAULT_DIR: faultDir, FAULT_HANG_FROM: '2024-01-03' } });
+    await waitForFile(path.join(faultDir, '2024-01-03.pid'));
+    killed.kill('SIGKILL');
+    await killed;
+    const orphans = recordedPids(faultDir).filter((pid) => !invocations(faultDir).some((i) => i.event === 'end' && i.pid === pid));
+    expect(await stillRunning(orphans)).toHaveLength(2); // the hanging command and its grandchild live on
+    expect(existsSync(path.join(rig.dir, '.dagrun/lock/owner.json'))).toBe(true);
+
+    const next = await rig.exec([], { env: { FAULT_DIR: faultDir } });
+    expect(next.code).toBe(0);
+    expect(next.stderr).toMatch(
+      new RegExp(`dagrun: cleared a stale lock of pid ${killed.pid} \\(run .*\\): its process \\(pid ${killed.pid}\\) is no longer running; ended 1 command it left running`),
+    );
+    expect(await stillRunning(recordedPids(faultDir))).toEqual([]);
+    expect(existsSync(path.join(rig.dir, '.dagrun/lock'))).toBe(false);
+    expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
+  });
+});
