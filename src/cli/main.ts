@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { loadConfig } from '../config/load.js';
 import { DagrunError, InternalError } from '../core/errors.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
 import { checkCommand } from './commands/check.js';
@@ -11,6 +12,12 @@ import { graphCommand, type GraphFormat } from './commands/graph.js';
 import { runCommand } from './commands/run.js';
 import { processOutput, type Output } from './commands/shared.js';
 import { statusCommand } from './commands/status.js';
+import { logsCommand } from './commands/logs.js';
+import { statusHtmlCommand } from './commands/report.js';
+import { runsCommand } from './commands/runs.js';
+import { watchCommand, withoutWatchOptions } from './commands/watch.js';
+import type { ReportFiles } from '../report/create.js';
+import { resolveConfigFile } from './session.js';
 
 /** Maps anything thrown to a message and an exit code; only bugs print a stack. */
 export function reportFailure(error: unknown, out: Output): number {
@@ -33,9 +40,24 @@ export function reportFailure(error: unknown, out: Output): number {
 const windowOptions = {
   start: { type: 'string', describe: 'First date of the window (YYYY-MM-DD), overriding dag.json5' },
   end: { type: 'string', describe: 'Last date of the window (YYYY-MM-DD)' },
-  since: { type: 'string', describe: 'Only the last N days, today included (e.g. 7d)' },
+  since: { type: 'string', describe: "Only the last N days up to today (yesterday with window.end: 'yesterday'), e.g. 3d" },
   now: { type: 'string', hidden: true, describe: 'The clock (ISO), for tests' },
 } as const;
+
+/** Shell completion: yargs' own words (commands, options), plus target names after a bare word. */
+function completeWords(current: string, argv: { config?: unknown }, defaults: (onCompleted: (error: unknown, words: string[] | undefined) => void) => void, done: (words: string[]) => void): void {
+  defaults((_error, found) => {
+    const words = found ?? [];
+    if (current.startsWith('-')) return done(words);
+    let targets: string[] = [];
+    try {
+      targets = [...loadConfig(resolveConfigFile(typeof argv.config === 'string' ? argv.config : undefined)).targets.keys()];
+    } catch {
+      // No pipeline here, or a broken one: complete commands and options only.
+    }
+    done([...words, ...targets].filter((word) => word !== '$0' && word.startsWith(current)));
+  });
+}
 
 /** Runs the CLI with `argv`; resolves to the exit code. */
 export async function run(argv: readonly string[], out: Output = processOutput): Promise<number> {
@@ -50,34 +72,53 @@ export async function run(argv: readonly string[], out: Output = processOutput):
       'Build the named targets (all when none) and their stale upstream',
       (y) =>
         y
-          .positional('targets', { type: 'string', array: true, describe: 'Targets: x (x and upstream), x+ (and downstream), group:g' })
+          .positional('targets', { type: 'string', array: true, describe: 'Targets: x or +x (x and upstream), x+ (also downstream), group:g; several at once' })
           .option('status', { type: 'boolean', default: false, describe: 'Show freshness; build nothing' })
           .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Show the plan; build nothing' })
           .option('json', { type: 'boolean', default: false, describe: 'Machine output (NDJSON events during a build)' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Global concurrency (overrides dag.json5 concurrency)' })
           .option('keep-going', { alias: 'k', type: 'boolean', default: false, describe: 'After a failure, go on with what does not depend on it' })
           .option('force', { alias: 'B', type: 'boolean', default: false, describe: 'Rebuild the named targets over the whole window' })
-          .option('only', { type: 'boolean', default: false, describe: 'The named targets without their upstream' })
+          .option('only', { type: 'boolean', default: false, describe: 'The named targets without their upstream (an explicit +x keeps it)' })
           .option('explain', { type: 'boolean', default: false, describe: 'Say why each target is or is not in the plan' })
+          .option('wait', { type: 'boolean', default: false, describe: 'If another dagrun holds this pipeline, wait for it instead of failing' })
+          .option('watch', { type: 'boolean', default: false, describe: 'Build, then rebuild what becomes stale each time dag.json5, a target file or a .sql/script it uses changes' })
+          .option('debounce', { type: 'number', default: 300, hidden: true, describe: 'Milliseconds of quiet before --watch rebuilds' })
+          .option('report', { type: 'string', requiresArg: true, describe: 'Also write the Markdown run report to FILE (always in .dagrun/runs/<id>/report.md)' })
+          .option('junit', { type: 'string', requiresArg: true, describe: 'Write a JUnit XML report to FILE: one test case per target and per check' })
+          .option('html', { type: 'string', requiresArg: true, describe: 'Write the HTML report to FILE: graph by state and coverage heat map (with --status too)' })
           .options(windowOptions)
           .example('$0 ml_feature_store_v2', 'build it and everything stale upstream')
           .example('$0 --status', 'freshness of every table')
-          .example('$0 -n --since 7d', 'what a nightly run would build for the last week'),
+          .example('$0 -n --since 7d', 'what a nightly run would build for the last week')
+          .example('$0 --status --html status.html', 'freshness, plus a page with the graph and a coverage heat map')
+          .example('$0 --json > events.ndjson', 'build with one JSON event per line, for other tools')
+          .example('$0 --junit junit.xml --report report.md', 'build in CI and keep the reports as artifacts')
+          .example('$0 --watch player_game_summary', 'rebuild it whenever its SQL or config changes'),
       async (args) => {
         const session = { config: args.config, targets: args.targets ?? [], only: args.only, start: args.start, end: args.end, since: args.since, now: args.now };
-        if (args.status) code = await statusCommand({ ...session, json: args.json }, out);
+        if (args.watch && (args.status || args['dry-run'])) throw new DagrunError('usage', '--watch builds; it cannot be combined with --status or --dry-run');
+        if (args.watch) code = await watchCommand({ config: args.config, buildArgs: withoutWatchOptions(argv), debounceMs: args.debounce }, out);
+        else if (args.status && args.html !== undefined) code = await statusHtmlCommand({ ...session, json: args.json, wait: args.wait, commandLine, html: args.html }, out);
+        else if (args.status) code = await statusCommand({ ...session, json: args.json, wait: args.wait, commandLine }, out);
         else {
-          code = await runCommand(
-            { ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine },
-            out,
-          );
+          // `reports` reaches createReporter through the run options (see src/report/create.ts).
+          const runOptions = {
+            ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine, wait: args.wait,
+            reports: { markdown: args.report, junit: args.junit, html: args.html } satisfies ReportFiles,
+          };
+          code = await runCommand(runOptions, out);
         }
       },
     )
     .command(
       'graph',
       'Print the dependency graph',
-      (y) => y.option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as GraphFormat, describe: 'Output format' }),
+      (y) =>
+        y
+          .option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as GraphFormat, describe: 'Output format' })
+          .example('$0 graph', 'Mermaid text, for a README or a pull request')
+          .example('$0 graph --format dot | dot -Tsvg > dag.svg', 'a picture with Graphviz'),
       (args) => {
         code = graphCommand({ config: args.config, format: args.format }, out);
       },
@@ -85,11 +126,45 @@ export async function run(argv: readonly string[], out: Output = processOutput):
     .command(
       'check',
       'Validate the configuration',
-      (y) => y.option('connect', { type: 'boolean', default: false, describe: 'Also reach the warehouse' }).options(windowOptions),
+      (y) =>
+        y
+          .option('connect', { type: 'boolean', default: false, describe: 'Also reach the warehouse' })
+          .options(windowOptions)
+          .example('$0 check', 'validate dag.json5 and every target file')
+          .example('$0 check --connect', 'and reach the warehouse'),
       async (args) => {
         code = await checkCommand({ config: args.config, connect: args.connect, now: args.now }, out);
       },
     )
+    .command(
+      'runs',
+      'List recent runs with their outcome',
+      (y) =>
+        y
+          .option('limit', { type: 'number', default: 10, describe: 'How many runs' })
+          .option('json', { type: 'boolean', default: false, describe: 'As JSON' })
+          .example('$0 runs', 'the last 10 runs, newest first')
+          .example('$0 runs --limit 1 --json', 'the last run, for scripts'),
+      (args) => {
+        code = runsCommand({ config: args.config, limit: args.limit, json: args.json }, out);
+      },
+    )
+    .command(
+      'logs <target>',
+      "Show the output of a target's commands in its last run (or --run ID)",
+      (y) =>
+        y
+          .positional('target', { type: 'string', demandOption: true, describe: 'Target name' })
+          .option('run', { type: 'string', describe: 'Run id or its start (see "dagrun runs")' })
+          .option('lines', { alias: 'n', type: 'number', describe: 'Only the last N lines of each log' })
+          .example('$0 logs player_boxscores', 'everything its last run printed')
+          .example('$0 logs player_boxscores --run 20260103T0400 -n 20', 'the end of each log of a given run'),
+      (args) => {
+        code = logsCommand({ config: args.config, target: args.target, run: args.run, lines: args.lines }, out);
+      },
+    )
+    .completion('completion', 'Print the shell completion script (bash, zsh): dagrun completion >> ~/.bashrc', completeWords)
+    .epilogue('Exit codes: 0 ok (with --status: all fresh), 1 a build failed (or something is stale), 2 bad usage or configuration, 130 interrupted.')
     .strict()
     .help()
     .alias('h', 'help')
@@ -109,6 +184,13 @@ export async function run(argv: readonly string[], out: Output = processOutput):
 
 /** Entry point of the `dagrun` binary. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `dagrun logs x | head`: a reader that went away is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   const code = await run(argv);
   process.exitCode = code;
 }

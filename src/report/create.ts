@@ -1,17 +1,48 @@
 /** Chooses the reporters of a build from the command-line options and the terminal. */
 import type { TargetGraph } from '../graph/build.js';
+import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
-import type { Reporter } from './reporter.js';
+import { ProgressReporter } from './progress.js';
+import { writeRunReports, type ReportFiles } from './report-files.js';
+import { CombinedReporter, type Reporter } from './reporter.js';
+import { RunRecorder } from './run-model.js';
 import { TextReporter } from './text-reporter.js';
 
-/** What decides which reporters a build gets. */
+export type { ReportFiles } from './report-files.js';
+
+/** What decides which reporters a build gets. Only `json`, `graph` and `write` are required. */
 export interface ReporterOptions {
   readonly json: boolean;
   readonly graph: TargetGraph;
   readonly write: (text: string) => void;
+  /** The pipeline's `.dagrun` folder: `runs/<id>/report.md` is written there, and earlier runs give first ETAs. */
+  readonly stateDir?: string;
+  /** Extra report files (`--report`, `--junit`, `--html`). */
+  readonly reports?: ReportFiles;
+  /** Draw live progress. Default: standard output is a terminal, not `--json`, not CI, not TERM=dumb. */
+  readonly tty?: boolean;
+  /** Where problems writing reports go (default: `write`). */
+  readonly writeError?: (text: string) => void;
 }
 
-/** The reporter for a build. */
+/** Whether the live view fits this process: a real terminal that can redraw lines. */
+export function isInteractiveTerminal(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb' && !env.CI;
+}
+
+/** The reporters for a build: NDJSON, live progress or plain lines, plus the written reports. */
 export function createReporter(options: ReporterOptions): Reporter {
-  return options.json ? new JsonReporter(options.write, options.graph) : new TextReporter(options.write);
+  const tty = !options.json && (options.tty ?? isInteractiveTerminal());
+  const screen: Reporter = options.json
+    ? new JsonReporter(options.write, options.graph)
+    : tty
+      ? new ProgressReporter({ stream: process.stdout, history: paceFromHistory(options.stateDir) })
+      : new TextReporter(options.write);
+  const files = options.reports ?? {};
+  if (!options.stateDir && !files.markdown && !files.junit && !files.html) return screen;
+  const complain = options.writeError ?? options.write;
+  const recorder = new RunRecorder((model) =>
+    writeRunReports(model, options.graph, { stateDir: options.stateDir, files }, (message) => complain(`dagrun: ${message}\n`)),
+  );
+  return new CombinedReporter([screen, recorder]);
 }

@@ -3,9 +3,16 @@
  * executor emits events and never writes to stdout or stderr itself.
  */
 import type { Freshness } from '../freshness/assess.js';
+import type { Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import type { TargetStatus } from '../scheduler/plan.js';
+
+/** What was measured before a run: expected days and freshness of every selected target. */
+export interface MeasuredSelection {
+  readonly expected: ReadonlyMap<string, readonly Day[]>;
+  readonly freshness: ReadonlyMap<string, Freshness>;
+}
 
 /** A target's result at the end of a run. */
 export interface TargetOutcome {
@@ -22,8 +29,19 @@ export interface TargetOutcome {
 
 /** An event of a build run. */
 export type RunEvent =
-  /** The run begins: its id, window and plan. */
-  | { readonly type: 'run-started'; readonly runId: string; readonly plan: PlanData; readonly jobs: number; readonly commandLine: string }
+  /**
+   * The run begins: its id, window and plan. `measured` (each selected target's expected
+   * days and freshness, from the measurement the plan came from) lets the written reports
+   * show targets that were already fresh and draw the coverage heat map.
+   */
+  | {
+      readonly type: 'run-started';
+      readonly runId: string;
+      readonly plan: PlanData;
+      readonly jobs: number;
+      readonly commandLine: string;
+      readonly measured?: MeasuredSelection;
+    }
   /** A batch of a target starts (attempt counts from 1). */
   | { readonly type: 'range-started'; readonly target: string; readonly index: number; readonly batch: Batch; readonly attempt: number }
   /** A batch ended. `tail` holds the last lines of a failing command's output. */

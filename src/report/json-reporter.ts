@@ -8,11 +8,16 @@ import type { TargetGraph } from '../graph/build.js';
 
 const batchJson = (b: Batch) => ({ start: formatDay(b.first), end: formatDay(b.last), dates: b.days.length });
 
-/** Writes NDJSON events. */
+/**
+ * Writes NDJSON events: every run event, plus `target-started` (before a target's first
+ * range) and `target-finished` (after its gate, or at the end for targets that never reached one).
+ */
 export class JsonReporter implements Reporter {
   readonly #write: (text: string) => void;
   readonly #graph: TargetGraph;
   readonly #clock: () => Date;
+  readonly #started = new Set<string>();
+  readonly #finished = new Set<string>();
 
   constructor(write: (text: string) => void, graph: TargetGraph, clock: () => Date = () => new Date()) {
     this.#write = write;
@@ -21,6 +26,31 @@ export class JsonReporter implements Reporter {
   }
 
   handle(event: RunEvent): void {
+    // Target start and end are derived here, so tools get them without the executor knowing.
+    if (event.type === 'range-started' && !this.#started.has(event.target)) {
+      this.#started.add(event.target);
+      this.#emit({ type: 'target-started', target: event.target });
+    }
+    if (event.type === 'run-finished') {
+      for (const o of event.outcomes) {
+        if (!this.#started.has(o.target) || this.#finished.has(o.target)) continue;
+        this.#finished.add(o.target);
+        this.#emit({ type: 'target-finished', target: o.target, status: o.status, ok: o.status === 'done', reason: o.reason, durationMs: o.durationMs });
+      }
+    }
+    this.#emitEvent(event);
+    if (event.type === 'gate-finished') {
+      this.#finished.add(event.target);
+      const status = event.ok ? 'done' : 'failed';
+      this.#emit({ type: 'target-finished', target: event.target, status, ok: event.ok, coverageBefore: event.before?.coverage, coverageAfter: event.after.coverage });
+    }
+  }
+
+  #emit(body: Record<string, unknown> & { type: string }): void {
+    this.#write(JSON.stringify({ time: this.#clock().toISOString(), ...body }) + '\n');
+  }
+
+  #emitEvent(event: RunEvent): void {
     const time = this.#clock().toISOString();
     let body: Record<string, unknown>;
     switch (event.type) {

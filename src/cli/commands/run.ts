@@ -1,22 +1,33 @@
 /**
- * `dagrun [targets..]` and `dagrun -n`: measure, plan, then either show the plan or execute
- * it behind its gates, and write the run record.
+ * `dagrun [targets..]` and `dagrun -n`: lock the pipeline, measure, plan, then either show the
+ * plan or execute it behind its gates, and write the run record.
+ *
+ * Interrupts: the first SIGINT/SIGTERM stops new work and ends every running command's
+ * process group (SIGTERM, then SIGKILL after a grace period); the run then exits 130 saying
+ * what was stopped and what is left. A second signal, or a run that has not stopped 10 s
+ * after the first, kills the groups at once and exits. Nothing is lost either way: a range
+ * counts only once its command succeeded, SQL ranges are one transaction each, and the next
+ * run measures the warehouse again and builds what is missing.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DagrunError } from '../../core/errors.js';
-import { ExecaRunner } from '../../executor/execa-runner.js';
+import { ExecaRunner, KILL_GRACE_MS } from '../../executor/execa-runner.js';
 import { executePlan } from '../../executor/execute.js';
-import type { TargetOutcome } from '../../report/events.js';
-import { createReporter } from '../../report/create.js';
+import { Redactor } from '../../executor/output-log.js';
+import { formatRange } from '../../intervals/interval.js';
+import type { RunEvent, TargetOutcome } from '../../report/events.js';
+import { createReporter, type ReportFiles } from '../../report/create.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
 import { computePlan, type PlanData } from '../../scheduler/compute-plan.js';
+import type { Warehouse } from '../../warehouse/warehouse.js';
+import type { PipelineLock } from '../../executor/lock.js';
 import { openSession, type Session, type SessionOptions } from '../session.js';
-import { measureSelection } from './status.js';
-import { withWarehouse, type Output } from './shared.js';
+import { measureSelection, withPipeline } from './status.js';
+import type { Output } from './shared.js';
 
 /** Options of a build or dry run. */
 export interface RunOptions extends SessionOptions {
@@ -27,7 +38,14 @@ export interface RunOptions extends SessionOptions {
   readonly keepGoing: boolean;
   readonly force: boolean;
   readonly commandLine: string;
+  /** Wait for another run holding the pipeline instead of failing at once. */
+  readonly wait?: boolean;
+  /** Extra report files (`--report`, `--junit`, `--html`). */
+  readonly reports?: ReportFiles;
 }
+
+/** After the first interrupt, the run gets this long to stop before it is ended like a second Ctrl-C. */
+const STOP_DEADLINE_MS = KILL_GRACE_MS + 7_000;
 
 /** Selected targets that cannot be built in this run: blocked ones and stale sources. */
 function unbuildable(plan: PlanData): TargetOutcome[] {
@@ -36,12 +54,76 @@ function unbuildable(plan: PlanData): TargetOutcome[] {
     .map((o) => ({ target: o.target, status: 'skipped', reason: o.why, batchesDone: 0, batches: 0, daysHandedOver: 0, before: undefined, after: undefined, durationMs: undefined }));
 }
 
-function writeRunRecord(session: Session, record: unknown): void {
+/** Writes the run record so that a crash leaves either the old file or the new one, never half of one. */
+function writeRunRecord(session: Session, record: unknown, redactor: Redactor): void {
   const dir = path.join(session.stateDir, 'runs', session.runId);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'run.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2));
+  const fd = openSync(`${file}.tmp`, 'w');
+  try {
+    writeSync(fd, redactor.redact(JSON.stringify(record, null, 2)) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Sits in front of every reporter: masks secrets in the free text of events (command output,
+ * error messages), so that report files see no more than the terminal does, and remembers
+ * which ranges run now (for the interrupt message).
+ */
+class RunTap implements Reporter {
+  readonly #inner: Reporter;
+  readonly #redact: (text: string) => string;
+  readonly running = new Map<string, string>();
+  constructor(inner: Reporter, redact: (text: string) => string) {
+    this.#inner = inner;
+    this.#redact = redact;
+  }
+  handle(event: RunEvent): void {
+    if (event.type === 'range-started') this.running.set(`${event.target}#${event.index}`, `${event.target} ${formatRange(event.batch)}`);
+    if (event.type === 'range-finished') this.running.delete(`${event.target}#${event.index}`);
+    this.#inner.handle(this.#masked(event));
+  }
+  #masked(event: RunEvent): RunEvent {
+    const r = this.#redact;
+    const maybe = (text: string | undefined) => (text === undefined ? undefined : r(text));
+    switch (event.type) {
+      case 'range-finished':
+        return { ...event, error: maybe(event.error), tail: maybe(event.tail) };
+      case 'range-retrying':
+        return { ...event, error: r(event.error) };
+      case 'gate-finished':
+        return { ...event, message: r(event.message) };
+      case 'target-skipped':
+        return { ...event, reason: r(event.reason) };
+      case 'info':
+      case 'warning':
+        return { ...event, message: r(event.message) };
+      case 'run-finished':
+        return { ...event, outcomes: event.outcomes.map((o) => ({ ...o, reason: maybe(o.reason) })) };
+      case 'run-started':
+      case 'range-started':
+        return event; // no free text
+    }
+  }
+  close(): void | Promise<void> {
+    return this.#inner.close?.();
+  }
+}
+
+/** What is left after an interrupted run, per target. */
+function describeLeft(outcomes: readonly TargetOutcome[]): string {
+  const left = outcomes
+    .filter((o) => o.status !== 'done' && o.status !== 'skipped')
+    .map((o) => {
+      if (o.batchesDone === 0) return `${o.target} (not started)`;
+      if (o.batchesDone === o.batches) return `${o.target} (built, not yet measured)`;
+      return `${o.target} (${o.batches - o.batchesDone} of ${o.batches} ranges)`;
+    });
+  return left.length === 0 ? 'nothing' : left.join(', ');
 }
 
 /** Runs a build (or a dry run); returns the exit code. */
@@ -49,63 +131,132 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   const session = openSession(options);
   const jobs = options.jobs ?? session.config.concurrency;
   if (!Number.isInteger(jobs) || jobs < 1) throw new DagrunError('usage', `--jobs must be a whole number of at least 1, got ${options.jobs}`);
-  const reporter: Reporter = createReporter({ json: options.json, graph: session.graph, write: out.stdout });
-  const onRetry = (message: string) => reporter.handle({ type: 'info', message });
+  const buildEnvs = [...session.config.targets.values()].map((t) => t.build?.env ?? {});
+  const redactor = Redactor.fromEnvironment(process.env, buildEnvs);
+  // Everything printed passes the redactor: command tails, error messages, JSON events.
+  const safe: Output = { stdout: (t) => out.stdout(redactor.redact(t)), stderr: (t) => out.stderr(redactor.redact(t)) };
+  const say = (message: string) => safe.stderr(`dagrun: ${message}\n`);
 
-  return withWarehouse(session, async (warehouse) => {
-    const { state, freshness, fingerprints } = await measureSelection(session, warehouse);
-    const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
-    if (options.dryRun) {
-      out.stdout(options.json ? planJson(plan) + '\n' : renderPlan(plan, { explain: options.explain }));
+  if (options.dryRun) {
+    return withPipeline(session, { purpose: 'read', wait: options.wait ?? false, commandLine: options.commandLine, say }, async (warehouse) => {
+      const { state, freshness, warnings } = await measureSelection(session, warehouse);
+      for (const warning of warnings) say(`warning: ${warning}`);
+      const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
+      safe.stdout(options.json ? planJson(plan) + '\n' : renderPlan(plan, { explain: options.explain }));
       return 0;
-    }
-    if (options.explain && !options.json) out.stdout(renderPlan(plan, { explain: true }) + '\n');
+    });
+  }
 
-    const controller = new AbortController();
-    const runDir = path.join(session.stateDir, 'runs', session.runId);
-    const started = performance.now();
-    reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs, commandLine: options.commandLine });
-    const execution = executePlan(
-      {
-        config: session.config, graph: session.graph, warehouse, runner: new ExecaRunner(), reporter, runId: session.runId, runDir,
-        window: session.window, fingerprints, before: freshness,
-        now: () => performance.timeOrigin + performance.now(),
-        sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
-        signal: controller.signal,
+  const controller = new AbortController();
+  const runner = new ExecaRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups) });
+  let heldLock: PipelineLock | undefined;
+  let ranges: RunTap | undefined;
+  let stopRun: (() => void) | undefined;
+  let interrupts = 0;
+  const quitNow = () => {
+    runner.killAll();
+    heldLock?.release();
+    safe.stderr('dagrun: quit at once; killed the running commands. The next run picks up what is left.\n');
+    process.exit(130);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts > 1) return quitNow();
+    const running = [...(ranges?.running.values() ?? [])];
+    const what = running.length > 0 ? `ending what runs: ${running.join(', ')}` : 'nothing was running';
+    safe.stderr(`\n${signal}: stopping — no new work starts; ${what} (press Ctrl-C again to quit at once)\n`);
+    stopRun?.();
+    controller.abort();
+    setTimeout(quitNow, STOP_DEADLINE_MS).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await withPipeline(
+      session,
+      { purpose: 'build', wait: options.wait ?? false, commandLine: options.commandLine, signal: controller.signal, say },
+      async (warehouse, lock) => {
+        heldLock = lock;
+        const { state, freshness, fingerprints, warnings } = await measureSelection(session, warehouse);
+        if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
+        const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
+        const screen = createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
+        ranges = new RunTap(screen, (t) => redactor.redact(t));
+        for (const message of warnings) ranges.handle({ type: 'warning', message });
+        if (options.explain && !options.json) safe.stdout(renderPlan(plan, { explain: true }) + '\n');
+        try {
+          return await build({ session, options, jobs, warehouse, plan, reporter: ranges, runner, controller, redactor, fingerprints, freshness, expected: state.expected, out: safe, setStop: (stop) => (stopRun = stop) });
+        } finally {
+          await ranges.close();
+        }
       },
-      plan,
-      { jobs, failureMode: options.keepGoing ? 'continue' : 'no-new' },
+      (message) => ranges?.handle({ type: 'info', message }),
     );
-    let interrupts = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      out.stderr(`\n${signal}: stopping — no new work starts; running commands are being ended (press Ctrl-C again to quit at once)\n`);
-      execution.interrupt();
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      const outcomes = [...(await execution.done), ...unbuildable(plan)];
-      const interrupted = controller.signal.aborted;
-      const ok = !interrupted && outcomes.every((o) => o.status === 'done');
-      const durationMs = performance.now() - started;
-      reporter.handle({ type: 'run-finished', runId: session.runId, ok, interrupted, durationMs, outcomes });
-      writeRunRecord(session, {
-        runId: session.runId, commandLine: options.commandLine, startedAt: session.now.toISOString(), durationMs, ok, interrupted,
-        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage })),
-      });
-      if (interrupted) {
-        const left = outcomes.filter((o) => o.status !== 'done').map((o) => o.target);
-        out.stderr(`Interrupted. Not finished: ${left.join(', ') || 'nothing'}. The next run picks up what is left.\n`);
-        return 130;
-      }
-      return ok ? 0 : 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await reporter.close?.();
-    }
-  }, onRetry);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** What executing a computed plan needs. */
+interface BuildInputs {
+  readonly session: Session;
+  readonly options: RunOptions;
+  readonly jobs: number;
+  readonly warehouse: Warehouse;
+  readonly plan: PlanData;
+  readonly reporter: RunTap;
+  readonly runner: ExecaRunner;
+  readonly controller: AbortController;
+  readonly redactor: Redactor;
+  readonly fingerprints: Map<string, string>;
+  readonly freshness: Awaited<ReturnType<typeof measureSelection>>['freshness'];
+  readonly expected: Awaited<ReturnType<typeof measureSelection>>['state']['expected'];
+  readonly out: Output;
+  readonly setStop: (stop: () => void) => void;
+}
+
+/** Executes the plan, reports the end of the run, writes its record; returns the exit code. */
+async function build(inputs: BuildInputs): Promise<number> {
+  const { session, options, plan, reporter, controller } = inputs;
+  const runDir = path.join(session.stateDir, 'runs', session.runId);
+  const started = performance.now();
+  reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
+  const execution = executePlan(
+    {
+      config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter, runId: session.runId, runDir,
+      window: session.window, fingerprints: inputs.fingerprints, before: inputs.freshness,
+      now: () => performance.timeOrigin + performance.now(),
+      sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
+      signal: controller.signal,
+      redact: (text) => inputs.redactor.redact(text),
+    },
+    plan,
+    { jobs: inputs.jobs, failureMode: options.keepGoing ? 'continue' : 'no-new' },
+  );
+  inputs.setStop(() => execution.interrupt());
+  const stoppedRanges = () => [...reporter.running.values()];
+  const interruptedRanges: string[] = [];
+  controller.signal.addEventListener('abort', () => interruptedRanges.push(...stoppedRanges()), { once: true });
+
+  const finished = [...(await execution.done), ...unbuildable(plan)];
+  const interrupted = controller.signal.aborted;
+  // A range ended by the interrupt did not fail: its target is simply not finished.
+  const outcomes = finished.map((o): TargetOutcome => (interrupted && o.status === 'failed' && o.reason === 'interrupted' ? { ...o, status: 'active' } : o));
+  const ok = !interrupted && outcomes.every((o) => o.status === 'done');
+  const durationMs = performance.now() - started;
+  reporter.handle({ type: 'run-finished', runId: session.runId, ok, interrupted, durationMs, outcomes });
+  writeRunRecord(
+    session,
+    {
+      runId: session.runId, commandLine: options.commandLine, startedAt: session.now.toISOString(), durationMs, ok, interrupted,
+      outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage })),
+    },
+    inputs.redactor,
+  );
+  if (interrupted) {
+    const stopped = interruptedRanges.length > 0 ? `stopped ${interruptedRanges.join(', ')}; ` : '';
+    inputs.out.stderr(`Interrupted: ${stopped}left to build: ${describeLeft(outcomes)}. The next run picks up what is left.\n`);
+    return 130;
+  }
+  return ok ? 0 : 1;
 }

@@ -1,0 +1,64 @@
+/**
+ * `dagrun logs TARGET [--run ID]`: the output of a target's commands in its last run (or
+ * the given one), read from `.dagrun/runs/<id>/<target>/*.log`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pc from 'picocolors';
+import { DagrunError } from '../../core/errors.js';
+import { listRunDirs, listRuns } from '../../report/history.js';
+import { stateDirOf } from './runs.js';
+import type { Output } from './shared.js';
+
+/** Options of `dagrun logs`. */
+export interface LogsOptions {
+  readonly config?: string;
+  readonly target: string;
+  /** A run id, or the start of one. */
+  readonly run?: string;
+  /** Only the last N lines of each log. */
+  readonly lines?: number;
+}
+
+function logFiles(runDir: string, target: string): string[] {
+  const dir = path.join(runDir, target);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => path.join(dir, f));
+}
+
+/** Whether `target` took part in the run of `runDir` (its record names it, or it left logs). */
+function ranIn(runDir: string, target: string, recorded: ReadonlyMap<string, readonly string[]>): boolean {
+  return logFiles(runDir, target).length > 0 || (recorded.get(runDir) ?? []).includes(target);
+}
+
+function findRun(stateDir: string, options: LogsOptions): string {
+  const dirs = listRunDirs(stateDir);
+  if (options.run !== undefined) {
+    const matches = dirs.filter((d) => path.basename(d).startsWith(options.run!));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 0) throw new DagrunError('usage', `no run "${options.run}" under ${path.join(stateDir, 'runs')} (see "dagrun runs")`);
+    throw new DagrunError('usage', `"${options.run}" matches ${matches.length} runs; give more of the id (see "dagrun runs")`);
+  }
+  const recorded = new Map(listRuns(stateDir).map((r) => [r.dir, r.outcomes.map((o) => o.target)]));
+  const found = dirs.find((d) => ranIn(d, options.target, recorded));
+  if (!found) throw new DagrunError('usage', `no run of "${options.target}" under ${path.join(stateDir, 'runs')} (see "dagrun runs")`);
+  return found;
+}
+
+/** Prints the logs; returns 0, or 1 when the run has no output for the target. */
+export function logsCommand(options: LogsOptions, out: Output): number {
+  const stateDir = stateDirOf(options.config);
+  const runDir = findRun(stateDir, options);
+  const files = logFiles(runDir, options.target);
+  const runId = path.basename(runDir);
+  if (files.length === 0) {
+    out.stderr(`"${options.target}" left no output in run ${runId}: its commands printed nothing (SQL targets never do).\n`);
+    return 1;
+  }
+  for (const file of files) {
+    let text = readFileSync(file, 'utf8');
+    if (options.lines !== undefined) text = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-options.lines).join('\n') + '\n';
+    out.stdout(`${pc.bold(`==> run ${runId} · ${options.target} · ${path.basename(file, '.log')} <==`)}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+  }
+  return 0;
+}

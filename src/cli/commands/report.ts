@@ -1,0 +1,31 @@
+/** `dagrun --status --html FILE`: the status table (or JSON) as usual, plus the HTML report of the same measurement. */
+import path from 'node:path';
+import type { Freshness } from '../../freshness/assess.js';
+import { htmlInputFromStatus } from '../../report/html-data.js';
+import { renderHtmlReport } from '../../report/html.js';
+import { writeFileAtomic } from '../../report/report-files.js';
+import { statusJson } from '../../report/status-json.js';
+import { renderStatusTable } from '../../report/status-table.js';
+import { openSession } from '../session.js';
+import { withWarehouse, type Output } from './shared.js';
+import { measureSelection, type StatusOptions } from './status.js';
+
+/** Options of `--status --html`. */
+export interface StatusHtmlOptions extends StatusOptions {
+  readonly html: string;
+}
+
+/** Measures once, prints the status and writes the page; exit code as for `--status`. */
+export async function statusHtmlCommand(options: StatusHtmlOptions, out: Output): Promise<number> {
+  const session = openSession(options);
+  return withWarehouse(session, async (warehouse) => {
+    const { freshness, state } = await measureSelection(session, warehouse);
+    const rows: Freshness[] = session.selected.map((name) => freshness.get(name)!);
+    out.stdout(options.json ? statusJson(session.graph, session.window, rows) + '\n' : renderStatusTable(session.graph, session.window, rows));
+    const fresh = rows.filter((r) => r.state === 'fresh').length;
+    const facts = [`measured ${session.now.toISOString().replace('T', ' ').slice(0, 16)} UTC`, `${fresh} of ${rows.length} targets fresh`, path.basename(session.config.file)];
+    writeFileAtomic(options.html, renderHtmlReport(htmlInputFromStatus(session.graph, session.window, rows, state.expected, facts)));
+    if (!options.json) out.stderr(`HTML report: ${path.resolve(options.html)}\n`);
+    return rows.every((r) => r.state === 'fresh') ? 0 : 1;
+  });
+}

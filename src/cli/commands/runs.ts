@@ -1,0 +1,25 @@
+/** `dagrun runs`: recent runs with their outcome, from the run records under `.dagrun/runs/`. */
+import path from 'node:path';
+import { renderRunList, runListJson } from '../../report/run-list.js';
+import { listRuns } from '../../report/history.js';
+import { resolveConfigFile } from '../session.js';
+import type { Output } from './shared.js';
+
+/** Options of `dagrun runs`. */
+export interface RunsOptions {
+  readonly config?: string;
+  readonly limit: number;
+  readonly json: boolean;
+}
+
+/** The `.dagrun` folder of the pipeline, without loading (or validating) it. */
+export function stateDirOf(configOption: string | undefined): string {
+  return path.join(path.dirname(resolveConfigFile(configOption)), '.dagrun');
+}
+
+/** Prints the recent runs; returns the exit code (0, also when there are none). */
+export function runsCommand(options: RunsOptions, out: Output): number {
+  const runs = listRuns(stateDirOf(options.config), options.limit);
+  out.stdout(options.json ? runListJson(runs) + '\n' : renderRunList(runs));
+  return 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * `dagrun --watch [targets..]`: build once, then re-plan and build what became stale each
+ * time dag.json5, a target file, or a .sql file or script a target uses changes. Each build
+ * is a child `dagrun` process, so a broken config or a crash in one build never ends the
+ * watch, and cancelling a build is an ordinary interrupt.
+ */
+import { spawn } from 'node:child_process';
+import { loadConfig } from '../../config/load.js';
+import { FileWatcher } from '../../watch/fs-watcher.js';
+import { fallbackFiles, watchedFiles, type WatchedFiles } from '../../watch/watched-files.js';
+import { Watcher, type BuildHandle, type WatchState } from '../../watch/watcher.js';
+import { resolveConfigFile } from '../session.js';
+import type { Output } from './shared.js';
+
+/** Options of a watch. */
+export interface WatchOptions {
+  readonly config?: string;
+  /** The arguments of each build (the command line without the watch options). */
+  readonly buildArgs: readonly string[];
+  readonly debounceMs: number;
+  /** The dagrun script to run builds with (default: this process's). */
+  readonly bin?: string;
+}
+
+/** The command line of each build: the watch's own, without `--watch` and `--debounce`. */
+export function withoutWatchOptions(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--watch' || arg === '--watch=true' || arg.startsWith('--debounce=')) continue;
+    if (arg === '--debounce') {
+      i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+function filesOf(configFile: string, previous: WatchedFiles | undefined): WatchedFiles {
+  try {
+    return watchedFiles(loadConfig(configFile));
+  } catch {
+    // The build that just ran printed the error; keep watching what we had, and dag.json5.
+    return fallbackFiles(configFile, previous);
+  }
+}
+
+function startBuild(bin: string, args: readonly string[], out: Output): BuildHandle {
+  // Its own process group: a Ctrl-C reaches only the watcher, which then interrupts the build once.
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const done = new Promise<void>((resolve) => {
+    child.on('error', (error) => {
+      out.stderr(`[watch] could not start a build: ${error.message}\n`);
+      resolve();
+    });
+    child.on('exit', (code, signal) => {
+      const how = signal ? `was ended by ${signal}` : code === 0 ? 'succeeded' : `exited with ${code}`;
+      out.stderr(`[watch] build ${how}\n`);
+      resolve();
+    });
+  });
+  return { done, cancel: () => void child.kill('SIGINT') };
+}
+
+function describe(to: WatchState, why: string, fileCount: number): string | undefined {
+  switch (to) {
+    case 'running':
+      return `[watch] building (${why})`;
+    case 'queued':
+      return `[watch] ${why}; another build follows this one`;
+    case 'idle':
+      return `[watch] watching ${fileCount} files for changes (Ctrl-C to stop)`;
+    case 'debouncing':
+      return why.startsWith('changed') ? `[watch] ${why}` : undefined;
+    case 'aborted':
+      return '[watch] stopping';
+  }
+}
+
+/** Watches until interrupted; resolves to 130 (interrupted), as SPEC.md says for Ctrl-C. */
+export async function watchCommand(options: WatchOptions, out: Output): Promise<number> {
+  const configFile = resolveConfigFile(options.config);
+  const bin = options.bin ?? process.argv[1]!;
+  const args = [...options.buildArgs, '--config', configFile];
+  let watched = filesOf(configFile, undefined);
+  let lastLine = '';
+  const files = new FileWatcher((file) => watcher.fileChanged(file));
+  const watcher: Watcher = new Watcher({
+    debounceMs: options.debounceMs,
+    startBuild: () => {
+      const build = startBuild(bin, args, out);
+      // After each build the pipeline may name other files (a new target, another script).
+      void build.done.then(() => {
+        watched = filesOf(configFile, watched);
+        return files.update(watched);
+      });
+      return build;
+    },
+    onTransition: (_from, to, why) => {
+      const line = describe(to, why, watched.files.size);
+      if (line && line !== lastLine) out.stderr(`${line}\n`);
+      lastLine = line ?? lastLine;
+    },
+  });
+  await files.update(watched);
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void watcher.abort().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  watcher.start();
+  await stopped;
+  await files.close();
+  return 130;
+}

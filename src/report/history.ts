@@ -1,0 +1,80 @@
+/**
+ * Earlier runs, from the run records under `.dagrun/runs/<id>/run.json`: the list that
+ * `dagrun runs` prints, and the per-target pace the progress view's first ETAs use.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { addRange, type Pace } from './eta.js';
+
+/** One target's line in a run record (see the run record written by the run command). */
+export interface RecordedOutcome {
+  readonly target: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly batches?: number;
+  readonly batchesDone?: number;
+  readonly dates?: number;
+  readonly durationMs?: number;
+  readonly coverageBefore?: number;
+  readonly coverageAfter?: number;
+}
+
+/** A run record as read back; fields are optional because older records may lack them. */
+export interface RunRecord {
+  readonly runId: string;
+  readonly dir: string;
+  readonly commandLine?: string;
+  readonly startedAt?: string;
+  readonly durationMs?: number;
+  readonly ok?: boolean;
+  readonly interrupted?: boolean;
+  readonly outcomes: readonly RecordedOutcome[];
+}
+
+/** The runs folder of a pipeline's state folder. */
+export function runsDir(stateDir: string): string {
+  return path.join(stateDir, 'runs');
+}
+
+function readRecord(dir: string): RunRecord | undefined {
+  try {
+    const raw = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as Partial<RunRecord>;
+    return { ...raw, runId: raw.runId ?? path.basename(dir), dir, outcomes: Array.isArray(raw.outcomes) ? raw.outcomes : [] };
+  } catch {
+    // A run still going (no record yet) or a damaged file: not a finished run.
+    return undefined;
+  }
+}
+
+/** Run folders, newest first (ids start with the UTC start time; ties by modification time). */
+export function listRunDirs(stateDir: string): string[] {
+  const root = runsDir(stateDir);
+  if (!existsSync(root)) return [];
+  const dirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, e.name));
+  const mtime = (dir: string) => statSync(dir).mtimeMs;
+  return dirs.sort((a, b) => path.basename(b).slice(0, 16).localeCompare(path.basename(a).slice(0, 16)) || mtime(b) - mtime(a));
+}
+
+/** Finished runs with a record, newest first. */
+export function listRuns(stateDir: string, limit = Infinity): RunRecord[] {
+  const runs: RunRecord[] = [];
+  for (const dir of listRunDirs(stateDir)) {
+    if (runs.length >= limit) break;
+    const record = readRecord(dir);
+    if (record) runs.push(record);
+  }
+  return runs;
+}
+
+/** Per-target pace from the most recent successful build of each target in the last `runs` runs. */
+export function paceFromHistory(stateDir: string | undefined, runs = 20): Map<string, Pace> {
+  const paces = new Map<string, Pace>();
+  if (!stateDir) return paces;
+  for (const record of listRuns(stateDir, runs)) {
+    for (const o of record.outcomes) {
+      if (paces.has(o.target) || o.status !== 'done' || !o.dates || o.durationMs === undefined) continue;
+      paces.set(o.target, addRange(undefined, o.durationMs, o.dates));
+    }
+  }
+  return paces;
+}

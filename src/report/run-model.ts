@@ -1,0 +1,124 @@
+/**
+ * A run as data for the written reports (Markdown, JUnit, HTML): the events of a build
+ * folded into one record, so each report is a pure function of it.
+ */
+import type { Freshness } from '../freshness/assess.js';
+import type { Day } from '../intervals/day.js';
+import type { PlanData } from '../scheduler/compute-plan.js';
+import type { MeasuredSelection, RunEvent, TargetOutcome } from './events.js';
+import type { Reporter } from './reporter.js';
+
+/** One range of one target, after its last attempt. */
+export interface RangeRecord {
+  readonly target: string;
+  readonly index: number;
+  readonly first: Day;
+  readonly last: Day;
+  readonly dates: number;
+  readonly ok: boolean;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly error: string | undefined;
+  readonly tail: string | undefined;
+  readonly logFile: string | undefined;
+}
+
+/** Everything the written reports show about one build. */
+export interface RunModel {
+  readonly runId: string;
+  readonly commandLine: string;
+  readonly jobs: number;
+  readonly startedAt: Date;
+  readonly plan: PlanData;
+  /** Expected days and freshness before the run, when the run passed them (the heat map needs them). */
+  readonly measured: MeasuredSelection | undefined;
+  /** Ranges in the order they finished. */
+  readonly ranges: readonly RangeRecord[];
+  /** Gate verdicts per target. */
+  readonly gates: ReadonlyMap<string, { readonly ok: boolean; readonly message: string; readonly after: Freshness }>;
+  readonly warnings: readonly string[];
+  readonly ok: boolean;
+  readonly interrupted: boolean;
+  readonly durationMs: number;
+  readonly outcomes: readonly TargetOutcome[];
+}
+
+type Started = Extract<RunEvent, { type: 'run-started' }>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Folds the events of a run into a `RunModel`; `onFinished` receives it when the run ends. */
+export class RunRecorder implements Reporter {
+  readonly #onFinished: (model: RunModel) => void | Promise<void>;
+  readonly #clock: () => Date;
+  #started: Started | undefined;
+  #startedAt = new Date(0);
+  readonly #ranges: RangeRecord[] = [];
+  readonly #gates = new Map<string, { ok: boolean; message: string; after: Freshness }>();
+  readonly #warnings: string[] = [];
+  #pending: Promise<void> | undefined;
+
+  constructor(onFinished: (model: RunModel) => void | Promise<void>, clock: () => Date = () => new Date()) {
+    this.#onFinished = onFinished;
+    this.#clock = clock;
+  }
+
+  handle(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.#started = event;
+        this.#startedAt = this.#clock();
+        break;
+      case 'range-finished':
+        // Only the last attempt of a range counts; retries replace the earlier record.
+        this.#dropEarlierAttempt(event.target, event.index);
+        this.#ranges.push({
+          target: event.target, index: event.index, first: event.batch.first, last: event.batch.last, dates: event.batch.days.length,
+          ok: event.ok, attempts: event.attempt, durationMs: event.durationMs, error: event.error, tail: event.tail, logFile: event.logFile,
+        });
+        break;
+      case 'gate-finished':
+        this.#gates.set(event.target, { ok: event.ok, message: event.message, after: event.after });
+        break;
+      case 'warning':
+        this.#warnings.push(event.message);
+        break;
+      case 'run-finished':
+        if (this.#started) this.#pending = Promise.resolve(this.#onFinished(this.#model(this.#started, event)));
+        break;
+      case 'range-started':
+      case 'range-retrying':
+      case 'target-skipped':
+      case 'info':
+        break;
+    }
+  }
+
+  /** Waits for the report writing started by the end of the run. */
+  async close(): Promise<void> {
+    await this.#pending;
+  }
+
+  #dropEarlierAttempt(target: string, index: number): void {
+    const at = this.#ranges.findIndex((r) => r.target === target && r.index === index);
+    if (at >= 0) this.#ranges.splice(at, 1);
+  }
+
+  #model(started: Started, finished: Extract<RunEvent, { type: 'run-finished' }>): RunModel {
+    const model: Mutable<RunModel> = {
+      runId: started.runId, commandLine: started.commandLine, jobs: started.jobs, startedAt: this.#startedAt, plan: started.plan,
+      measured: started.measured, ranges: this.#ranges, gates: this.#gates, warnings: this.#warnings,
+      ok: finished.ok, interrupted: finished.interrupted, durationMs: finished.durationMs, outcomes: finished.outcomes,
+    };
+    return model;
+  }
+}
+
+/** The checks of an outcome: as measured after the build, else before it. */
+export function outcomeChecks(outcome: TargetOutcome): Freshness['checks'] {
+  return outcome.after?.checks ?? outcome.before?.checks ?? [];
+}
+
+/** The ranges of one target, in range order. */
+export function rangesOf(model: RunModel, target: string): RangeRecord[] {
+  return model.ranges.filter((r) => r.target === target).sort((a, b) => a.index - b.index);
+}
