@@ -1,6 +1,6 @@
 /** `dagrun runs` for people and for tools: one line per recent run with its outcome. */
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { plainTable, renderTable } from './plain-table.js';
 import { formatDuration } from './format.js';
 import type { RunRecord } from './history.js';
 
@@ -36,11 +36,7 @@ function counts(run: RunRecord): string {
 /** The table of runs, newest first. */
 export function renderRunList(runs: readonly RunRecord[]): string {
   if (runs.length === 0) return 'No runs yet. Runs are recorded under .dagrun/runs/ when dagrun builds.\n';
-  const table = new Table({
-    head: ['RUN', 'STARTED', 'TOOK', 'RESULT', 'TARGETS', 'COMMAND'].map((h) => pc.bold(h)),
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-  });
+  const table = plainTable(['RUN', 'STARTED', 'TOOK', 'RESULT', 'TARGETS', 'COMMAND']);
   for (const run of runs) {
     table.push([
       run.runId,
@@ -51,7 +47,7 @@ export function renderRunList(runs: readonly RunRecord[]): string {
       run.commandLine ?? '',
     ]);
   }
-  return `${table.toString()}\n`;
+  return `${renderTable(table)}\n`;
 }
 
 /** The runs as JSON (`dagrun runs --json`). */

@@ -1,6 +1,6 @@
 /** The `--status` table for people: coverage bars, counts, state and the first reason, coloured on a terminal. */
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { plainTable, renderTable } from './plain-table.js';
 import type { Freshness, FreshnessState } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
@@ -28,12 +28,7 @@ function state(s: FreshnessState): string {
 
 /** Renders the status table (targets in dependency order). */
 export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: readonly Freshness[]): string {
-  const table = new Table({
-    head: ['TARGET', 'GROUP', 'COVERAGE', 'PRESENT', 'MISSING', 'STATE', 'REASON'].map((h) => pc.bold(h)),
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'left', 'left'],
-  });
+  const table = plainTable(['TARGET', 'GROUP', 'COVERAGE', 'PRESENT', 'MISSING', 'STATE', 'REASON'], ['left', 'left', 'left', 'right', 'right', 'left', 'left']);
   for (const f of rows) {
     const target = graph.target(f.name);
     const name = target.source ? `${f.name} ${pc.dim('(source)')}` : f.name;
@@ -50,5 +45,5 @@ export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: r
   }
   const counts = (['fresh', 'stale', 'blocked'] as const).map((s) => `${rows.filter((r) => r.state === s).length} ${s}`).join(', ');
   const header = `${pc.bold('dagrun status')}  window ${formatDay(window.first)} .. ${formatDay(window.last)}  ·  ${rows.length} targets: ${counts}`;
-  return `${header}\n\n${table.toString()}\n`;
+  return `${header}\n\n${renderTable(table)}\n`;
 }

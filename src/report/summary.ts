@@ -1,6 +1,6 @@
 /** The end-of-run summary: per target what was built, coverage before → after, checks, time, and what was skipped and why. */
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { plainTable, renderTable } from './plain-table.js';
 import type { RunEvent } from './events.js';
 import { formatDuration, formatPercent } from './format.js';
 
@@ -22,11 +22,7 @@ function statusWord(status: string): string {
 /** Renders the summary of a finished run. */
 export function renderSummary(event: Finished): string {
   if (event.outcomes.length === 0) return `${pc.green('✓')} Nothing to do: every selected target is fresh.\n`;
-  const table = new Table({
-    head: ['TARGET', 'RESULT', 'RANGES', 'DATES', 'COVERAGE', 'CHECKS', 'TIME', 'NOTE'].map((h) => pc.bold(h)),
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-  });
+  const table = plainTable(['TARGET', 'RESULT', 'RANGES', 'DATES', 'COVERAGE', 'CHECKS', 'TIME', 'NOTE']);
   for (const o of event.outcomes) {
     const before = o.before ? formatPercent(o.before.coverage) : '?';
     const after = o.after ? formatPercent(o.after.coverage) : '-';
@@ -50,5 +46,5 @@ export function renderSummary(event: Finished): string {
     : event.ok
       ? pc.green(`✓ Built ${built} target${built === 1 ? '' : 's'} in ${formatDuration(event.durationMs)}`)
       : pc.red(`✗ ${failed} failed, ${skipped} skipped, ${built} built in ${formatDuration(event.durationMs)}`);
-  return `${table.toString()}\n\n${verdict}\n`;
+  return `${renderTable(table)}\n\n${verdict}\n`;
 }
