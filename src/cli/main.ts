@@ -87,6 +87,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('report', { type: 'string', requiresArg: true, describe: 'Also write the Markdown run report to FILE (always in .dagrun/runs/<id>/report.md)' })
           .option('junit', { type: 'string', requiresArg: true, describe: 'Write a JUnit XML report to FILE: one test case per target and per check' })
           .option('html', { type: 'string', requiresArg: true, describe: 'Write the HTML report to FILE: graph by state and coverage heat map (with --status too)' })
+          .option('max-bytes', { type: 'string', requiresArg: true, describe: 'BigQuery: refuse a plan (build or -n) whose SQL steps are estimated to process more, e.g. 50GB' })
           .options(windowOptions)
           .example('$0 ml_feature_store_v2', 'build it and everything stale upstream')
           .example('$0 --status', 'freshness of every table')
@@ -104,7 +105,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
         else {
           // `reports` reaches createReporter through the run options (see src/report/create.ts).
           const runOptions = {
-            ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine, wait: args.wait,
+            ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine, wait: args.wait, maxBytes: args['max-bytes'],
             reports: { markdown: args.report, junit: args.junit, html: args.html } satisfies ReportFiles,
           };
           code = await runCommand(runOptions, out);

@@ -6,8 +6,14 @@ import type { PlanData } from '../scheduler/compute-plan.js';
 
 const MAX_RANGES_SHOWN = 6;
 
-/** Renders the plan; `explain` adds why every selected target without a step is left out. */
-export function renderPlan(plan: PlanData, options: { explain: boolean; bytes?: ReadonlyMap<string, number> }): string {
+/**
+ * Renders the plan; `explain` adds why every selected target without a step is left out.
+ * `bytes` are estimated bytes per SQL step, `unknownBytes` the steps whose estimate failed, and why.
+ */
+export function renderPlan(
+  plan: PlanData,
+  options: { explain: boolean; bytes?: ReadonlyMap<string, number>; unknownBytes?: ReadonlyMap<string, string> },
+): string {
   const lines: string[] = [];
   const window = `${formatDay(plan.window.first)} .. ${formatDay(plan.window.last)}`;
   if (plan.steps.length === 0) {
@@ -21,31 +27,35 @@ export function renderPlan(plan: PlanData, options: { explain: boolean; bytes?: 
     const group = step.group ? pc.dim(` [${step.group}]`) : '';
     const after = step.after.length > 0 ? pc.dim(` after ${step.after.join(', ')}`) : '';
     const bytes = options.bytes?.get(step.target);
-    const cost = bytes !== undefined ? pc.dim(` ~${formatBytes(bytes)}`) : '';
+    const unknown = options.unknownBytes?.get(step.target);
+    const cost = bytes !== undefined ? pc.dim(` ~${formatBytes(bytes)}`) : unknown !== undefined ? pc.dim(' bytes unknown') : '';
     lines.push('', `${i + 1}. ${pc.bold(step.target)}${group}  ${step.deferred ? 'dates known after its calendar is built' : `${step.days.length} dates in ${step.batches.length} range${step.batches.length === 1 ? '' : 's'}`}${cost}${after}`);
     const shown = step.batches.slice(0, MAX_RANGES_SHOWN).map((b) => `${formatRange(b)}${b.days.length > 1 ? pc.dim(` (${b.days.length})`) : ''}`);
     if (step.batches.length > MAX_RANGES_SHOWN) shown.push(pc.dim(`… ${step.batches.length - MAX_RANGES_SHOWN} more`));
     if (shown.length > 0) lines.push(`   ranges: ${shown.join(', ')}`);
     for (const reason of step.reasons) lines.push(`   why: ${reason}`);
+    if (unknown !== undefined) lines.push(`   bytes: unknown (${unknown})`);
   });
   if (options.explain && plan.omitted.length > 0) {
     lines.push('', pc.bold('Not in the plan:'));
     for (const o of plan.omitted) lines.push(`   ${o.target}: ${o.why}`);
   }
-  if (options.bytes && options.bytes.size > 0) {
-    const total = [...options.bytes.values()].reduce((a, b) => a + b, 0);
-    lines.push('', `Estimated bytes processed by SQL steps: ${formatBytes(total)}`);
+  const unknownCount = options.unknownBytes?.size ?? 0;
+  if ((options.bytes && options.bytes.size > 0) || unknownCount > 0) {
+    const total = [...(options.bytes?.values() ?? [])].reduce((a, b) => a + b, 0);
+    const partial = unknownCount > 0 ? ` (${unknownCount} step${unknownCount === 1 ? '' : 's'} unknown, not counted)` : '';
+    lines.push('', `Estimated bytes processed by SQL steps: ${formatBytes(total)}${partial}`);
   }
   return lines.join('\n') + '\n';
 }
 
-/** "1.5 GB". */
+/** "1.5 GiB": powers of 1024, as `--max-bytes` and `maximumBytesBilled` read them. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;

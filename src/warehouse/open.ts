@@ -1,5 +1,7 @@
 /** Picks and opens the warehouse implementation a pipeline names. The CLI calls this; nothing else imports an adapter. */
 import type { DagConfig } from '../config/types.js';
+import { DagrunError } from '../core/errors.js';
+import type { RetryPolicy } from './bigquery-retry.js';
 import { DuckDbWarehouse } from './duckdb.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -8,6 +10,39 @@ export interface OpenOptions {
   readonly runId: string;
   /** Called when a transient warehouse error is retried. */
   readonly onRetry?: (message: string) => void;
+}
+
+/**
+ * Tuning knobs for BigQuery's retries of transient errors, read from the environment so
+ * that tests (and impatient users) need no config change: attempts in all, the first delay
+ * in ms (doubled per retry, with jitter), and the cap on one delay. Unset: the adapter's
+ * defaults (5 attempts, 1 s, 32 s).
+ */
+export const RETRY_ENV = {
+  attempts: 'DAGRUN_BIGQUERY_RETRY_ATTEMPTS',
+  baseDelayMs: 'DAGRUN_BIGQUERY_RETRY_BASE_MS',
+  maxDelayMs: 'DAGRUN_BIGQUERY_RETRY_MAX_MS',
+} as const;
+
+/** The retry policy the environment asks for; throws a usage error naming a variable that is not a whole number. */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
+  const read = (name: string, min: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text.trim() === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) {
+      throw new DagrunError('usage', `environment variable ${name}: must be a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+    }
+    return value;
+  };
+  const attempts = read(RETRY_ENV.attempts, 1);
+  const baseDelayMs = read(RETRY_ENV.baseDelayMs, 0);
+  const maxDelayMs = read(RETRY_ENV.maxDelayMs, 0);
+  return {
+    ...(attempts !== undefined && { attempts }),
+    ...(baseDelayMs !== undefined && { baseDelayMs }),
+    ...(maxDelayMs !== undefined && { maxDelayMs }),
+  };
 }
 
 /** Opens the pipeline's warehouse; throws a `warehouse-unavailable` DagrunError when it cannot. */
@@ -20,11 +55,12 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
       return warehouse;
     }
     case 'bigquery': {
+      const retry = retryPolicyFromEnv(process.env);
       // Loaded on demand: the Google client costs start-up time that DuckDB pipelines need not pay.
       const adapter = './bigquery.js';
       const { openBigQuery, describeRetry } = (await import(adapter)) as typeof import('./bigquery.js');
       const onRetry = options.onRetry;
-      return openBigQuery(settings, { runId: options.runId, onRetry: onRetry && ((event) => onRetry(describeRetry(event))) });
+      return openBigQuery(settings, { runId: options.runId, retry, onRetry: onRetry && ((event) => onRetry(describeRetry(event))) });
     }
   }
 }

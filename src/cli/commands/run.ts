@@ -24,6 +24,7 @@ import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
 import { computePlan, type PlanData } from '../../scheduler/compute-plan.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { addEstimatesToPlanJson, applyBudget, estimatePlanBytes, parseMaxBytes, splitEstimates } from '../../warehouse/bigquery-budget.js';
 import type { PipelineLock } from '../../executor/lock.js';
 import { openSession, type Session, type SessionOptions } from '../session.js';
 import { measureSelection, withPipeline } from './status.js';
@@ -42,6 +43,8 @@ export interface RunOptions extends SessionOptions {
   readonly wait?: boolean;
   /** Extra report files (`--report`, `--junit`, `--html`). */
   readonly reports?: ReportFiles;
+  /** `--max-bytes`: refuse a plan whose SQL steps are estimated to process more (e.g. `50GB`). */
+  readonly maxBytes?: string;
 }
 
 /** After the first interrupt, the run gets this long to stop before it is ended like a second Ctrl-C. */
@@ -131,6 +134,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   const session = openSession(options);
   const jobs = options.jobs ?? session.config.concurrency;
   if (!Number.isInteger(jobs) || jobs < 1) throw new DagrunError('usage', `--jobs must be a whole number of at least 1, got ${options.jobs}`);
+  const budget = parseMaxBytes(options.maxBytes);
   const buildEnvs = [...session.config.targets.values()].map((t) => t.build?.env ?? {});
   const redactor = Redactor.fromEnvironment(process.env, buildEnvs);
   // Everything printed passes the redactor: command tails, error messages, JSON events.
@@ -142,9 +146,13 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
       const { state, freshness, warnings } = await measureSelection(session, warehouse);
       for (const warning of warnings) say(`warning: ${warning}`);
       const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
-      safe.stdout(options.json ? planJson(plan) + '\n' : renderPlan(plan, { explain: options.explain }));
+      // On BigQuery every SQL step is dry-run once (free), so the plan shows what it would cost.
+      const estimates = await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId);
+      if (options.json) safe.stdout((estimates ? addEstimatesToPlanJson(planJson(plan), estimates, budget) : planJson(plan)) + '\n');
+      else safe.stdout(renderPlan(plan, { explain: options.explain, ...(estimates && splitEstimates(estimates)) }));
+      applyBudget(estimates, budget, warehouse.engine, say);
       return 0;
-    });
+    }, say);
   }
 
   const controller = new AbortController();
@@ -179,6 +187,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
         const { state, freshness, fingerprints, warnings } = await measureSelection(session, warehouse);
         if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
         const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
+        if (budget !== undefined) applyBudget(await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId), budget, warehouse.engine, say);
         const screen = createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
         ranges = new RunTap(screen, (t) => redactor.redact(t));
         for (const message of warnings) ranges.handle({ type: 'warning', message });
@@ -189,7 +198,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
           await ranges.close();
         }
       },
-      (message) => ranges?.handle({ type: 'info', message }),
+      // Retries while measuring come before the reporter exists: they go straight to stderr.
+      (message) => (ranges ? ranges.handle({ type: 'info', message }) : say(message)),
     );
   } finally {
     process.off('SIGINT', onSignal);
