@@ -6,7 +6,8 @@ import type { DagConfig, Target } from '../../config/types.js';
 import { formatDay } from '../../intervals/day.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../../warehouse/warehouse.js';
 import { openSession, resolveConfigFile, type Session } from '../session.js';
-import { withWarehouse, type Output } from './shared.js';
+import type { Output } from './shared.js';
+import { withPipeline, type PipelineAccess } from './status.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -61,7 +62,9 @@ export async function checkCommand(options: { config?: string; connect: boolean;
   out.stdout(summary(config, path.relative(process.cwd(), file) || file));
   if (!options.connect) return 0;
   const session = openSession({ config: file, targets: [], now: options.now });
-  const readable = await withWarehouse(session, (warehouse) => describeWarehouse(session, warehouse, out));
+  const say = (m: string) => out.stderr(`dagrun: ${m}\n`);
+  const access: PipelineAccess = { purpose: 'read', wait: false, commandLine: 'dagrun check --connect', say };
+  const readable = await withPipeline(session, access, (warehouse) => describeWarehouse(session, warehouse, out), say);
   if (readable) return 0;
   out.stderr('dagrun: some tables could not be read (see above); check their table names and date columns\n');
   return 2;

@@ -7,8 +7,8 @@ import { writeFileAtomic } from '../../report/report-files.js';
 import { statusJson } from '../../report/status-json.js';
 import { renderStatusTable } from '../../report/status-table.js';
 import { openSession } from '../session.js';
-import { withWarehouse, type Output } from './shared.js';
-import { measureSelection, type StatusOptions } from './status.js';
+import type { Output } from './shared.js';
+import { measureSelection, withPipeline, type PipelineAccess, type StatusOptions } from './status.js';
 
 /** Options of `--status --html`. */
 export interface StatusHtmlOptions extends StatusOptions {
@@ -18,7 +18,9 @@ export interface StatusHtmlOptions extends StatusOptions {
 /** Measures once, prints the status and writes the page; exit code as for `--status`. */
 export async function statusHtmlCommand(options: StatusHtmlOptions, out: Output): Promise<number> {
   const session = openSession(options);
-  return withWarehouse(session, async (warehouse) => {
+  const say = (m: string) => out.stderr(`dagrun: ${m}\n`);
+  const access: PipelineAccess = { purpose: 'read', wait: options.wait ?? false, commandLine: options.commandLine ?? 'dagrun --status --html', say };
+  return withPipeline(session, access, async (warehouse) => {
     const { freshness, state } = await measureSelection(session, warehouse);
     const rows: Freshness[] = session.selected.map((name) => freshness.get(name)!);
     out.stdout(options.json ? statusJson(session.graph, session.window, rows) + '\n' : renderStatusTable(session.graph, session.window, rows));
@@ -27,5 +29,5 @@ export async function statusHtmlCommand(options: StatusHtmlOptions, out: Output)
     writeFileAtomic(options.html, renderHtmlReport(htmlInputFromStatus(session.graph, session.window, rows, state.expected, facts)));
     if (!options.json) out.stderr(`HTML report: ${path.resolve(options.html)}\n`);
     return rows.every((r) => r.state === 'fresh') ? 0 : 1;
-  });
+  }, say);
 }

@@ -176,5 +176,5 @@ export async function statusCommand(options: StatusOptions, out: Output): Promis
     const rows: Freshness[] = session.selected.map((name) => freshness.get(name)!);
     out.stdout(options.json ? statusJson(session.graph, session.window, rows) + '\n' : renderStatusTable(session.graph, session.window, rows));
     return rows.every((r) => r.state === 'fresh') ? 0 : 1;
-  });
+  }, access.say);
 }
