@@ -7,15 +7,8 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig } from '../config/load.js';
 import { DagrunError, InternalError } from '../core/errors.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
-import { checkCommand } from './commands/check.js';
-import { graphCommand, type GraphFormat } from './commands/graph.js';
-import { runCommand } from './commands/run.js';
-import { processOutput, type Output } from './commands/shared.js';
-import { statusCommand } from './commands/status.js';
-import { logsCommand } from './commands/logs.js';
-import { statusHtmlCommand } from './commands/report.js';
-import { runsCommand } from './commands/runs.js';
-import { watchCommand, withoutWatchOptions } from './commands/watch.js';
+import type { GraphFormat } from './commands/graph.js';
+import type { Output } from './commands/shared.js';
 import type { ReportFiles } from '../report/create.js';
 import { resolveConfigFile } from './session.js';
 
@@ -60,6 +53,16 @@ function completeWords(current: string, argv: { config?: unknown }, defaults: (o
 }
 
 /** Runs the CLI with `argv`; resolves to the exit code. */
+/** The process's own streams (kept here so that `--help` loads no command module). */
+const processOutput: Output = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/**
+ * Runs the CLI with `argv`; resolves to the exit code. Command modules are imported when
+ * their command runs, so `--status` never loads execa or chokidar, and `--help` no DuckDB.
+ */
 export async function run(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const commandLine = ['dagrun', ...argv].join(' ');
@@ -99,16 +102,19 @@ export async function run(argv: readonly string[], out: Output = processOutput):
       async (args) => {
         const session = { config: args.config, targets: args.targets ?? [], only: args.only, start: args.start, end: args.end, since: args.since, now: args.now };
         if (args.watch && (args.status || args['dry-run'])) throw new DagrunError('usage', '--watch builds; it cannot be combined with --status or --dry-run');
-        if (args.watch) code = await watchCommand({ config: args.config, buildArgs: withoutWatchOptions(argv), debounceMs: args.debounce }, out);
-        else if (args.status && args.html !== undefined) code = await statusHtmlCommand({ ...session, json: args.json, wait: args.wait, commandLine, html: args.html }, out);
-        else if (args.status) code = await statusCommand({ ...session, json: args.json, wait: args.wait, commandLine }, out);
+        if (args.watch) {
+          const { watchCommand, withoutWatchOptions } = await import('./commands/watch.js');
+          code = await watchCommand({ config: args.config, buildArgs: withoutWatchOptions(argv), debounceMs: args.debounce }, out);
+        }
+        else if (args.status && args.html !== undefined) code = await (await import('./commands/report.js')).statusHtmlCommand({ ...session, json: args.json, wait: args.wait, commandLine, html: args.html }, out);
+        else if (args.status) code = await (await import('./commands/status.js')).statusCommand({ ...session, json: args.json, wait: args.wait, commandLine }, out);
         else {
           // `reports` reaches createReporter through the run options (see src/report/create.ts).
           const runOptions = {
             ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine, wait: args.wait, maxBytes: args['max-bytes'],
             reports: { markdown: args.report, junit: args.junit, html: args.html } satisfies ReportFiles,
           };
-          code = await runCommand(runOptions, out);
+          code = await (await import('./commands/run.js')).runCommand(runOptions, out);
         }
       },
     )
@@ -120,8 +126,8 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as GraphFormat, describe: 'Output format' })
           .example('$0 graph', 'Mermaid text, for a README or a pull request')
           .example('$0 graph --format dot | dot -Tsvg > dag.svg', 'a picture with Graphviz'),
-      (args) => {
-        code = graphCommand({ config: args.config, format: args.format }, out);
+      async (args) => {
+        code = (await import('./commands/graph.js')).graphCommand({ config: args.config, format: args.format }, out);
       },
     )
     .command(
@@ -134,7 +140,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .example('$0 check', 'validate dag.json5 and every target file')
           .example('$0 check --connect', 'and reach the warehouse'),
       async (args) => {
-        code = await checkCommand({ config: args.config, connect: args.connect, now: args.now }, out);
+        code = await (await import('./commands/check.js')).checkCommand({ config: args.config, connect: args.connect, now: args.now }, out);
       },
     )
     .command(
@@ -146,8 +152,8 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('json', { type: 'boolean', default: false, describe: 'As JSON' })
           .example('$0 runs', 'the last 10 runs, newest first')
           .example('$0 runs --limit 1 --json', 'the last run, for scripts'),
-      (args) => {
-        code = runsCommand({ config: args.config, limit: args.limit, json: args.json }, out);
+      async (args) => {
+        code = (await import('./commands/runs.js')).runsCommand({ config: args.config, limit: args.limit, json: args.json }, out);
       },
     )
     .command(
@@ -160,8 +166,8 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('lines', { alias: 'n', type: 'number', describe: 'Only the last N lines of each log' })
           .example('$0 logs player_boxscores', 'everything its last run printed')
           .example('$0 logs player_boxscores --run 20260103T0400 -n 20', 'the end of each log of a given run'),
-      (args) => {
-        code = logsCommand({ config: args.config, target: args.target, run: args.run, lines: args.lines }, out);
+      async (args) => {
+        code = (await import('./commands/logs.js')).logsCommand({ config: args.config, target: args.target, run: args.run, lines: args.lines }, out);
       },
     )
     .completion('completion', 'Print the shell completion script (bash, zsh): dagrun completion >> ~/.bashrc', completeWords)

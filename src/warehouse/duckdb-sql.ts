@@ -2,15 +2,8 @@
  * DuckDB helpers for the warehouse adapter: quoting, value conversion, running scripts with
  * named parameters, and retrying the transaction conflicts of DuckDB's optimistic concurrency.
  */
-import {
-  type DuckDBConnection,
-  type DuckDBValue,
-  dateValue,
-  listValue,
-  DuckDBDateValue,
-  DuckDBListValue,
-  DuckDBTimestampValue,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBListValue, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './duckdb-module.js';
 import { messageOf } from '../core/errors.js';
 import type { Day } from '../intervals/day.js';
 import { parseDay } from '../intervals/day.js';
@@ -28,8 +21,8 @@ export function quoteIdent(name: string): string {
 
 /** Converts what DuckDB returns for a date-like value to a Day. */
 export function toDay(value: DuckDBValue): Day | undefined {
-  if (value instanceof DuckDBDateValue) return value.days as Day;
-  if (value instanceof DuckDBTimestampValue) return Number(value.micros / 86_400_000_000n) as Day;
+  if (value instanceof duckdb.DuckDBDateValue) return value.days as Day;
+  if (value instanceof duckdb.DuckDBTimestampValue) return Number(value.micros / 86_400_000_000n) as Day;
   if (typeof value === 'number') return value as Day;
   if (typeof value === 'bigint') return Number(value) as Day;
   if (typeof value === 'string') return parseDay(value.slice(0, 10));
@@ -45,7 +38,7 @@ export function toNumber(value: DuckDBValue): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export const dayList = (days: readonly Day[]): DuckDBListValue => listValue(days.map((d) => dateValue(d)));
+export const dayList = (days: readonly Day[]): DuckDBListValue => duckdb.listValue(days.map((d) => duckdb.dateValue(d)));
 
 /** Why the file could not be opened, in words a user can act on. */
 export function describeOpenFailure(message: string): string {

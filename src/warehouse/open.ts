@@ -2,7 +2,6 @@
 import type { DagConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
 import type { RetryPolicy } from './bigquery-retry.js';
-import { DuckDbWarehouse } from './duckdb.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Options for opening a warehouse. */
@@ -50,6 +49,7 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
   const settings = config.warehouse;
   switch (settings.type) {
     case 'duckdb': {
+      const { DuckDbWarehouse } = await import('./duckdb.js');
       const warehouse = new DuckDbWarehouse({ path: settings.path, searchPath: config.dir });
       await warehouse.open();
       return warehouse;

@@ -9,12 +9,6 @@ export interface Output {
   readonly stderr: (text: string) => void;
 }
 
-/** The process's own streams. */
-export const processOutput: Output = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
-
 /** Opens the session's warehouse, runs `work`, and always closes it. */
 export async function withWarehouse<T>(session: Session, work: (warehouse: Warehouse) => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
   const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry });
