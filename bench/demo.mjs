@@ -1,0 +1,100 @@
+/**
+ * (d) the demo with real DuckDB: no-op build and --status, Node start-up included, and the
+ * import cost of each heavy module; (e) scattered holes: repair vs full rebuild of two
+ * analytics tables; (f) warehouse round trips of a status run, counted at the DuckDB
+ * connection.
+ */
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildDemo, copyDemo, demoWarehouse } from './lib/demo.mjs';
+import { CLI, DIST, duckdbExec } from './lib/project.mjs';
+import { median, runChecked, timeCommand } from './lib/timing.mjs';
+
+/** Builds a demo copy; returns its folder and the build time. */
+export function prepareDemo() {
+  const dir = copyDemo('demo');
+  const buildMs = buildDemo(dir);
+  return { dir, buildMs };
+}
+
+/** (d) Median wall times of a no-op build and of --status on the built demo, and of `node -e ''`. */
+export function benchDemoCommands(dir, { runs, cli = CLI }) {
+  return {
+    noopMs: timeCommand(['node', cli, 'ml_feature_store_v2'], { cwd: dir, runs, warmup: 1 }).medianMs,
+    statusMs: timeCommand(['node', cli, '--status'], { cwd: dir, runs, warmup: 1 }).medianMs,
+    nodeMs: timeCommand(['node', '-e', ''], { cwd: dir, runs, warmup: 1 }).medianMs,
+  };
+}
+
+/** What `dagrun` imports at start, heaviest first; each timed alone in a fresh process. */
+export const IMPORTED = ['@duckdb/node-api', 'yargs', 'execa', 'cli-table3', 'json5', 'tinyglobby', '@dagrejs/graphlib', 'log-update', 'picocolors', 'dist/config/load.js', 'dist/cli/main.js'];
+
+/** (d) Median milliseconds to import each module in a fresh Node process. */
+export function benchImports({ runs, cwd }) {
+  const out = {};
+  for (const spec of IMPORTED) {
+    const target = spec.startsWith('dist/') ? pathToFileURL(path.join(DIST, spec.slice(5))).href : spec;
+    const code = `const t = performance.now(); await import(${JSON.stringify(target)}); console.log(performance.now() - t)`;
+    const times = [];
+    for (let i = 0; i < runs; i++) times.push(Number(runChecked(['node', '--input-type=module', '-e', code], { cwd })));
+    out[spec] = median(times);
+  }
+  return out;
+}
+
+/** Makes scattered holes in a copy of the built demo's warehouse; returns the holed file. */
+export async function makeHoledWarehouse(dir) {
+  const holed = path.join(dir, 'holed.duckdb');
+  copyFileSync(demoWarehouse(dir), holed);
+  const holes = (table, every) =>
+    `DELETE FROM ${table} WHERE game_date IN (SELECT game_date FROM (SELECT DISTINCT game_date FROM ${table}) QUALIFY row_number() OVER (ORDER BY game_date) % ${every} = 0)`;
+  await duckdbExec(holed, [holes('nba_analytics.player_game_summary', 10), holes('nba_analytics.team_offense_game_summary', 2), 'CHECKPOINT']);
+  return holed;
+}
+
+/** (e) Repairing the holes vs rebuilding both tables whole (-B), each from a fresh copy of the holed file. */
+export async function benchHoles(dir, { runs, cli = CLI }) {
+  const holed = await makeHoledWarehouse(dir);
+  const prepare = ['cp', holed, demoWarehouse(dir)];
+  const targets = ['--only', 'player_game_summary', 'team_offense_game_summary'];
+  const repair = timeCommand(['node', cli, ...targets], { cwd: dir, runs, warmup: 1, prepare });
+  const full = timeCommand(['node', cli, '-B', ...targets], { cwd: dir, runs, warmup: 1, prepare });
+  runChecked(prepare, { cwd: dir });
+  runChecked(['node', cli, ...targets], { cwd: dir }); // leave the copy whole for later benchmarks
+  return { repairMs: repair.medianMs, fullMs: full.medianMs };
+}
+
+/**
+ * (f) Statements sent to DuckDB by one `--status` run, in-process through the CLI's own
+ * `run()`, counted by wrapping the connection and prepared-statement methods.
+ */
+export async function countStatusQueries(dir, targets = []) {
+  const api = await import('@duckdb/node-api');
+  const counts = new Map();
+  // Every statement ends in exactly one execution: a connection.run without parameters, or a
+  // prepared statement's run (parameterised runs and runAndReadAll go through it).
+  const wrap = (proto, method, label, counts_) => {
+    const original = proto[method];
+    proto[method] = function (...args) {
+      if (counts_(args)) counts.set(label, (counts.get(label) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+    return () => (proto[method] = original);
+  };
+  const undo = [
+    wrap(api.DuckDBConnection.prototype, 'run', 'unprepared', (args) => args[1] === undefined),
+    wrap(api.DuckDBPreparedStatement.prototype, 'run', 'prepared', () => true),
+  ];
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const { run } = await import(pathToFileURL(path.join(DIST, 'cli/main.js')).href);
+    const sink = { stdout: () => undefined, stderr: () => undefined };
+    await run(['--status', ...targets], sink);
+  } finally {
+    process.chdir(cwd);
+    undo.forEach((f) => f());
+  }
+  return { total: [...counts.values()].reduce((a, b) => a + b, 0), byKind: Object.fromEntries(counts) };
+}

@@ -1,0 +1,86 @@
+/**
+ * An in-memory `Warehouse` (src/warehouse/warehouse.ts) for the benchmarks: answers come
+ * from prepared maps, so a status or plan run measures only dagrun's own pure work. It
+ * counts every call per method: the warehouse round trips a run would make.
+ */
+
+/** Every day from `first` to `last` (epoch days), inclusive. */
+function everyDay(window) {
+  const out = [];
+  for (let d = window.first; d <= window.last; d++) out.push(d);
+  return out;
+}
+
+/** Implements the warehouse seam over plain maps. */
+export class MemoryWarehouse {
+  engine = 'duckdb';
+  commandsNeedExclusiveAccess = false;
+  /** Calls per method. */
+  calls = new Map();
+
+  /**
+   * `calendars`: calendar key → sorted days; `tables`: table → sorted present days;
+   * `writes`: WriteRecord[]; `checks`: key → number.
+   */
+  constructor({ calendars = new Map(), tables = new Map(), writes = [], checks = new Map() } = {}) {
+    this.calendars = calendars;
+    this.tables = tables;
+    this.writes = writes;
+    this.checkAnswers = checks;
+  }
+
+  #count(method) {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  }
+
+  /** The number of calls to every method together. */
+  get totalCalls() {
+    return [...this.calls.values()].reduce((a, b) => a + b, 0);
+  }
+
+  async expectedDates(calendars, window) {
+    this.#count('expectedDates');
+    const out = new Map();
+    for (const spec of calendars) {
+      const key = spec.kind === 'every-day' ? 'every-day' : spec.kind === 'table' ? `table:${spec.table}:${spec.dateColumn}` : `sql:${spec.sql}`;
+      const days = spec.kind === 'every-day' ? everyDay(window) : (this.calendars.get(key) ?? []);
+      out.set(key, days.filter((d) => d >= window.first && d <= window.last));
+    }
+    return out;
+  }
+
+  async presentDates(tables, window) {
+    this.#count('presentDates');
+    const out = new Map();
+    for (const { table } of tables) {
+      const days = this.tables.get(table);
+      out.set(table, days ? { exists: true, days: days.filter((d) => d >= window.first && d <= window.last) } : { exists: false, days: [] });
+    }
+    return out;
+  }
+
+  async checkValues(checks) {
+    this.#count('checkValues');
+    return new Map(checks.map((c) => [c.key, { ok: true, value: this.checkAnswers.get(c.key) ?? 1 }]));
+  }
+
+  async runSql() {
+    this.#count('runSql');
+  }
+
+  async readWrites(targets, window) {
+    this.#count('readWrites');
+    const wanted = new Set(targets);
+    return this.writes.filter((w) => wanted.has(w.target) && w.day >= window.first && w.day <= window.last);
+  }
+
+  async recordWrites() {
+    this.#count('recordWrites');
+  }
+
+  async exclusive(work) {
+    return work();
+  }
+
+  async close() {}
+}

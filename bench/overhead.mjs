@@ -1,0 +1,58 @@
+/**
+ * (a) Overhead per command: N trivial commands at -j 8 through the real CLI, against the
+ * same commands in a Makefile run by `make -j8`. One target, `ranges: 'per-date'` over N
+ * every-day dates, threshold 0 on an existing empty table (so the gate passes without any
+ * data), `-B` to hand over every date, `opensWarehouse: false` so commands run in parallel.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { addDaysIso, CLI, duckdbExec, tempDir, writeProject } from './lib/project.mjs';
+import { timeCommand } from './lib/timing.mjs';
+
+const START = '2020-01-01';
+
+/** Writes the dagrun pipeline and the Makefile for `count` runs of `command` (argv). */
+export async function makeOverheadProject(label, command, count) {
+  const dir = tempDir(`overhead-${label}`);
+  const recipe = command.join(' ');
+  const names = Array.from({ length: count }, (_, i) => `t${i}`);
+  writeProject(dir, {
+    'dag.json5': {
+      warehouse: { type: 'duckdb', path: '.dagrun/warehouse.duckdb' },
+      window: { start: START, end: addDaysIso(START, count - 1) },
+      calendar: { every: 'day' },
+      defaults: { dateColumn: 'd', threshold: 0 },
+      concurrency: 8,
+      targets: ['targets/*.json5'],
+    },
+    'targets/noop.json5': { table: 'bench.noop', build: { command, ranges: 'per-date', parallel: 8, opensWarehouse: false } },
+    Makefile: `.PHONY: all ${names.join(' ')}\nall: ${names.join(' ')}\n${names.join(' ')}:\n\t@${recipe}\n`,
+  });
+  // An existing empty table: with threshold 0 it is fresh, so the gate after -B passes.
+  await duckdbExec(path.join(dir, '.dagrun/warehouse.duckdb'), ['CREATE SCHEMA bench', 'CREATE TABLE bench.noop (d DATE)']);
+  return dir;
+}
+
+/** Whether GNU make is installed. */
+function hasMake() {
+  return spawnSync('make', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Runs the overhead benchmark for one command; returns rows for the table.
+ * `floorMs` is the lower bound of the wall time (0 for /bin/true).
+ */
+export async function benchOverhead({ label, command, count, runs, floorMs, cli = CLI, makeMs }) {
+  const dir = await makeOverheadProject(label, command, count);
+  const dagrun = timeCommand(['node', cli, '-B', '-j', '8'], { cwd: dir, runs, warmup: 1 });
+  // The same run over one date: start-up, measuring, the gate — what is not per command.
+  const fixed = timeCommand(['node', cli, '-B', '-j', '8', '--start', START, '--end', START], { cwd: dir, runs, warmup: 1 });
+  // make is timed once per command kind; a variant reuses that figure (`makeMs`)
+  const make = makeMs === undefined && hasMake() ? timeCommand(['make', '-s', '-j8', 'all'], { cwd: dir, runs, warmup: 1 }).medianMs : makeMs;
+  return { dir, dagrunMs: dagrun.medianMs, fixedMs: fixed.medianMs, makeMs: make, floorMs, count, tool: dagrun.tool };
+}
+
+/** Milliseconds of a `node -e ''` start, to subtract from the CLI's wall time. */
+export function nodeStartMs(runs) {
+  return timeCommand(['node', '-e', ''], { cwd: process.cwd(), runs, warmup: 1 }).medianMs;
+}

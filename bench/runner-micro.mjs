@@ -1,0 +1,87 @@
+/**
+ * (a) The layers of the per-command cost, each measured in a fresh Node process:
+ *   node runner-micro.mjs <variant> <count> <jobs> <command...>
+ * prints one JSON line `{ variant, count, wallMs, perCommandMs }`.
+ *
+ * Variants (each adds one layer to the previous where it can):
+ *   spawn            bare child_process.spawn, stdio ignored
+ *   execa-default    execa(file, args) with its default options
+ *   execa-runner     dagrun's ExecaRunner (process groups, listeners, lazy log file)
+ *   +duckdb          any of the above with @duckdb/node-api loaded and a file open in the
+ *                    parent first, as in a real run (e.g. `execa-runner+duckdb`)
+ *   spawner          dagrun's SpawnerRunner (commands started by a small child process)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DIST } from './lib/project.mjs';
+
+const [variantArg, countArg, jobsArg, ...command] = process.argv.slice(2);
+const count = Number(countArg);
+const jobs = Number(jobsArg);
+const withDuckdb = variantArg.endsWith('+duckdb');
+const variant = variantArg.replace(/\+duckdb$/, '');
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'dagrun-bench-micro-'));
+
+let keepAlive;
+if (withDuckdb) {
+  // What a dagrun run holds while commands run: the library and an open database.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  keepAlive = await DuckDBInstance.create(path.join(logDir, 'w.duckdb'));
+  const connection = await keepAlive.connect();
+  await connection.run('CREATE TABLE t AS SELECT range AS i FROM range(100000)');
+  connection.closeSync();
+}
+
+const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
+
+async function makeRun() {
+  switch (variant) {
+    case 'spawn':
+      return () =>
+        new Promise((resolve, reject) => {
+          const child = spawn(command[0], command.slice(1), { stdio: 'ignore' });
+          child.on('error', reject);
+          child.on('close', resolve);
+        });
+    case 'execa-default': {
+      const { execa } = await import('execa');
+      return () => execa(command[0], command.slice(1));
+    }
+    case 'execa-runner':
+    case 'spawner': {
+      const { ExecaRunner } = await load('executor/execa-runner.js');
+      const runner = variant === 'spawner' ? new (await load('executor/spawner-runner.js')).SpawnerRunner({ execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ') }) : new ExecaRunner();
+      const signal = new AbortController().signal;
+      let n = 0;
+      const run = async () => {
+        const result = await runner.run({ argv: command, cwd: process.cwd(), env: { DAGRUN_TARGET: 'x' }, timeoutMs: 60_000, logFile: path.join(logDir, `${n++}.log`), signal });
+        if (result.failure) throw new Error(result.failure);
+      };
+      run.close = () => runner.close?.();
+      return run;
+    }
+    default:
+      throw new Error(`unknown variant ${variantArg}`);
+  }
+}
+
+const run = await makeRun();
+await run(); // start-up costs (a spawner's child, execa's first import) are not per command
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: jobs }, async () => {
+    while (next < count) {
+      next++;
+      await run();
+    }
+  }),
+);
+const wallMs = performance.now() - started;
+await run.close?.();
+keepAlive?.closeSync();
+rmSync(logDir, { recursive: true, force: true });
+console.log(JSON.stringify({ variant: variantArg, count, jobs, wallMs: +wallMs.toFixed(1), perCommandMs: +(wallMs / count).toFixed(3) }));

@@ -1,0 +1,81 @@
+/**
+ * The spawner: a small Node process that starts build commands for dagrun (see
+ * `spawner-runner.ts` for why). It runs each request with the execa runner — process groups,
+ * timeouts, the lazily opened log file, the output tail, secrets masked — and answers over
+ * the IPC channel.
+ *
+ * It outlives nothing: when dagrun goes away (the channel closes, even after a SIGKILL), it
+ * ends every command it started and exits. A Ctrl-C reaches it too (same terminal process
+ * group); it ignores that and lets dagrun decide, because dagrun stops commands through it.
+ */
+import { ExecaRunner } from './execa-runner.js';
+import { Redactor } from './output-log.js';
+import { SPAWNER_SETTINGS_VAR, type FromSpawner, type SpawnerSettings, type ToSpawner } from './spawner-protocol.js';
+
+function readSettings(): SpawnerSettings {
+  const text = process.env[SPAWNER_SETTINGS_VAR];
+  // The commands inherit this process's environment: they must not see the settings.
+  delete process.env[SPAWNER_SETTINGS_VAR];
+  return text ? (JSON.parse(text) as SpawnerSettings) : { killGraceMs: undefined, buildEnvs: [] };
+}
+
+function send(message: FromSpawner): void {
+  // dagrun may be gone between the check and the write: `orphaned` handles that, not a crash.
+  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+}
+
+const settings = readSettings();
+const redactor = Redactor.fromEnvironment(process.env, settings.buildEnvs);
+const runner = new ExecaRunner({ killGraceMs: settings.killGraceMs, groupsChanged: reportGroups });
+const aborts = new Map<number, AbortController>();
+
+let latestGroups: readonly number[] | undefined;
+/**
+ * Tells dagrun the running process groups, once per turn of the event loop: a command that
+ * ends and the next that starts cost one message, not two.
+ */
+function reportGroups(groups: readonly number[]): void {
+  if (latestGroups === undefined) setImmediate(() => (send({ type: 'groups', groups: latestGroups! }), (latestGroups = undefined)));
+  latestGroups = groups;
+}
+function handle(message: ToSpawner): void {
+  switch (message.type) {
+    case 'run': {
+      const controller = new AbortController();
+      aborts.set(message.id, controller);
+      void runner
+        .run({ ...message.request, signal: controller.signal, redact: (text) => redactor.redact(text) })
+        .then(
+          (result) => result,
+          (error: unknown) => ({ exitCode: undefined, failure: `could not run: ${String(error)}`, timedOut: false, tail: '', logFile: undefined }),
+        )
+        .then((result) => {
+          aborts.delete(message.id);
+          send({ type: 'finished', id: message.id, result });
+        });
+      return;
+    }
+    case 'abort':
+      aborts.get(message.id)?.abort();
+      return;
+    case 'kill-all':
+      runner.killAll();
+      return;
+  }
+}
+
+/** dagrun is gone: end what runs (SIGTERM, then SIGKILL after the grace) and leave. */
+function orphaned(): void {
+  for (const controller of aborts.values()) controller.abort();
+  const waited = setInterval(() => {
+    if (aborts.size === 0) process.exit(0);
+  }, 20);
+  waited.unref();
+  // The runner's own SIGKILL timer ends stragglers; this is the backstop.
+  setTimeout(() => (runner.killAll(), process.exit(0)), (settings.killGraceMs ?? 3_000) + 1_000).unref();
+}
+
+process.on('message', (message: ToSpawner) => handle(message));
+process.on('disconnect', orphaned);
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', orphaned);

@@ -1,0 +1,37 @@
+/** The messages between `SpawnerRunner` (in dagrun) and its spawner child process, over Node's IPC channel. */
+import type { CommandResult } from './runner.js';
+
+/** A command to start, as `CommandRequest` minus what cannot cross a process boundary (signal, redact). */
+export interface SpawnRequest {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number | undefined;
+  readonly logFile: string;
+}
+
+/** Parent → child. */
+export type ToSpawner =
+  /** Start a command; `id` names it in later messages. */
+  | { readonly type: 'run'; readonly id: number; readonly request: SpawnRequest }
+  /** End a running command's process group (SIGTERM, then SIGKILL after the grace). */
+  | { readonly type: 'abort'; readonly id: number }
+  /** SIGKILL every running group now (the second Ctrl-C). */
+  | { readonly type: 'kill-all' };
+
+/** Child → parent. */
+export type FromSpawner =
+  /** The process groups running now changed (a command started or ended). */
+  | { readonly type: 'groups'; readonly groups: readonly number[] }
+  /** The command ended. */
+  | { readonly type: 'finished'; readonly id: number; readonly result: CommandResult };
+
+/** Settings the child gets at start, as JSON in its `DAGRUN_SPAWNER_OPTIONS` variable. */
+export interface SpawnerSettings {
+  readonly killGraceMs: number | undefined;
+  /** `build.env` of every target, so the child masks the same secrets as dagrun. */
+  readonly buildEnvs: readonly Readonly<Record<string, string>>[];
+}
+
+/** The variable that carries `SpawnerSettings` to the child. */
+export const SPAWNER_SETTINGS_VAR = 'DAGRUN_SPAWNER_OPTIONS';
