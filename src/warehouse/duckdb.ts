@@ -62,6 +62,7 @@ export class DuckDbWarehouse implements Warehouse {
   #opening: Promise<DuckDBInstance> | undefined;
   readonly #schemas = new Map<string, Promise<void>>();
   #writesTable: Promise<void> | undefined;
+  #queriesSent = 0;
 
   constructor(options: DuckDbOptions) {
     this.#options = options;
@@ -119,10 +120,31 @@ export class DuckDbWarehouse implements Warehouse {
     return this.#lock.shared(async () => {
       const connection = await (await this.#instanceOrOpen()).connect();
       try {
-        return await work(connection);
+        return await work(this.#counting(connection));
       } finally {
         connection.closeSync();
       }
+    });
+  }
+
+  /** How many SQL requests dagrun has sent (a multi-statement script or check counts once); for tests and benchmarks. */
+  get queriesSent(): number {
+    return this.#queriesSent;
+  }
+
+  /** The connection, with every request it is asked to run counted. */
+  #counting(connection: DuckDBConnection): DuckDBConnection {
+    const counted = new Set<PropertyKey>(['run', 'runAndReadAll', 'prepare', 'extractStatements']);
+    return new Proxy(connection, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        if (!counted.has(property)) return value.bind(target);
+        return (...args: unknown[]) => {
+          this.#queriesSent++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
     });
   }
 
