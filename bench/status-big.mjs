@@ -3,12 +3,18 @@
  * pure part is measured: loading the config, assessing, planning, rendering.
  *
  *   node bench/status-big.mjs make <dir> <targets> <days>      writes the pipeline
- *   node bench/status-big.mjs run <dir> <targets> <days>       one cold pass; prints JSON
+ *   node bench/status-big.mjs run <dir> <targets> <days> [records|groups]
+ *                                                              one cold pass; prints JSON
+ *
+ * `records` (the default) reads the write records one object per target-date through
+ * `Warehouse.readWrites`, as both engines do today; `groups` offers the optional
+ * `readWriteGroups` (per target, definition and run: days and times as lists).
  *
  * The pipeline: `targets` targets over `days` every-day dates; the first 2% are sources,
  * each other target reads 1–3 earlier ones (some with a 7-day lookback), one in ten has a
  * check, one in twenty misses every tenth date, a few have an upstream rewritten after them.
- * Every present date has a write record (as after builds by dagrun): days × targets of them.
+ * Every present date has a write record (as after builds by dagrun): days × targets of them,
+ * stored by the fake as one batch per target and decoded into records on `readWrites`.
  */
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -70,12 +76,12 @@ export function makeBigProject(dir, count, days) {
 }
 
 /** The warehouse's answers for the generated pipeline. */
-function makeWarehouse(config, fingerprints, window) {
+function makeWarehouse(config, fingerprints, window, groupedWrites) {
   const names = [...config.targets.keys()].sort();
   const all = [];
   for (let d = window.first; d <= window.last; d++) all.push(d);
   const tables = new Map();
-  const writes = [];
+  const writeBatches = [];
   const base = Date.UTC(2024, 0, 1);
   names.forEach((name, index) => {
     const holes = index % 20 === 7 && !config.targets.get(name).source;
@@ -83,15 +89,15 @@ function makeWarehouse(config, fingerprints, window) {
     tables.set(config.targets.get(name).table, present);
     // upstream written before downstream (index order is a topological order), except a few
     const writtenAt = index % 97 === 3 ? base - 1 : base + index * 1000;
-    for (const day of present) writes.push({ target: name, day, writtenAt, fingerprint: fingerprints.get(name), runId: 'r1' });
+    writeBatches.push({ target: name, days: present, writtenAt, fingerprint: fingerprints.get(name), runId: 'r1' });
   });
-  return new MemoryWarehouse({ tables, writes });
+  return new MemoryWarehouse({ tables, writeBatches, groupedWrites });
 }
 
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
 
 /** One cold pass: returns the time of each phase in ms, the warehouse calls, and the peak RSS in MB. */
-async function pass(dir) {
+async function pass(dir, writeReads) {
   const t0 = performance.now();
   const { openSession } = await load('cli/session.js');
   const { measureSelection } = await load('cli/commands/status.js');
@@ -103,7 +109,7 @@ async function pass(dir) {
   const t1 = performance.now();
   const session = openSession({ config: path.join(dir, 'dag.json5'), targets: [], now: '2026-01-01T00:00:00Z' });
   const t2 = performance.now();
-  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window);
+  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, writeReads === 'groups');
   const t3 = performance.now();
   const { freshness, state } = await measureSelection(session, warehouse);
   const t4 = performance.now();
@@ -129,11 +135,13 @@ async function pass(dir) {
     outputBytes: table.length + json.length + planText.length + planText2.length,
     steps: plan.steps.length,
     stale: rows.filter((r) => r.state !== 'fresh').length,
+    writeReads,
     warehouseCalls: Object.fromEntries(warehouse.calls),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
 
-const [mode, dir, countArg, daysArg] = process.argv.slice(2);
+const [mode, dir, countArg, daysArg, writeReads = 'records'] = process.argv.slice(2);
 if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
-else if (mode === 'run') console.log(JSON.stringify(await pass(dir)));
+else if (mode === 'run' && ['records', 'groups'].includes(writeReads)) console.log(JSON.stringify(await pass(dir, writeReads)));
+else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [records|groups] (got ${process.argv.slice(2).join(' ')})`);

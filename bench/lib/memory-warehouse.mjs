@@ -20,13 +20,18 @@ export class MemoryWarehouse {
 
   /**
    * `calendars`: calendar key → sorted days; `tables`: table → sorted present days;
-   * `writes`: WriteRecord[]; `checks`: key → number.
+   * `writes`: WriteRecord[]; `writeBatches`: writes as the engines store them, one per
+   * written range (`{ target, days, writtenAt, fingerprint, runId }`); `checks`: key → number.
+   * `groupedWrites`: also offer the optional `readWriteGroups`, as an engine that reads its
+   * write records grouped would; without it, dagrun reads one record object per day.
    */
-  constructor({ calendars = new Map(), tables = new Map(), writes = [], checks = new Map() } = {}) {
+  constructor({ calendars = new Map(), tables = new Map(), writes = [], writeBatches = [], checks = new Map(), groupedWrites = false } = {}) {
     this.calendars = calendars;
     this.tables = tables;
     this.writes = writes;
+    this.writeBatches = writeBatches;
     this.checkAnswers = checks;
+    if (!groupedWrites) this.readWriteGroups = undefined;
   }
 
   #count(method) {
@@ -68,10 +73,39 @@ export class MemoryWarehouse {
     this.#count('runSql');
   }
 
+  /**
+   * Batches are decoded into one fresh record per day on every call, as an engine adapter
+   * decodes its result rows: the records are the caller's to keep or drop, so the caller's
+   * memory and time include them and the fake's storage does not.
+   */
   async readWrites(targets, window) {
     this.#count('readWrites');
     const wanted = new Set(targets);
-    return this.writes.filter((w) => wanted.has(w.target) && w.day >= window.first && w.day <= window.last);
+    const out = this.writes.filter((w) => wanted.has(w.target) && w.day >= window.first && w.day <= window.last);
+    for (const { target, days, writtenAt, fingerprint, runId } of this.writeBatches) {
+      if (!wanted.has(target)) continue;
+      for (const day of days) if (day >= window.first && day <= window.last) out.push({ target, day, writtenAt, fingerprint, runId });
+    }
+    return out;
+  }
+
+  /**
+   * The records grouped per target, definition and run, days and times as parallel lists
+   * decoded afresh on every call (as an engine returns list columns).
+   */
+  async readWriteGroups(targets, window) {
+    this.#count('readWriteGroups');
+    const wanted = new Set(targets);
+    const inWindow = (day) => day >= window.first && day <= window.last;
+    const groups = this.writes
+      .filter((w) => wanted.has(w.target) && inWindow(w.day))
+      .map((w) => ({ target: w.target, fingerprint: w.fingerprint, runId: w.runId, days: [w.day], writtenAt: [w.writtenAt] }));
+    for (const { target, days, writtenAt, fingerprint, runId } of this.writeBatches) {
+      if (!wanted.has(target)) continue;
+      const read = days.filter(inWindow);
+      groups.push({ target, fingerprint, runId, days: read, writtenAt: read.map(() => writtenAt) });
+    }
+    return groups;
   }
 
   async recordWrites() {

@@ -5,11 +5,12 @@
  */
 import type { Check, Target } from '../config/types.js';
 import type { TargetGraph } from '../graph/build.js';
-import { computeCoverage, missingRanges } from '../intervals/coverage.js';
+import { matchDays, missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from './describe.js';
 import { checkKey, type MeasuredState } from './state.js';
+import { compactWrites, latestWithin, NEVER, NO_TIMES, timeAt, timeRange, withFallback, type DayTimes, type TargetWrites } from './write-times.js';
 
 /** A target's freshness state. */
 export type FreshnessState =
@@ -79,15 +80,34 @@ export function describeCheckFailure(result: CheckResult): string {
 
 const round = (n: number) => +n.toFixed(4);
 
-/** Write time of a day: dagrun's record, else the engine's partition time. */
-function writtenAt(state: MeasuredState, target: Target, day: Day): number | undefined {
-  return state.writes.get(target.name)?.get(day)?.writtenAt ?? state.present.get(target.name)?.modifiedAt?.get(day);
+/** Per state (plain data, never changed once measured), each target's writes in the compact form. */
+const compactByState = new WeakMap<MeasuredState, Map<string, { writes: TargetWrites | undefined; times: DayTimes }>>();
+
+/**
+ * A target's recorded writes (undefined when none), and its write time per day: dagrun's
+ * record, else the engine's partition time. Computed once per state and target.
+ */
+function writesOf(state: MeasuredState, name: string): { writes: TargetWrites | undefined; times: DayTimes } {
+  let cache = compactByState.get(state);
+  if (!cache) compactByState.set(state, (cache = new Map()));
+  let entry = cache.get(name);
+  if (!entry) {
+    const recorded = state.writes.get(name);
+    const writes = recorded ? compactWrites(recorded) : undefined;
+    const modified = state.present.get(name)?.modifiedAt;
+    entry = { writes, times: modified ? withFallback(writes ?? NO_TIMES, modified) : (writes ?? NO_TIMES) };
+    cache.set(name, entry);
+  }
+  return entry;
 }
+
+const writeTimes = (state: MeasuredState, name: string): DayTimes => writesOf(state, name).times;
 
 /**
  * Present days of `target` that an upstream rewrote after them, with a reason per upstream
  * naming the upstream dates written later and the dates of `target` that read them. Day d
- * reads the upstream's d-lookback..d, so a rewrite of c outdates the built days in c..c+lookback.
+ * reads the upstream's d-lookback..d, so a rewrite of c outdates the built days in c..c+lookback:
+ * day d is outdated when the latest upstream write over d-lookback..d is later than its own.
  */
 function outdatedByUpstream(
   graph: TargetGraph,
@@ -98,23 +118,25 @@ function outdatedByUpstream(
   const days = new Set<Day>();
   const reasons: string[] = [];
   const calendar = state.expected.get(target.name) ?? [];
+  const own = writeTimes(state, target.name);
   for (const edge of graph.upstreamEdges(target.name)) {
     if (edge.kind !== 'data') continue;
-    const upstream = graph.target(edge.upstream);
+    const theirs = writeTimes(state, edge.upstream);
+    if (timeRange(theirs).latest <= timeRange(own).earliest) continue;
+    const latest = latestWithin(theirs, edge.lookback);
     const hits: Day[] = [];
     const newer = new Set<Day>();
-    for (const day of presentDays) {
-      const own = writtenAt(state, target, day);
-      if (own === undefined) continue;
-      let hit = false;
-      for (let d = day - edge.lookback; d <= day; d++) {
-        const theirs = writtenAt(state, upstream, d as Day);
-        if (theirs !== undefined && theirs > own) {
-          newer.add(d as Day);
-          hit = true;
-        }
-      }
-      if (hit) hits.push(day);
+    // (arrays and indexes by hand: this loop runs for every present day of every edge)
+    const [ownFirst, ownTimes, latestFirst, latestTimes] = [own.first, own.times, latest.first, latest.times];
+    for (let k = 0; k < presentDays.length; k++) {
+      const day = presentDays[k]!;
+      const i = day - ownFirst;
+      const mine = i >= 0 && i < ownTimes.length ? ownTimes[i]! : NEVER;
+      if (mine === NEVER) continue;
+      const j = day - latestFirst;
+      if (!(j >= 0 && j < latestTimes.length && latestTimes[j]! > mine)) continue;
+      hits.push(day);
+      for (let d = day - edge.lookback; d <= day; d++) if (timeAt(theirs, d as Day) > mine) newer.add(d as Day);
     }
     if (hits.length === 0) continue;
     for (const d of hits) days.add(d);
@@ -130,16 +152,9 @@ function outdatedByUpstream(
 /** Present days written under another definition than the current one, and those definitions. */
 function changedDefinitionDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; before: string[] } {
   const current = state.fingerprints.get(target.name);
-  const writes = state.writes.get(target.name);
+  const { writes } = writesOf(state, target.name);
   if (current === undefined || !writes) return { days: [], before: [] };
-  const before = new Set<string>();
-  const days = presentDays.filter((day) => {
-    const record = writes.get(day);
-    if (record === undefined || record.fingerprint === current) return false;
-    before.add(record.fingerprint);
-    return true;
-  });
-  return { days, before: [...before].sort() };
+  return writes.writtenUnderOther(presentDays, current);
 }
 
 /** "definition changed since last build (fingerprint a → b; 12 dates built under the old one)". */
@@ -152,9 +167,7 @@ function describeDefinitionChange(changed: { days: Day[]; before: string[] }, cu
 export function assessTarget(graph: TargetGraph, state: MeasuredState, target: Target): Freshness {
   const expected = state.expected.get(target.name) ?? [];
   const present = state.present.get(target.name) ?? { exists: false, days: [] };
-  const coverage = computeCoverage(expected, new Set(present.days));
-  const expectedSet = new Set<number>(expected);
-  const presentExpected = present.days.filter((d) => expectedSet.has(d));
+  const { coverage, presentExpected } = matchDays(expected, present.days);
   const reasons: string[] = [];
   const warnings: string[] = [];
 

@@ -4,8 +4,9 @@
  */
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
-import { calendarKey, type CheckProbe, type DayWindow, type PresentDates, type Warehouse, type WriteRecord } from '../warehouse/warehouse.js';
-import { checkKey, type DayWrites, type MeasuredState } from './state.js';
+import { calendarKey, type CheckProbe, type DayWindow, type PresentDates, type Warehouse } from '../warehouse/warehouse.js';
+import { checkKey, type MeasuredState } from './state.js';
+import { indexWriteGroups, indexWrites, type TargetWrites } from './write-times.js';
 
 /** What to measure. */
 export interface MeasureRequest {
@@ -31,7 +32,7 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const [expectedByCalendar, presentByTable, writes] = await Promise.all([
     warehouse.expectedDates([...calendars.values()], window),
     warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
-    warehouse.readWrites([...names], readWindow),
+    readWriteIndex(warehouse, [...names], readWindow),
   ]);
 
   const present = new Map<string, PresentDates>();
@@ -55,7 +56,13 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
       );
   const checks = probes.length > 0 ? await warehouse.checkValues(probes, window) : new Map();
 
-  return { window, expected, calendarPending, present, writes: groupWrites(writes), checks, fingerprints: request.fingerprints };
+  return { window, expected, calendarPending, present, writes, checks, fingerprints: request.fingerprints };
+}
+
+/** The write records of `targets`, indexed per target; grouped when the engine can, so that no object is made per day. */
+async function readWriteIndex(warehouse: Warehouse, targets: string[], window: DayWindow): Promise<Map<string, TargetWrites>> {
+  if (warehouse.readWriteGroups) return indexWriteGroups(await warehouse.readWriteGroups(targets, window));
+  return indexWrites(await warehouse.readWrites(targets, window));
 }
 
 /** How many days before the window the lookback edges into `names` read (0 when none). */
@@ -70,16 +77,8 @@ export function lookbackReach(graph: TargetGraph, names: readonly string[]): num
  * times of earlier days too: a lookback reads them.
  */
 function trimToWindow(read: PresentDates, window: DayWindow): PresentDates {
+  // most tables hold nothing outside the window: no copy then
+  if (read.days.every((d) => d >= window.first && d <= window.last)) return read;
   const days = read.days.filter((d) => d >= window.first && d <= window.last);
   return days.length === read.days.length ? read : { ...read, days };
-}
-
-function groupWrites(records: readonly WriteRecord[]): Map<string, DayWrites> {
-  const out = new Map<string, Map<Day, WriteRecord>>();
-  for (const record of records) {
-    let days = out.get(record.target);
-    if (!days) out.set(record.target, (days = new Map()));
-    days.set(record.day, record);
-  }
-  return out;
 }

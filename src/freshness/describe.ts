@@ -1,19 +1,19 @@
 /** Short human forms of day sets for reasons: "2024-01-03..2024-01-05, 2024-01-09 (+2 more ranges)". */
 import type { Day } from '../intervals/day.js';
-import { formatRange, runsOverCalendar, type DayRange } from '../intervals/interval.js';
+import { ascending, formatRange, rangesOverCalendar, type DayRange } from '../intervals/interval.js';
 
 /** How many ranges a reason names before it says "+N more". */
 const RANGES_NAMED = 4;
 
-/** Runs of consecutive day numbers (for days with no calendar to run over). */
-function consecutiveRuns(days: readonly Day[]): Day[][] {
-  const runs: Day[][] = [];
+/** Runs of consecutive day numbers as ranges (for days with no calendar to run over). */
+function consecutiveRanges(days: readonly Day[]): DayRange[] {
+  const ranges: { first: Day; last: Day }[] = [];
   for (const day of days) {
-    const last = runs[runs.length - 1];
-    if (last && day === last[last.length - 1]! + 1) last.push(day);
-    else runs.push([day]);
+    const current = ranges[ranges.length - 1];
+    if (current && day === current.last + 1) current.last = day;
+    else ranges.push({ first: day, last: day });
   }
-  return runs;
+  return ranges;
 }
 
 /**
@@ -21,9 +21,8 @@ function consecutiveRuns(days: readonly Day[]): Day[][] {
  * games do not break a range), else runs of consecutive days.
  */
 export function dayRanges(days: readonly Day[], calendar?: readonly Day[]): DayRange[] {
-  const sorted = [...days].sort((a, b) => a - b);
-  const runs = calendar ? runsOverCalendar(sorted, calendar) : consecutiveRuns(sorted);
-  return runs.map((run) => ({ first: run[0]!, last: run[run.length - 1]! }));
+  const sorted = ascending(days) ? days : [...days].sort((a, b) => a - b);
+  return calendar ? rangesOverCalendar(sorted, calendar) : consecutiveRanges(sorted);
 }
 
 /** The ranges of `days`, the first few named and the rest counted. */

@@ -1,9 +1,13 @@
 /** The measured state of the warehouse, as plain data: what the pure assessment and the planner read. */
 import type { Day } from '../intervals/day.js';
 import type { CheckOutcome, DayWindow, PresentDates, WriteRecord } from '../warehouse/warehouse.js';
+import type { TargetWrites } from './write-times.js';
 
-/** The latest write record of each day of one target. */
-export type DayWrites = ReadonlyMap<Day, WriteRecord>;
+/**
+ * The latest write of each day of one target: the compact form `measureState` builds, or
+ * a map of records by day (small states put together by hand, as in tests).
+ */
+export type DayWrites = TargetWrites | ReadonlyMap<Day, WriteRecord>;
 
 /** Everything measured for one status or build decision. */
 export interface MeasuredState {

@@ -25,6 +25,9 @@ export class TargetGraph {
   readonly #graph: Graph;
   readonly #targets: ReadonlyMap<string, Target>;
   #order: string[] | undefined;
+  /** Edges into each node, looked up in graphlib once: a big status asks for them thousands of times. */
+  readonly #edgesInto = new Map<string, Edge[]>();
+  readonly #namesInto = new Map<string, string[]>();
 
   constructor(graph: Graph, targets: ReadonlyMap<string, Target>) {
     this.#graph = graph;
@@ -48,9 +51,14 @@ export class TargetGraph {
     return [...this.#targets.keys()];
   }
 
-  /** Edges into `name` (its direct upstream). */
+  /** Edges into `name` (its direct upstream), in a new list the caller may reorder. */
   upstreamEdges(name: string): Edge[] {
-    return (this.#graph.inEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
+    let edges = this.#edgesInto.get(name);
+    if (!edges) {
+      edges = (this.#graph.inEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
+      this.#edgesInto.set(name, edges);
+    }
+    return edges.slice();
   }
 
   /** Edges out of `name` (its direct dependents). */
@@ -58,9 +66,14 @@ export class TargetGraph {
     return (this.#graph.outEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
   }
 
-  /** Direct upstream names. */
+  /** Direct upstream names, in a new list the caller may reorder. */
   upstream(name: string): string[] {
-    return this.#graph.predecessors(name) ?? [];
+    let names = this.#namesInto.get(name);
+    if (!names) {
+      names = this.#graph.predecessors(name) ?? [];
+      this.#namesInto.set(name, names);
+    }
+    return names.slice();
   }
 
   /** Direct dependent names. */

@@ -1,6 +1,6 @@
 /** Coverage of expected days by present days: the arithmetic behind freshness. */
 import type { Day } from './day.js';
-import { runsOverCalendar, type DayRange } from './interval.js';
+import { ascending, firstAtOrAfter, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** What a target has against what its calendar expects. */
 export interface Coverage {
@@ -24,9 +24,39 @@ export function computeCoverage(expected: readonly Day[], present: ReadonlySet<n
   };
 }
 
+/**
+ * The coverage of `expected` by `present` and the present days that are expected, in the
+ * order of `present`. Sorted lists (what the warehouse returns) are walked side by side;
+ * anything else goes through a Set.
+ */
+export function matchDays(expected: readonly Day[], present: readonly Day[]): { coverage: Coverage; presentExpected: readonly Day[] } {
+  if (!ascending(expected) || !ascending(present)) {
+    const expectedSet = new Set<number>(expected);
+    return { coverage: computeCoverage(expected, new Set(present)), presentExpected: present.filter((d) => expectedSet.has(d)) };
+  }
+  // full coverage is the common case: count first, and share `expected` when all are present
+  let found = 0;
+  for (let e = 0, p = 0; e < expected.length; e++) {
+    p = firstAtOrAfter(present, expected[e]!, p);
+    if (present[p] === expected[e]) found++;
+  }
+  if (found === expected.length) return { coverage: { expected: found, present: found, missing: [], ratio: 1 }, presentExpected: expected };
+  const missing: Day[] = [];
+  const presentExpected: Day[] = [];
+  let p = 0;
+  for (let e = 0; e < expected.length; e++) {
+    const day = expected[e]!;
+    while (p < present.length && present[p]! < day) p++;
+    if (p < present.length && present[p] === day) presentExpected.push(day);
+    else missing.push(day);
+  }
+  const have = expected.length - missing.length;
+  return { coverage: { expected: expected.length, present: have, missing, ratio: expected.length === 0 ? 1 : have / expected.length }, presentExpected };
+}
+
 /** Missing days as inclusive ranges that run contiguously over the calendar. */
 export function missingRanges(missing: readonly Day[], calendar: readonly Day[]): DayRange[] {
-  return runsOverCalendar(missing, calendar).map((run) => ({ first: run[0]!, last: run[run.length - 1]! }));
+  return rangesOverCalendar(missing, calendar);
 }
 
 /**
@@ -35,13 +65,15 @@ export function missingRanges(missing: readonly Day[], calendar: readonly Day[])
  */
 export function daysReading(changed: readonly Day[], calendar: readonly Day[], lookback: number): Day[] {
   if (changed.length === 0 || calendar.length === 0) return [];
-  const sorted = [...changed].sort((a, b) => a - b);
+  const sorted = ascending(changed) ? changed : [...changed].sort((a, b) => a - b);
   const out: Day[] = [];
+  // per changed day c, the calendar days in c..c+lookback not taken yet: a binary search
+  // jumps to them, so a few changes cost a few steps whatever the calendar's length
   let j = 0;
-  for (const day of calendar) {
-    // advance to the first changed day >= day - lookback
-    while (j < sorted.length && sorted[j]! < day - lookback) j++;
-    if (j < sorted.length && sorted[j]! <= day) out.push(day);
+  for (let k = 0; k < sorted.length; k++) {
+    const c = sorted[k]!;
+    j = firstAtOrAfter(calendar, c, j);
+    while (j < calendar.length && calendar[j]! <= c + lookback) out.push(calendar[j++]!);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /** Days: parsing is strict, formatting round-trips, "today" depends on the zone. */
 import { describe, expect, it } from 'vitest';
-import { addDays, dayInZone, dayOf, dayOfInstant, daysBetween, formatDay, parseDay } from './day.js';
+import { addDays, dayInZone, dayOf, dayOfInstant, daysBetween, formatDay, parseDay, type Day } from './day.js';
 
 describe('parseDay', () => {
   const valid = ['1970-01-01', '2024-02-29', '2021-10-19', '2026-01-03', '2000-02-29', '9999-12-31'];
@@ -16,6 +16,20 @@ describe('parseDay', () => {
   });
   it('dayOf throws on what parseDay rejects', () => {
     expect(() => dayOf('2023-02-30')).toThrow(/not a date/);
+  });
+});
+
+describe('formatDay', () => {
+  it('agrees with Date#toISOString on every day from 1900 to 2200 and around the ends of the 4-digit years', () => {
+    const viaDate = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    const mismatches: string[] = [];
+    const check = (day: number) => {
+      if (formatDay(day as Day) !== viaDate(day)) mismatches.push(`${day}: ${formatDay(day as Day)} ≠ ${viaDate(day)}`);
+    };
+    for (let day = parseDay('1900-01-01')!; day <= parseDay('2200-12-31')!; day++) check(day);
+    // 0000-01-01 and 9999-12-31 (parseDay takes neither year 0 nor beyond 9999), and the 400-year era edges
+    for (const edge of [-719_528, 2_932_896, parseDay('1600-03-01')!, parseDay('2000-02-29')!]) for (let day = edge - 3; day <= edge + 3; day++) check(day);
+    expect(mismatches).toEqual([]);
   });
 });
 

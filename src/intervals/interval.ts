@@ -29,7 +29,7 @@ export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[])
   let cal = 0;
   let previousIndex = -2;
   for (const day of days) {
-    while (cal < calendar.length && calendar[cal]! < day) cal++;
+    cal = firstAtOrAfter(calendar, day, cal);
     const index = calendar[cal] === day ? cal : -1;
     const continues = index >= 0 && index === previousIndex + 1;
     if (!continues && current.length > 0) {
@@ -41,6 +41,33 @@ export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[])
   }
   if (current.length > 0) runs.push(current);
   return runs;
+}
+
+/**
+ * The runs of `runsOverCalendar` as inclusive ranges, without building a list per run
+ * (reports describe every missing and outdated day of big windows).
+ */
+export function rangesOverCalendar(days: readonly Day[], calendar: readonly Day[]): DayRange[] {
+  const ranges: DayRange[] = [];
+  let first: Day | undefined;
+  let last: Day | undefined;
+  let cal = 0;
+  let previousIndex = -2;
+  for (let k = 0; k < days.length; k++) {
+    const day = days[k]!;
+    cal = firstAtOrAfter(calendar, day, cal);
+    const index = calendar[cal] === day ? cal : -1;
+    const continues = index >= 0 && index === previousIndex + 1;
+    if (!continues && first !== undefined) {
+      ranges.push({ first, last: last! });
+      first = undefined;
+    }
+    first ??= day;
+    last = day;
+    previousIndex = index;
+  }
+  if (first !== undefined) ranges.push({ first, last: last! });
+  return ranges;
 }
 
 /** Cuts a sorted run into pieces spanning at most `maxDays` calendar days each; no pieces for an empty run. */
@@ -56,6 +83,35 @@ export function splitByMaxDays(run: readonly Day[], maxDays: number | undefined)
       current = [];
     }
     current.push(day);
+  }
+  if (current.length > 0) pieces.push(current);
+  return pieces;
+}
+
+// The functions below run over every day of big plans: indexed loops, because for-of makes
+// an iterator result per element until V8 has optimised the loop.
+
+/**
+ * `runsOverCalendar` cut by `splitByMaxDays`, in one pass that builds each piece once (a
+ * plan of a big pipeline makes tens of thousands of them).
+ */
+function contiguousPieces(days: readonly Day[], calendar: readonly Day[], maxDays: number | undefined): Day[][] {
+  const pieces: Day[][] = [];
+  let current: Day[] = [];
+  let cal = 0;
+  let previousIndex = -2;
+  for (let k = 0; k < days.length; k++) {
+    const day = days[k]!;
+    cal = firstAtOrAfter(calendar, day, cal);
+    const index = calendar[cal] === day ? cal : -1;
+    const continues = index >= 0 && index === previousIndex + 1;
+    const fits = maxDays === undefined || current.length === 0 || day - current[0]! + 1 <= maxDays;
+    if ((!continues || !fits) && current.length > 0) {
+      pieces.push(current);
+      current = [];
+    }
+    current.push(day);
+    previousIndex = index;
   }
   if (current.length > 0) pieces.push(current);
   return pieces;
@@ -78,7 +134,7 @@ export function batchDays(
       groups = splitByMaxDays(days, maxDays);
       break;
     case 'contiguous':
-      groups = runsOverCalendar(days, calendar).flatMap((run) => splitByMaxDays(run, maxDays));
+      groups = contiguousPieces(days, calendar, maxDays);
       break;
   }
   return groups.map((group) => ({ first: group[0]!, last: group[group.length - 1]!, days: group }));
@@ -96,7 +152,64 @@ export function formatRange(range: DayRange): string {
 
 /** Merges sorted-or-not days into a sorted, duplicate-free list. */
 export function unionDays(...lists: readonly (readonly Day[])[]): Day[] {
+  // the plan's lists are sorted: merge them pairwise, without a Set and a sort
+  if (lists.every(ascending)) return lists.reduce<Day[]>((union, list) => (union.length === 0 ? list.slice() : mergeAscending(union, list)), []);
   const all = new Set<number>();
   for (const list of lists) for (const d of list) all.add(d);
   return [...all].sort((a, b) => a - b) as Day[];
+}
+
+/** Whether `days` ascend strictly (sorted, no duplicates). */
+export function ascending(days: readonly number[]): boolean {
+  for (let i = 1; i < days.length; i++) if (days[i]! <= days[i - 1]!) return false;
+  return true;
+}
+
+/** The union of two strictly ascending lists, ascending. */
+function mergeAscending(a: readonly Day[], b: readonly Day[]): Day[] {
+  const out: Day[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!);
+    else if (i >= a.length || b[j]! < a[i]!) out.push(b[j++]!);
+    else {
+      out.push(a[i++]!);
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The first index from `from` on whose day is >= `day` in a sorted calendar (its length when
+ * none). The next index is tried first (runs walk the calendar day by day), then a binary
+ * search jumps over the days between scattered ones.
+ */
+export function firstAtOrAfter(calendar: readonly Day[], day: number, from: number): number {
+  if (from >= calendar.length || calendar[from]! >= day) return from;
+  if (from + 1 >= calendar.length || calendar[from + 1]! >= day) return from + 1;
+  let low = from + 2;
+  let high = calendar.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (calendar[mid]! < day) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Whether every day of `days` is in `within`: a binary search each when both ascend, else a Set. */
+export function includesAll(within: readonly Day[], days: readonly Day[]): boolean {
+  if (!ascending(within) || !ascending(days)) {
+    const set = new Set<number>(within);
+    return days.every((d) => set.has(d));
+  }
+  let j = 0;
+  for (let k = 0; k < days.length; k++) {
+    const day = days[k]!;
+    j = firstAtOrAfter(within, day, j);
+    if (within[j] !== day) return false;
+  }
+  return true;
 }

@@ -8,7 +8,7 @@ import type { MeasuredState } from '../freshness/state.js';
 import type { TargetGraph } from '../graph/build.js';
 import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
-import { batchDays, unionDays, type Batch } from '../intervals/interval.js';
+import { batchDays, includesAll, unionDays, type Batch } from '../intervals/interval.js';
 import { countDates, describeDays } from '../freshness/describe.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
@@ -82,10 +82,9 @@ function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced:
 function inheritedDays(
   graph: TargetGraph,
   name: string,
-  context: { state: MeasuredState; steps: ReadonlyMap<string, Step>; own: readonly Day[] },
+  context: { state: MeasuredState; steps: ReadonlyMap<string, Step>; own: readonly Day[]; described: Map<string, string> },
 ): { days: Day[][]; reasons: string[] } {
   const expected = context.state.expected.get(name) ?? [];
-  const own = new Set<number>(context.own);
   const days: Day[][] = [];
   const reasons: string[] = [];
   for (const edge of graph.upstreamEdges(name)) {
@@ -94,10 +93,16 @@ function inheritedDays(
     const touched = daysReading(upstream.days, expected, edge.lookback);
     if (touched.length === 0) continue;
     days.push(touched);
-    if (touched.every((d) => own.has(d))) continue;
+    if (includesAll(context.own, touched)) continue;
     const how = edge.lookback > 0 ? `, lookback ${edge.lookback} days` : '';
+    // every dependent of an upstream step names its days: describe them once
+    let rewrites = context.described.get(edge.upstream);
+    if (rewrites === undefined) {
+      rewrites = describeDays(upstream.days, context.state.expected.get(edge.upstream));
+      context.described.set(edge.upstream, rewrites);
+    }
     reasons.push(
-      `${edge.upstream} rewrites ${describeDays(upstream.days, context.state.expected.get(edge.upstream))} in this run: ` +
+      `${edge.upstream} rewrites ${rewrites} in this run: ` +
         `${countDates(touched.length)} read them (${describeDays(touched, expected)}${how})`,
     );
   }
@@ -109,6 +114,7 @@ export function computePlan(input: PlanInput): PlanData {
   const { graph, state, freshness } = input;
   const steps = new Map<string, Step>();
   const omitted: Omission[] = [];
+  const described = new Map<string, string>();
   for (const name of input.selected) {
     const target = graph.target(name);
     const f = freshness.get(name);
@@ -123,7 +129,7 @@ export function computePlan(input: PlanInput): PlanData {
     }
     const expected = state.expected.get(name) ?? [];
     const own = ownDays(target, f, expected, input.force.has(name));
-    const inherited = inheritedDays(graph, name, { state, steps, own: own.days });
+    const inherited = inheritedDays(graph, name, { state, steps, own: own.days, described });
     const reasons = [...own.reasons, ...inherited.reasons];
     const after = graph.upstream(name).filter((up) => steps.has(up));
     // days cannot be known before the calendar exists, or before a deferred upstream knows its own

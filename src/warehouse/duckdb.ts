@@ -35,6 +35,7 @@ import {
   type TableProbe,
   type Warehouse,
   type WriteBatch,
+  type WriteGroup,
   type WriteRecord,
   WarehouseError,
   calendarKey,
@@ -288,6 +289,12 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
+    return (await this.readWriteGroups(targets, window)).flatMap((group) =>
+      group.days.map((day, i) => ({ target: group.target, day, writtenAt: group.writtenAt[i]!, fingerprint: group.fingerprint, runId: group.runId })),
+    );
+  }
+
+  async readWriteGroups(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
     if (targets.length === 0) return [];
     return this.#query(async (connection) => {
       if ((await this.#existingTables(connection, [WRITES_TABLE])).size === 0) return [];
@@ -298,14 +305,13 @@ export class DuckDbWarehouse implements Warehouse {
          WHERE list_contains($targets, target) AND day BETWEEN $first AND $last GROUP BY ALL`,
         { targets: listValue([...targets]), first: dateValue(window.first), last: dateValue(window.last) },
       );
-      const records: WriteRecord[] = [];
-      for (const [target, fingerprint, runId, days, times] of reader.getRows()) {
-        const at = (times as DuckDBListValue).items;
-        daysOf(days!).forEach((day, i) =>
-          records.push({ target: String(target), day, writtenAt: Number(at[i]), fingerprint: String(fingerprint), runId: String(runId) }),
-        );
-      }
-      return records;
+      return reader.getRows().map(([target, fingerprint, runId, days, times]) => ({
+        target: String(target),
+        fingerprint: String(fingerprint),
+        runId: String(runId),
+        days: daysOf(days!),
+        writtenAt: (times as DuckDBListValue).items.map(Number),
+      }));
     });
   }
 

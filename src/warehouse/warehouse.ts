@@ -52,6 +52,19 @@ export interface WriteRecord {
   readonly runId: string;
 }
 
+/**
+ * Write records of one target written under one definition in one run, as parallel lists:
+ * what `readWriteGroups` returns instead of one object per (target, day).
+ */
+export interface WriteGroup {
+  readonly target: string;
+  readonly fingerprint: string;
+  readonly runId: string;
+  readonly days: readonly Day[];
+  /** Epoch milliseconds per day, parallel to `days`. */
+  readonly writtenAt: readonly number[];
+}
+
 /** A batch of writes to record after a successful range. */
 export interface WriteBatch {
   readonly target: string;
@@ -98,6 +111,12 @@ export interface Warehouse {
   runSql(request: SqlBuildRequest): Promise<void>;
   /** The latest write record of each (target, day) within the window. */
   readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]>;
+  /**
+   * The same records grouped, each (target, day) in one group at most. Optional: engines
+   * that offer it spare a big status run a million record objects; callers fall back to
+   * `readWrites`.
+   */
+  readWriteGroups?(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]>;
   /** Records writes in the warehouse's `_dagrun` schema/dataset. */
   recordWrites(batches: readonly WriteBatch[]): Promise<void>;
   /**
