@@ -50,12 +50,21 @@ export const PLACEHOLDERS = ['start', 'end', 'dates', 'target', 'table', 'run_id
 
 const TARGET_NAME = /^[A-Za-z0-9_]+$/;
 
+/** The target files by path, built once per list: rules look a file up for every target. */
+const filesByPath = new WeakMap<readonly TargetFile[], Map<string, TargetFile>>();
+
+function fileEntry(ctx: RuleContext, target: Target): TargetFile | undefined {
+  let byPath = filesByPath.get(ctx.files);
+  if (!byPath) filesByPath.set(ctx.files, (byPath = new Map(ctx.files.map((f) => [f.file, f]))));
+  return byPath.get(target.file);
+}
+
 function fileOf(ctx: RuleContext, target: Target): string {
-  return ctx.files.find((s) => s.file === target.file)?.shown ?? target.file;
+  return fileEntry(ctx, target)?.shown ?? target.file;
 }
 
 function writtenOf(ctx: RuleContext, target: Target): WrittenTarget | undefined {
-  return ctx.files.find((s) => s.file === target.file)?.written;
+  return fileEntry(ctx, target)?.written;
 }
 
 const targetNamesValid: FileRule = (ctx) => {
