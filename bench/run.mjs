@@ -58,7 +58,7 @@ function variant(label, proposals) {
     return undefined;
   }
 }
-const proposed = variant('proposed', ['lockThrottle', 'spawner']);
+const proposed = variant('proposed', ['oneStatementWrites']);
 const startup = variant('startup', ['lazyImports', 'groupedWrites']);
 const started = performance.now();
 
@@ -67,7 +67,7 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
     const out = runChecked(['node', path.join(ROOT, 'bench/runner-micro.mjs'), variant, String(COUNT), '8', ...command], { cwd: ROOT });
     return JSON.parse(out).perCommandMs;
   };
-  for (const variant of ['spawn', 'spawn+duckdb', 'execa-default', 'execa-runner', 'execa-runner+duckdb', 'spawner+duckdb']) {
+  for (const variant of ['spawn', 'spawn+duckdb', 'spawn-pipes', 'execa-default', 'spawn-runner', 'spawn-runner+duckdb', 'spawner+duckdb']) {
     row('a', `layer: ${variant} (/bin/true, in-process loop)`, micro(variant, ['/bin/true']), 'ms/cmd', { note: 'no dagrun around it' });
   }
   for (const [label, command, floorMs] of [['true', ['/bin/true'], 0], ['sleep10ms', ['sleep', '0.01'], (COUNT * 10) / 8]]) {
@@ -75,7 +75,7 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
     const next = proposed && (await benchOverhead({ label: `${label}-proposed`, command, count: COUNT, runs: RUNS, floorMs, cli: proposed, makeMs: base.makeMs }));
     const what = `${COUNT}× ${command.join(' ')}`;
     if (base.makeMs) row('a', `${what}: make -j8`, base.makeMs, 'ms', { reference: floorMs || undefined, referenceName: 'floor' });
-    for (const [name, r] of [['dagrun (current)', base], ['dagrun (spawner + lock throttle)', next]].filter(([, r]) => r)) {
+    for (const [name, r] of [['dagrun (current)', base], ['dagrun (+ 1-statement writes)', next]].filter(([, r]) => r)) {
       row('a', `${what}: ${name}`, r.dagrunMs, 'ms', { goal: label === 'true' ? '' : '≤1.3× make', reference: r.makeMs, referenceName: 'make' });
       if (label === 'true') {
         const perCommand = (r.dagrunMs - r.fixedMs) / (COUNT - 1);

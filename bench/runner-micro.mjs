@@ -5,11 +5,12 @@
  *
  * Variants (each adds one layer to the previous where it can):
  *   spawn            bare child_process.spawn, stdio ignored
+ *   spawn-pipes      … with stdout and stderr piped and read (what capturing output costs)
  *   execa-default    execa(file, args) with its default options
- *   execa-runner     dagrun's ExecaRunner (process groups, listeners, lazy log file)
+ *   spawn-runner     dagrun's SpawnRunner in-process (process groups, listeners, lazy log file)
  *   +duckdb          any of the above with @duckdb/node-api loaded and a file open in the
- *                    parent first, as in a real run (e.g. `execa-runner+duckdb`)
- *   spawner          dagrun's SpawnerRunner (commands started by a small child process)
+ *                    parent first, as in a real run (e.g. `spawn-runner+duckdb`)
+ *   spawner          dagrun's SpawnerRunner (commands started by small child processes)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,14 +47,25 @@ async function makeRun() {
           child.on('error', reject);
           child.on('close', resolve);
         });
+    case 'spawn-pipes':
+      return () =>
+        new Promise((resolve, reject) => {
+          const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+          child.stdout.on('data', () => undefined);
+          child.stderr.on('data', () => undefined);
+          child.on('error', reject);
+          child.on('close', resolve);
+        });
     case 'execa-default': {
       const { execa } = await import('execa');
       return () => execa(command[0], command.slice(1));
     }
-    case 'execa-runner':
+    case 'spawn-runner':
     case 'spawner': {
-      const { ExecaRunner } = await load('executor/execa-runner.js');
-      const runner = variant === 'spawner' ? new (await load('executor/spawner-runner.js')).SpawnerRunner({ execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ') }) : new ExecaRunner();
+      const runner =
+        variant === 'spawner'
+          ? new (await load('executor/spawner-runner.js')).SpawnerRunner({ execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ') })
+          : new (await load('executor/spawn-runner.js')).SpawnRunner();
       const signal = new AbortController().signal;
       let n = 0;
       const run = async () => {

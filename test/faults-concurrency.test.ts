@@ -114,24 +114,4 @@ describe('a warehouse file held by another program', () => {
   });
 });
 
-describe('a killed dagrun', () => {
-  test('SIGKILL leaves a lock and an orphaned command; the next run clears both and builds what is left', async () => {
-    faultProject(rig, 'write');
-    const killed = rig.spawn([], { env: { FAULT_DIR: faultDir, FAULT_HANG_FROM: '2024-01-03' } });
-    await waitForFile(path.join(faultDir, '2024-01-03.pid'));
-    killed.kill('SIGKILL');
-    await killed;
-    const orphans = recordedPids(faultDir).filter((pid) => !invocations(faultDir).some((i) => i.event === 'end' && i.pid === pid));
-    expect(await stillRunning(orphans)).toHaveLength(2); // the hanging command and its grandchild live on
-    expect(existsSync(path.join(rig.dir, '.dagrun/lock/owner.json'))).toBe(true);
-
-    const next = await rig.exec([], { env: { FAULT_DIR: faultDir } });
-    expect(next.code).toBe(0);
-    expect(next.stderr).toMatch(
-      new RegExp(`dagrun: cleared a stale lock of pid ${killed.pid} \\(run .*\\): its process \\(pid ${killed.pid}\\) is no longer running; ended 1 command it left running`),
-    );
-    expect(await stillRunning(recordedPids(faultDir))).toEqual([]);
-    expect(existsSync(path.join(rig.dir, '.dagrun/lock'))).toBe(false);
-    expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
-  });
-});
+// A SIGKILLed dagrun: see test/faults-killed.test.ts.

@@ -1,6 +1,6 @@
 /**
  * The spawner runner with real processes: commands run in a separate spawner process with
- * the execa runner's contract (exit codes, tails, lazily created and masked log files,
+ * the in-process runner's contract (exit codes, tails, lazily created and masked log files,
  * timeouts and aborts that end the whole process group), and a dagrun that dies does not
  * leave its commands running. Uses the built dist/ (the spawner is dist/executor/spawner-child.js).
  */
@@ -53,7 +53,7 @@ describe('SpawnerRunner', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs commands with the execa runner contract: exit codes, tails, log files only when printed, secrets masked', async () => {
+  it('runs commands with the in-process runner contract: exit codes, tails, log files only when printed, secrets masked', async () => {
     const quiet: CommandResult = await runner.run(request(['true']));
     expect(quiet).toEqual({ exitCode: 0, failure: undefined, timedOut: false, tail: '', logFile: undefined });
 

@@ -21,6 +21,12 @@ const HEARTBEAT_MS = 5_000;
 const STALE_AFTER_MS = 60_000;
 /** A lock folder with no owner file yet is being created; older than this, its creator died. */
 const UNOWNED_GRACE_MS = 5_000;
+/**
+ * The running process groups are written to `owner.json` at most this often. A write (and
+ * rename) per command start and end cost ~2 ms each, more than starting the command; the
+ * list is only a second line of defence (the spawners end their commands when dagrun dies).
+ */
+const COMMANDS_WRITE_MS = 200;
 
 /** What the holder does with the pipeline: reads are short, so other processes wait for them without `--wait`. */
 export type LockPurpose = 'build' | 'read';
@@ -67,6 +73,9 @@ export class PipelineLock {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #releaseOnExit = () => this.release();
   #released = false;
+  /** A write of the latest command list, due at the end of the current throttle period. */
+  #commandsWrite: NodeJS.Timeout | undefined;
+  #lastCommandsWrite = -Infinity;
 
   constructor(dir: string, owner: LockOwner) {
     this.#dir = dir;
@@ -75,11 +84,31 @@ export class PipelineLock {
     process.on('exit', this.#releaseOnExit);
   }
 
-  /** Records the process groups of the running commands (for a successor, should this process be killed). */
+  /**
+   * Records the process groups of the running commands (for a successor, should this process be
+   * killed). The first change after a quiet spell is written at once; quick successions become
+   * one write per `COMMANDS_WRITE_MS`, carrying the latest list.
+   */
   setCommands(groups: readonly number[]): void {
     if (this.#released) return;
     this.#owner = { ...this.#owner, commands: [...groups] };
-    writeOwner(this.#dir, this.#owner);
+    if (this.#commandsWrite !== undefined) return; // the pending write takes the latest list
+    const wait = this.#lastCommandsWrite + COMMANDS_WRITE_MS - performance.now();
+    if (wait <= 0) return this.#writeCommands();
+    this.#commandsWrite = setTimeout(() => {
+      this.#commandsWrite = undefined;
+      this.#writeCommands();
+    }, wait).unref();
+  }
+
+  #writeCommands(): void {
+    if (this.#released) return;
+    this.#lastCommandsWrite = performance.now();
+    try {
+      writeOwner(this.#dir, this.#owner);
+    } catch {
+      // The lock was cleared under us (a heartbeat stalled for a minute): nothing to update.
+    }
   }
 
   #touch(): void {
@@ -96,6 +125,7 @@ export class PipelineLock {
     if (this.#released) return;
     this.#released = true;
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#commandsWrite); // no final write: the folder is removed just below
     process.off('exit', this.#releaseOnExit);
     if (readOwner(this.#dir)?.token === this.#owner.token) rmSync(this.#dir, { recursive: true, force: true });
   }

@@ -34,6 +34,15 @@ export function substitute(argv: readonly string[], values: Record<string, strin
   return argv.map((arg) => arg.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole));
 }
 
+/** `DAGRUN_WAREHOUSE` per warehouse config: the same JSON for every command of a run, so made once. */
+const warehouseJson = new WeakMap<object, string>();
+
+function warehouseVariable(warehouse: object): string {
+  let json = warehouseJson.get(warehouse);
+  if (json === undefined) warehouseJson.set(warehouse, (json = JSON.stringify(warehouse)));
+  return json;
+}
+
 function environment(ctx: ExecutionContext, target: Target, values: Record<string, string>): Record<string, string> {
   return {
     ...target.build!.env,
@@ -43,7 +52,7 @@ function environment(ctx: ExecutionContext, target: Target, values: Record<strin
     DAGRUN_END: values.end!,
     DAGRUN_DATES: values.dates!,
     DAGRUN_RUN_ID: values.run_id!,
-    DAGRUN_WAREHOUSE: JSON.stringify(ctx.config.warehouse),
+    DAGRUN_WAREHOUSE: warehouseVariable(ctx.config.warehouse),
   };
 }
 

@@ -1,5 +1,11 @@
 /** The command-runner seam: how a build command is started and what came of it. */
 
+/**
+ * How long a command's process group gets between SIGTERM and SIGKILL. Here, not in a runner,
+ * so that dagrun's own process can use it without loading the runner that spawners use.
+ */
+export const KILL_GRACE_MS = 3_000;
+
 /** One command to run for one batch. */
 export interface CommandRequest {
   readonly argv: readonly string[];
@@ -28,7 +34,7 @@ export interface CommandResult {
   readonly logFile: string | undefined;
 }
 
-/** Starts commands. Implementations: `execa-runner.ts`; tests use fakes. */
+/** Starts commands. Implementations: `spawner-runner.ts` (what dagrun uses), `spawn-runner.ts` (in-process); tests use fakes. */
 export interface CommandRunner {
   run(request: CommandRequest): Promise<CommandResult>;
 }

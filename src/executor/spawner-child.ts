@@ -1,6 +1,6 @@
 /**
  * The spawner: a small Node process that starts build commands for dagrun (see
- * `spawner-runner.ts` for why). It runs each request with the execa runner — process groups,
+ * `spawner-runner.ts` for why). It runs each request with the spawn runner — process groups,
  * timeouts, the lazily opened log file, the output tail, secrets masked — and answers over
  * the IPC channel.
  *
@@ -8,8 +8,9 @@
  * ends every command it started and exits. A Ctrl-C reaches it too (same terminal process
  * group); it ignores that and lets dagrun decide, because dagrun stops commands through it.
  */
-import { ExecaRunner } from './execa-runner.js';
 import { Redactor } from './output-log.js';
+import { KILL_GRACE_MS, type CommandResult } from './runner.js';
+import { SpawnRunner } from './spawn-runner.js';
 import { SPAWNER_SETTINGS_VAR, type FromSpawner, type SpawnerSettings, type ToSpawner } from './spawner-protocol.js';
 
 function readSettings(): SpawnerSettings {
@@ -19,25 +20,31 @@ function readSettings(): SpawnerSettings {
   return text ? (JSON.parse(text) as SpawnerSettings) : { killGraceMs: undefined, buildEnvs: [] };
 }
 
-function send(message: FromSpawner): void {
-  // dagrun may be gone between the check and the write: `orphaned` handles that, not a crash.
-  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+/** A `FromSpawner` message being filled during one turn of the event loop. */
+interface Outbox {
+  readonly finished: { id: number; result: CommandResult }[];
+  groups: readonly number[] | undefined;
+}
+let outbox: Outbox | undefined;
+
+/** This turn's message to dagrun, sent once the turn ends: changes of one turn share one IPC write. */
+function post(): Outbox {
+  if (outbox === undefined) {
+    outbox = { finished: [], groups: undefined };
+    setImmediate(() => {
+      const message: FromSpawner = outbox!;
+      outbox = undefined;
+      // dagrun may be gone between the check and the write: `orphaned` handles that, not a crash.
+      if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+    });
+  }
+  return outbox;
 }
 
 const settings = readSettings();
 const redactor = Redactor.fromEnvironment(process.env, settings.buildEnvs);
-const runner = new ExecaRunner({ killGraceMs: settings.killGraceMs, groupsChanged: reportGroups });
+const runner = new SpawnRunner({ killGraceMs: settings.killGraceMs, groupsChanged: (groups) => (post().groups = groups) });
 const aborts = new Map<number, AbortController>();
-
-let latestGroups: readonly number[] | undefined;
-/**
- * Tells dagrun the running process groups, once per turn of the event loop: a command that
- * ends and the next that starts cost one message, not two.
- */
-function reportGroups(groups: readonly number[]): void {
-  if (latestGroups === undefined) setImmediate(() => (send({ type: 'groups', groups: latestGroups! }), (latestGroups = undefined)));
-  latestGroups = groups;
-}
 function handle(message: ToSpawner): void {
   switch (message.type) {
     case 'run': {
@@ -51,7 +58,7 @@ function handle(message: ToSpawner): void {
         )
         .then((result) => {
           aborts.delete(message.id);
-          send({ type: 'finished', id: message.id, result });
+          post().finished.push({ id: message.id, result });
         });
       return;
     }
@@ -72,7 +79,7 @@ function orphaned(): void {
   }, 20);
   waited.unref();
   // The runner's own SIGKILL timer ends stragglers; this is the backstop.
-  setTimeout(() => (runner.killAll(), process.exit(0)), (settings.killGraceMs ?? 3_000) + 1_000).unref();
+  setTimeout(() => (runner.killAll(), process.exit(0)), (settings.killGraceMs ?? KILL_GRACE_MS) + 1_000).unref();
 }
 
 process.on('message', (message: ToSpawner) => handle(message));

@@ -19,12 +19,16 @@ export type ToSpawner =
   /** SIGKILL every running group now (the second Ctrl-C). */
   | { readonly type: 'kill-all' };
 
-/** Child → parent. */
-export type FromSpawner =
-  /** The process groups running now changed (a command started or ended). */
-  | { readonly type: 'groups'; readonly groups: readonly number[] }
-  /** The command ended. */
-  | { readonly type: 'finished'; readonly id: number; readonly result: CommandResult };
+/**
+ * Child → parent: what changed during one turn of the spawner's event loop, in one message
+ * (a command that ends and the next that starts cost one IPC write, not three).
+ */
+export interface FromSpawner {
+  /** Commands that ended. */
+  readonly finished: readonly { readonly id: number; readonly result: CommandResult }[];
+  /** The process groups running now, when they changed (a command started or ended). */
+  readonly groups: readonly number[] | undefined;
+}
 
 /** Settings the child gets at start, as JSON in its `DAGRUN_SPAWNER_OPTIONS` variable. */
 export interface SpawnerSettings {

@@ -6,22 +6,22 @@
  * graph; a bare Node process holds neither, so it starts commands faster. And a spawn blocks
  * its process until the child has exec'd, so two spawners start twice as many commands at
  * once. Spawners are forked lazily: the first on the first command, another (up to
- * `processes`) when every one has a command waiting. Each runs commands with the execa
+ * `processes`) when every one has a command waiting. Each runs commands with the spawn
  * runner (`spawner-child.ts`); this side only forwards requests over IPC.
  *
- * Same contract as `ExecaRunner`: process groups, timeouts, aborts through the request's
+ * Same contract as `SpawnRunner`: process groups, timeouts, aborts through the request's
  * signal, `killAll()` for a second Ctrl-C, `groupsChanged` for the pipeline lock. If a
- * spawner cannot start or dies, commands run in-process with `ExecaRunner` from then on.
+ * spawner cannot start or dies, commands run in-process with `SpawnRunner` from then on.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { ExecaRunner, ExecaRunnerOptions } from './execa-runner.js';
+import type { SpawnRunner, SpawnRunnerOptions } from './spawn-runner.js';
 import type { CommandRequest, CommandResult, CommandRunner } from './runner.js';
 import { SPAWNER_SETTINGS_VAR, type FromSpawner, type SpawnerSettings, type ToSpawner } from './spawner-protocol.js';
 
 /** Options of the spawner runner. */
-export interface SpawnerRunnerOptions extends ExecaRunnerOptions {
+export interface SpawnerRunnerOptions extends SpawnRunnerOptions {
   /** `build.env` of every target: the spawners mask the same secrets in log files as dagrun does. */
   readonly buildEnvs?: readonly Readonly<Record<string, string>>[];
   /** At most this many spawner processes (default: 2, or 1 on a single CPU). */
@@ -52,9 +52,9 @@ export class SpawnerRunner implements CommandRunner {
   readonly #max: number;
   readonly #pending = new Map<number, Pending>();
   #spawners: Spawner[] = [];
-  /** In-process runner after a spawner failed; loaded then, so that execa stays out of dagrun otherwise. */
-  #fallback: Promise<ExecaRunner> | undefined;
-  #fallbackLoaded: ExecaRunner | undefined;
+  /** In-process runner after a spawner failed; loaded only then. */
+  #fallback: Promise<SpawnRunner> | undefined;
+  #fallbackLoaded: SpawnRunner | undefined;
   #nextId = 0;
 
   constructor(options: SpawnerRunnerOptions = {}) {
@@ -127,14 +127,11 @@ export class SpawnerRunner implements CommandRunner {
   }
 
   #received(spawner: Spawner, message: FromSpawner): void {
-    switch (message.type) {
-      case 'groups':
-        spawner.groups = message.groups;
-        this.#options.groupsChanged?.(this.#spawners.flatMap((s) => s.groups));
-        return;
-      case 'finished':
-        return this.#settle(message.id, message.result);
+    if (message.groups !== undefined) {
+      spawner.groups = message.groups;
+      this.#options.groupsChanged?.(this.#spawners.flatMap((s) => s.groups));
     }
+    for (const { id, result } of message.finished) this.#settle(id, result);
   }
 
   #settle(id: number, result: CommandResult): void {
@@ -151,7 +148,7 @@ export class SpawnerRunner implements CommandRunner {
   #lost(spawner: Spawner, why: string): void {
     if (!this.#spawners.includes(spawner)) return; // closed on purpose, or already handled
     this.#spawners = this.#spawners.filter((s) => s !== spawner);
-    this.#fallback ??= import('./execa-runner.js').then(({ ExecaRunner }) => (this.#fallbackLoaded = new ExecaRunner(this.#options)));
+    this.#fallback ??= import('./spawn-runner.js').then(({ SpawnRunner }) => (this.#fallbackLoaded = new SpawnRunner(this.#options)));
     for (const group of spawner.groups) killGroup(group);
     spawner.groups = [];
     this.#options.groupsChanged?.(this.#spawners.flatMap((s) => s.groups));

@@ -330,12 +330,22 @@ export class DuckDbWarehouse implements Warehouse {
       await retryOnConflict(async () => {
         await connection.run('BEGIN TRANSACTION');
         try {
-          for (const batch of batches) {
-            await connection.run(
-              `INSERT OR REPLACE INTO _dagrun.writes SELECT $target, unnest($days), $at, $fingerprint, $run`,
-              { target: batch.target, days: dayList(batch.days), at: batch.writtenAt, fingerprint: batch.fingerprint, run: batch.runId },
-            );
-          }
+          // One statement for all batches (a 1000-range target flushes 1000 batches at its
+          // gate); the last write of a (target, day) wins, as it would row by row.
+          const latest = new Map<string, { batch: WriteBatch; day: Day }>();
+          for (const batch of batches) for (const day of batch.days) latest.set(`${batch.target}\0${day}`, { batch, day });
+          const rows = [...latest.values()];
+          await connection.run(
+            `INSERT OR REPLACE INTO _dagrun.writes
+             SELECT unnest($targets), unnest($days), unnest($ats), unnest($fingerprints), unnest($runs)`,
+            {
+              targets: listValue(rows.map((r) => r.batch.target)),
+              days: dayList(rows.map((r) => r.day)),
+              ats: listValue(rows.map((r) => r.batch.writtenAt)),
+              fingerprints: listValue(rows.map((r) => r.batch.fingerprint)),
+              runs: listValue(rows.map((r) => r.batch.runId)),
+            },
+          );
           await connection.run('COMMIT');
         } catch (error) {
           await connection.run('ROLLBACK').catch(() => undefined);

@@ -13,7 +13,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DagrunError } from '../../core/errors.js';
-import { ExecaRunner, KILL_GRACE_MS } from '../../executor/execa-runner.js';
+import { KILL_GRACE_MS } from '../../executor/runner.js';
+import { SpawnerRunner } from '../../executor/spawner-runner.js';
 import { executePlan } from '../../executor/execute.js';
 import { Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
@@ -156,7 +157,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   }
 
   const controller = new AbortController();
-  const runner = new ExecaRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups) });
+  // Commands start from small spawner processes, not this DuckDB-laden one (see spawner-runner.ts).
+  const runner = new SpawnerRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups), buildEnvs });
   let heldLock: PipelineLock | undefined;
   let ranges: RunTap | undefined;
   let stopRun: (() => void) | undefined;
@@ -204,6 +206,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await runner.close();
   }
 }
 
@@ -215,7 +218,7 @@ interface BuildInputs {
   readonly warehouse: Warehouse;
   readonly plan: PlanData;
   readonly reporter: RunTap;
-  readonly runner: ExecaRunner;
+  readonly runner: SpawnerRunner;
   readonly controller: AbortController;
   readonly redactor: Redactor;
   readonly fingerprints: Map<string, string>;
