@@ -2,7 +2,6 @@
 import type { TargetGraph } from '../graph/build.js';
 import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
-import { ProgressReporter } from './progress.js';
 import { writeRunReports, type ReportFiles } from './report-files.js';
 import { CombinedReporter, type Reporter } from './reporter.js';
 import { RunRecorder } from './run-model.js';
@@ -30,13 +29,16 @@ export function isInteractiveTerminal(stream: NodeJS.WriteStream = process.stdou
   return stream.isTTY === true && env.TERM !== 'dumb' && !env.CI;
 }
 
-/** The reporters for a build: NDJSON, live progress or plain lines, plus the written reports. */
-export function createReporter(options: ReporterOptions): Reporter {
+/**
+ * The reporters for a build: NDJSON, live progress or plain lines, plus the written reports.
+ * The live view (and log-update with it) is loaded only on a terminal.
+ */
+export async function createReporter(options: ReporterOptions): Promise<Reporter> {
   const tty = !options.json && (options.tty ?? isInteractiveTerminal());
   const screen: Reporter = options.json
     ? new JsonReporter(options.write, options.graph)
     : tty
-      ? new ProgressReporter({ stream: process.stdout, history: paceFromHistory(options.stateDir) })
+      ? new (await import('./progress.js')).ProgressReporter({ stream: process.stdout, history: paceFromHistory(options.stateDir) })
       : new TextReporter(options.write);
   const files = options.reports ?? {};
   if (!options.stateDir && !files.markdown && !files.junit && !files.html) return screen;

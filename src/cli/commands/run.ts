@@ -190,7 +190,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
         if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
         const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
         if (budget !== undefined) applyBudget(await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId), budget, warehouse.engine, say);
-        const screen = createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
+        const screen = await createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
         ranges = new RunTap(screen, (t) => redactor.redact(t));
         for (const message of warnings) ranges.handle({ type: 'warning', message });
         if (options.explain && !options.json) safe.stdout(renderPlan(plan, { explain: true }) + '\n');
