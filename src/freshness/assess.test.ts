@@ -1,6 +1,7 @@
 /** Truth tables for outdated days (same-date and lookback), definition changes and their reasons, on in-memory state. */
 import { describe, expect, it } from 'vitest';
-import type { Dependency, Target } from '../config/types.js';
+import { testTarget } from '../../test/helpers/targets.js';
+import type { Target } from '../config/types.js';
 import { buildGraph } from '../graph/build.js';
 import { dayOf, daysBetween, formatDay, type Day } from '../intervals/day.js';
 import type { PresentDates, WriteRecord } from '../warehouse/warehouse.js';
@@ -12,15 +13,7 @@ const LAST = dayOf('2024-01-10');
 const ALL = daysBetween(FIRST, LAST);
 const d = (iso: string): Day => dayOf(iso);
 
-function target(name: string, deps: (string | Dependency)[] = [], extra: Partial<Target> = {}): Target {
-  return {
-    name, file: `/p/targets/${name}.json5`, table: `s.${name}`, group: undefined, threshold: 1, dateColumn: 'd',
-    deps: deps.map((dep) => (typeof dep === 'string' ? { target: dep, lookback: 0 } : dep)),
-    calendar: { kind: 'every-day' }, source: false, onChange: 'rebuild', checks: [],
-    build: { action: { kind: 'sql', file: `/p/targets/${name}.sql`, sql: 'SELECT 1' }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: '/p' },
-    ...extra,
-  };
-}
+const target = testTarget;
 
 /** An in-memory warehouse state: every target present on `expected`, written at `at` with fingerprint `f1`. */
 class FakeState {

@@ -1,6 +1,7 @@
 /** The planner on in-memory state: which dates each step gets, handed down same-date and lookback edges, and why. */
 import { describe, expect, it } from 'vitest';
-import type { Dependency, Target } from '../config/types.js';
+import { testTarget } from '../../test/helpers/targets.js';
+import type { Target } from '../config/types.js';
 import { assessTargets } from '../freshness/assess.js';
 import type { MeasuredState } from '../freshness/state.js';
 import { buildGraph } from '../graph/build.js';
@@ -13,15 +14,7 @@ const LAST = dayOf('2024-01-10');
 const ALL = daysBetween(FIRST, LAST);
 const d = (iso: string): Day => dayOf(iso);
 
-function target(name: string, deps: (string | Dependency)[] = [], extra: Partial<Target> = {}): Target {
-  return {
-    name, file: `/p/targets/${name}.json5`, table: `s.${name}`, group: undefined, threshold: 1, dateColumn: 'd',
-    deps: deps.map((dep) => (typeof dep === 'string' ? { target: dep, lookback: 0 } : dep)),
-    calendar: { kind: 'every-day' }, source: false, onChange: 'rebuild', checks: [],
-    build: { action: { kind: 'sql', file: `/p/targets/${name}.sql`, sql: 'SELECT 1' }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: '/p' },
-    ...extra,
-  };
-}
+const target = testTarget;
 
 /** A pipeline whose every target is fully built (written at time 100 with fingerprint f1) unless told otherwise. */
 class FakeProject {
