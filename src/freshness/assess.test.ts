@@ -40,6 +40,12 @@ class FakeState {
     return this;
   }
 
+  /** Marks a table as not built yet. */
+  missing(name: string): this {
+    this.#present.set(name, { exists: false, days: [] });
+    return this;
+  }
+
   modified(name: string, at: ReadonlyMap<Day, number>): this {
     this.#present.set(name, { ...this.#present.get(name)!, modifiedAt: at });
     return this;
@@ -116,5 +122,21 @@ describe('definition changes', () => {
     expect(f.state).toBe('fresh');
     expect(f.outdated).toEqual([]);
     expect(f.warnings[0]).toMatch(/^definition changed since last build .*onChange: warn, so not rebuilt$/);
+  });
+});
+
+describe('a table that does not exist yet', () => {
+  it('is stale with coverage 0 under a positive threshold', () => {
+    const f = new FakeState().add(target('t', [], { threshold: 0.95 })).missing('t').assess('t');
+    expect(f.state).toBe('stale');
+    expect(f.coverage).toBe(0);
+    expect(f.reasons).toEqual(['table s.t does not exist yet (0 of 10 expected dates)']);
+  });
+
+  it('is fresh under a threshold of 0 (coverage 0 >= 0), with a warning instead of a reason', () => {
+    const f = new FakeState().add(target('t', [], { threshold: 0 })).missing('t').assess('t');
+    expect(f.state).toBe('fresh');
+    expect(f.reasons).toEqual([]);
+    expect(f.warnings).toEqual(['table s.t does not exist yet (threshold 0%: nothing is required)']);
   });
 });

@@ -173,9 +173,15 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
 
   const pending = state.calendarPending.get(target.name);
   if (pending) reasons.push(pending);
-  // with no date expected in the window (a season break) there is nothing to build it with
-  if (!present.exists && !pending && expected.length === 0) warnings.push(`table ${target.table} does not exist yet, but no date is expected in the window`);
-  else if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
+  // A missing table has coverage 0 (1 when nothing is expected, e.g. in a season break): it is
+  // stale only below the threshold, so a threshold of 0 or an empty calendar leaves a warning.
+  if (!present.exists && !pending && coverage.ratio >= target.threshold) {
+    warnings.push(
+      expected.length === 0
+        ? `table ${target.table} does not exist yet, but no date is expected in the window`
+        : `table ${target.table} does not exist yet (threshold ${thresholdPercent(target.threshold)}: nothing is required)`,
+    );
+  } else if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
   else if (coverage.ratio < target.threshold) {
     reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${percent(coverage.ratio)} < ${thresholdPercent(target.threshold)})`);
   }
