@@ -18,29 +18,43 @@ export interface Batch extends DayRange {
 /** How a target's days are handed to its build (SPEC `build.ranges`). */
 export type RangeMode = 'contiguous' | 'per-date' | 'single';
 
+// These functions run over every day of big plans: indexed loops, because for-of makes an
+// iterator result per element until V8 has optimised the loop.
+
 /**
- * Groups `days` (sorted, a subset of `calendar`) into runs that are contiguous over the
- * calendar: two days stay in one run when no calendar day between them is left out, so
- * the days between two consecutive games do not break a range.
+ * Where the runs of `days` (sorted, a subset of `calendar`) start, as indexes into `days`. A
+ * run is contiguous over the calendar: two days stay in one run when no calendar day between
+ * them is left out, so the days between two consecutive games do not break a range. With
+ * `maxDays`, a run is also cut before it would span more than that many days.
  */
-export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[]): Day[][] {
-  const runs: Day[][] = [];
-  let current: Day[] = [];
+function runStarts(days: readonly Day[], calendar: readonly Day[], maxDays?: number): number[] {
+  const starts: number[] = [];
   let cal = 0;
   let previousIndex = -2;
-  for (const day of days) {
+  let runFirst = 0;
+  for (let k = 0; k < days.length; k++) {
+    const day = days[k]!;
     cal = firstAtOrAfter(calendar, day, cal);
     const index = calendar[cal] === day ? cal : -1;
-    const continues = index >= 0 && index === previousIndex + 1;
-    if (!continues && current.length > 0) {
-      runs.push(current);
-      current = [];
+    const continues = k > 0 && index >= 0 && index === previousIndex + 1;
+    const fits = maxDays === undefined || day - runFirst + 1 <= maxDays;
+    if (!continues || !fits) {
+      starts.push(k);
+      runFirst = day;
     }
-    current.push(day);
     previousIndex = index;
   }
-  if (current.length > 0) runs.push(current);
-  return runs;
+  return starts;
+}
+
+/** The slices of `days` between consecutive run starts. */
+function slicesAt(days: readonly Day[], starts: readonly number[]): Day[][] {
+  return starts.map((start, i) => days.slice(start, starts[i + 1] ?? days.length));
+}
+
+/** Groups sorted `days` into runs that are contiguous over `calendar` (see `runStarts`). */
+export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[]): Day[][] {
+  return slicesAt(days, runStarts(days, calendar));
 }
 
 /**
@@ -48,26 +62,8 @@ export function runsOverCalendar(days: readonly Day[], calendar: readonly Day[])
  * (reports describe every missing and outdated day of big windows).
  */
 export function rangesOverCalendar(days: readonly Day[], calendar: readonly Day[]): DayRange[] {
-  const ranges: DayRange[] = [];
-  let first: Day | undefined;
-  let last: Day | undefined;
-  let cal = 0;
-  let previousIndex = -2;
-  for (let k = 0; k < days.length; k++) {
-    const day = days[k]!;
-    cal = firstAtOrAfter(calendar, day, cal);
-    const index = calendar[cal] === day ? cal : -1;
-    const continues = index >= 0 && index === previousIndex + 1;
-    if (!continues && first !== undefined) {
-      ranges.push({ first, last: last! });
-      first = undefined;
-    }
-    first ??= day;
-    last = day;
-    previousIndex = index;
-  }
-  if (first !== undefined) ranges.push({ first, last: last! });
-  return ranges;
+  const starts = runStarts(days, calendar);
+  return starts.map((start, i) => ({ first: days[start]!, last: days[(starts[i + 1] ?? days.length) - 1]! }));
 }
 
 /** Cuts a sorted run into pieces spanning at most `maxDays` calendar days each; no pieces for an empty run. */
@@ -83,35 +79,6 @@ export function splitByMaxDays(run: readonly Day[], maxDays: number | undefined)
       current = [];
     }
     current.push(day);
-  }
-  if (current.length > 0) pieces.push(current);
-  return pieces;
-}
-
-// The functions below run over every day of big plans: indexed loops, because for-of makes
-// an iterator result per element until V8 has optimised the loop.
-
-/**
- * `runsOverCalendar` cut by `splitByMaxDays`, in one pass that builds each piece once (a
- * plan of a big pipeline makes tens of thousands of them).
- */
-function contiguousPieces(days: readonly Day[], calendar: readonly Day[], maxDays: number | undefined): Day[][] {
-  const pieces: Day[][] = [];
-  let current: Day[] = [];
-  let cal = 0;
-  let previousIndex = -2;
-  for (let k = 0; k < days.length; k++) {
-    const day = days[k]!;
-    cal = firstAtOrAfter(calendar, day, cal);
-    const index = calendar[cal] === day ? cal : -1;
-    const continues = index >= 0 && index === previousIndex + 1;
-    const fits = maxDays === undefined || current.length === 0 || day - current[0]! + 1 <= maxDays;
-    if ((!continues || !fits) && current.length > 0) {
-      pieces.push(current);
-      current = [];
-    }
-    current.push(day);
-    previousIndex = index;
   }
   if (current.length > 0) pieces.push(current);
   return pieces;
@@ -134,7 +101,7 @@ export function batchDays(
       groups = splitByMaxDays(days, maxDays);
       break;
     case 'contiguous':
-      groups = contiguousPieces(days, calendar, maxDays);
+      groups = slicesAt(days, runStarts(days, calendar, maxDays));
       break;
   }
   return groups.map((group) => ({ first: group[0]!, last: group[group.length - 1]!, days: group }));
