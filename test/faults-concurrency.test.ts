@@ -8,26 +8,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ProjectRig } from './helpers/rig.js';
-import { HOLD_SCRIPT, captureOutput, faultProject, waitForText, hasStackTrace, invocations, isoDays, maxOverlap, recordedPids, stillRunning, tableDates, waitForFile } from './helpers/fault-scripts/harness.js';
+import { HOLD_SCRIPT, captureOutput, faultProject, waitForText, hasStackTrace, invocations, isoDays, maxOverlap, recordedPids, stillRunning, tableDates, waitForFile, newFaultProject, endFaultProject } from './helpers/fault-scripts/harness.js';
 
 let rig: ProjectRig;
 let faultDir: string;
 const started: number[] = [];
-beforeEach(() => {
-  rig = new ProjectRig();
-  faultDir = path.join(rig.dir, 'fault');
-  mkdirSync(faultDir);
-});
-afterEach(() => {
-  for (const pid of [...recordedPids(faultDir), ...started.splice(0)]) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone, as it should be
-    }
-  }
-  rig.cleanup();
-});
+beforeEach(() => ({ rig, faultDir } = newFaultProject()));
+afterEach(() => endFaultProject(rig, faultDir, started.splice(0)));
 
 describe('two dagrun processes on one pipeline', () => {
   test('started together: one builds, the other refuses at once and names the holder', async () => {

@@ -3,20 +3,16 @@
  * file) and the cause, the exit code SPEC.md gives it, and no stack trace. Also: SQL builds
  * are atomic per range, a noisy command cannot blow memory, and secrets never get printed.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ProjectRig, dagJson } from './helpers/rig.js';
-import { FAULT_SCRIPT, faultProject, hasStackTrace, isoDays, recordedPids, stillRunning, tableDates } from './helpers/fault-scripts/harness.js';
+import { FAULT_SCRIPT, faultProject, hasStackTrace, isoDays, recordedPids, stillRunning, tableDates, newFaultProject, endFaultProject } from './helpers/fault-scripts/harness.js';
 
 let rig: ProjectRig;
 let faultDir: string;
-beforeEach(() => {
-  rig = new ProjectRig();
-  faultDir = path.join(rig.dir, 'fault');
-  mkdirSync(faultDir);
-});
-afterEach(() => rig.cleanup());
+beforeEach(() => ({ rig, faultDir } = newFaultProject()));
+afterEach(() => endFaultProject(rig, faultDir));
 
 const cmd = (mode: string) => ['node', FAULT_SCRIPT, mode];
 

@@ -2,30 +2,17 @@
  * A killed dagrun: commands start from spawner processes, which end them when dagrun dies;
  * the lock it leaves behind is cleared by the next run, which builds what is left.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ProjectRig } from './helpers/rig.js';
-import { faultProject, invocations, isoDays, recordedPids, stillRunning, tableDates, waitForFile } from './helpers/fault-scripts/harness.js';
+import { faultProject, invocations, isoDays, recordedPids, stillRunning, tableDates, waitForFile, newFaultProject, endFaultProject } from './helpers/fault-scripts/harness.js';
 
 let rig: ProjectRig;
 let faultDir: string;
-beforeEach(() => {
-  rig = new ProjectRig();
-  faultDir = path.join(rig.dir, 'fault');
-  mkdirSync(faultDir);
-});
-afterEach(() => {
-  for (const pid of recordedPids(faultDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone, as it should be
-    }
-  }
-  rig.cleanup();
-});
+beforeEach(() => ({ rig, faultDir } = newFaultProject()));
+afterEach(() => endFaultProject(rig, faultDir));
 
 /** Direct children of a process (dagrun's spawners), from /proc. */
 function childrenOf(pid: number): number[] {

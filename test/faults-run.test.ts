@@ -4,30 +4,16 @@
  * nothing. Real processes, real DuckDB; each test checks the exit code, the message, that no
  * process is left, and what the warehouse holds afterwards.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ProjectRig } from './helpers/rig.js';
-import { captureOutput, faultProject, invocations, waitForText, isoDays, recordedPids, stillRunning, tableDates, waitForFile } from './helpers/fault-scripts/harness.js';
+import { captureOutput, faultProject, invocations, waitForText, isoDays, recordedPids, stillRunning, tableDates, waitForFile, newFaultProject, endFaultProject } from './helpers/fault-scripts/harness.js';
 
 let rig: ProjectRig;
 let faultDir: string;
-beforeEach(() => {
-  rig = new ProjectRig();
-  faultDir = path.join(rig.dir, 'fault');
-  mkdirSync(faultDir);
-});
-afterEach(() => {
-  // Whatever a failed assertion left behind, end it (our own children, by pid).
-  for (const pid of recordedPids(faultDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone, as it should be
-    }
-  }
-  rig.cleanup();
-});
+beforeEach(() => ({ rig, faultDir } = newFaultProject()));
+afterEach(() => endFaultProject(rig, faultDir));
 
 function runRecords(): Record<string, unknown>[] {
   const runs = path.join(rig.dir, '.dagrun/runs');

@@ -2,12 +2,12 @@
  * What the fault-injection suites share: a project whose targets run `fault.mjs`, polling for
  * files a command writes (never sleeping to guess), and checks that processes are gone.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { dagJson, type ProjectRig } from '../rig.js';
+import { dagJson, ProjectRig } from '../rig.js';
 
 /** The misbehaving command. */
 export const FAULT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fault.mjs');
@@ -127,4 +127,24 @@ export async function waitForText(read: () => string, needle: string, timeoutMs 
     if (Date.now() > end) throw new Error(`"${needle}" was not printed within ${timeoutMs} ms; got:\n${read()}`);
     await delay(20);
   }
+}
+
+/** A fresh temp project and the folder where fault commands record what they did. */
+export function newFaultProject(): { rig: ProjectRig; faultDir: string } {
+  const rig = new ProjectRig();
+  const faultDir = path.join(rig.dir, 'fault');
+  mkdirSync(faultDir);
+  return { rig, faultDir };
+}
+
+/** Ends whatever a failed assertion left running (our own children, by pid), then removes the project. */
+export function endFaultProject(rig: ProjectRig, faultDir: string, alsoKill: readonly number[] = []): void {
+  for (const pid of [...recordedPids(faultDir), ...alsoKill]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  rig.cleanup();
 }
