@@ -1,11 +1,9 @@
 /**
- * The DuckDB client, loaded with `require`: it is a CommonJS package of ~150 files, and
- * importing it from ESM makes Node lex every file for its exports, which cost more start-up
- * time than the native library itself. Types still come from a type-only import.
+ * The DuckDB client. `scripts/bundle.mjs` bundles it with dagrun: loaded file by file it is a
+ * CommonJS package of ~125 files, which cost more start-up time than the native library itself.
+ * The native bindings stay a separate package.
  */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import * as duckdbApi from '@duckdb/node-api';
 
 /** `@duckdb/node-api`, typed as usual. */
-export const duckdb = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+export const duckdb = duckdbApi;

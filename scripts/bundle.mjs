@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Bundles the compiled CLI (dist/, from tsc) into dist/bundle/: `bin/dagrun.js` runs it.
+ *
+ * Why: every start used to load ~100 ES modules of dagrun and ~125 CommonJS files of
+ * @duckdb/node-api, one file read, resolution and compile each — ~130 ms of a 0.55 s
+ * `dagrun --status` on the demo (docs/performance.md, section d). The bundle is a handful
+ * of files; command modules stay separate chunks, loaded only by the command that needs them.
+ *
+ * Not bundled: the native DuckDB bindings (a platform package with a .node file) and the
+ * Google client (loaded only for BigQuery pipelines; its auth stack reads files beside its
+ * own modules). The spawner is an entry of its own: it must stay small to start fast.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const out = path.join(dist, 'bundle');
+
+rmSync(out, { recursive: true, force: true });
+await build({
+  cwd: root,
+  input: {
+    main: path.join(dist, 'cli/main.js'),
+    // spawner-runner.ts finds it as `./spawner-child.js` beside its own module: same folder here.
+    'spawner-child': path.join(dist, 'executor/spawner-child.js'),
+  },
+  platform: 'node',
+  external: [/^@duckdb\/node-bindings/, /^@google-cloud\//, /^google-auth-library/],
+  logLevel: 'warn',
+  output: { dir: out, format: 'esm', sourcemap: true, chunkFileNames: '[name]-[hash].js' },
+});
