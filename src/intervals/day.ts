@@ -74,6 +74,8 @@ export function dayOfInstant(instant: Date): Day {
 
 /** The calendar day of an instant in an IANA time zone (the pipeline's "today"). */
 export function dayInZone(instant: Date, timeZone: string): Day {
+  // UTC, the default, needs no time zone data: the first Intl formatter costs ~15 ms of start-up.
+  if (timeZone === 'UTC') return dayOfInstant(instant);
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
     .format(instant);
   return dayOf(parts);
