@@ -115,7 +115,7 @@ export function hasStackTrace(text: string): boolean {
 }
 
 /** Collects what a spawned dagrun prints, so a test can wait for a line. */
-export function captureOutput(child: ResultPromise<{ all: true }>): () => string {
+export function captureOutput(child: ResultPromise<{ reject: false; all: true }>): () => string {
   let text = '';
   child.all?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return () => text;
