@@ -1,8 +1,10 @@
 /**
  * (f) Round trips of a `--status` run on BigQuery: the built CLI against the loopback fake
  * server of test/fake-bigquery (started in its own process), for pipelines of N source
- * targets over 3 datasets (7 of 10 tables partitioned on the date column). Counts the fake's
- * calls per REST route. Returns undefined when the fake is not in this checkout.
+ * targets over 3 datasets (7 of 10 tables partitioned on the date column), each present
+ * date with a write record in `_dagrun.writes` (as after builds by dagrun), so the grouped
+ * write-record query is counted too. Counts the fake's calls per REST route. Returns
+ * undefined when the fake is not in this checkout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,8 +27,15 @@ async function startFake() {
   return { child, ...JSON.parse(first) };
 }
 
-async function control(endpoint, method, action, body) {
-  const response = await fetch(`${endpoint}/_fake/${action}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+async function control(endpoint, method, action, body, attempt = 1) {
+  const request = { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) };
+  // fetch reuses a kept-alive connection that the fake may close while a CLI run blocks this
+  // process for longer than its keep-alive timeout (5 s): try once more on a fresh one (every control is idempotent)
+  const response = await fetch(`${endpoint}/_fake/${action}`, request).catch((error) => {
+    if (attempt > 1 || error?.cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return undefined;
+  });
+  if (!response) return control(endpoint, method, action, body, attempt + 1);
   if (!response.ok) throw new Error(`fake ${action}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -48,6 +57,7 @@ export async function countBigQueryStatus({ targets }) {
           targets: ['targets/*.json5'],
         },
       };
+      const writes = [];
       for (let i = 0; i < count; i++) {
         const table = `${DATASETS[i % 3]}.t${count}_${i}`;
         files[`targets/t${i}.json5`] = { table, source: true };
@@ -56,7 +66,14 @@ export async function countBigQueryStatus({ targets }) {
           table,
           spec: { columns: { game_date: 'DATE', v: 'INT64' }, rows: days.map((d) => [d, 1]), ...(i % 10 < 7 && { partitionBy: 'game_date' }) },
         });
+        // two runs per target: the first wrote every date, the second rewrote a week of them
+        for (const day of days) writes.push([`t${i}`, day, 1.7e12 + i + 0.5, 'f', 'r1']);
+        for (const day of days.slice(-7)) writes.push([`t${i}`, day, 1.8e12 + i + 0.25, 'f', 'r2']);
       }
+      await control(fake.endpoint, 'POST', 'seed', {
+        table: '_dagrun.writes',
+        spec: { columns: { target: 'STRING', day: 'DATE', written_at: 'FLOAT64', fingerprint: 'STRING', run_id: 'STRING' }, rows: writes },
+      });
       writeProject(dir, files);
       const env = { METADATA_SERVER_DETECTION: 'none' };
       // a warm-up run (the fake's own first-query costs), then the counted one

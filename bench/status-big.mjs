@@ -3,19 +3,25 @@
  * pure part is measured: loading the config, assessing, planning, rendering.
  *
  *   node bench/status-big.mjs make <dir> <targets> <days>      writes the pipeline
- *   node bench/status-big.mjs run <dir> <targets> <days> [records|groups]
+ *   node bench/status-big.mjs run <dir> <targets> <days> [groups|definition-groups|records] [one-run|daily]
  *                                                              one cold pass; prints JSON
  *
- * `records` (the default) reads the write records one object per target-date through
- * `Warehouse.readWrites`, as both engines do today; `groups` offers the optional
- * `readWriteGroups` (per target, definition and run: days and times as lists).
+ * `groups` (the default) serves the write records as both engines now read them,
+ * `Warehouse.readWriteGroups` (per target, definition and run: days and times as lists);
+ * `records` leaves that method out, so dagrun reads one object per target-date through
+ * `readWrites`, as an engine without grouping would; `definition-groups` groups per target
+ * and definition only, not per run (proposed, see docs/performance.md c).
+ * `one-run` (the default): every date of a target was written by one run; `daily`: each
+ * date by a run of its own, a day apart (a pipeline grown one run a day), so grouping per
+ * run makes a group per target-date.
  *
  * The pipeline: `targets` targets over `days` every-day dates; the first 2% are sources,
  * each other target reads 1–3 earlier ones (some with a 7-day lookback), one in ten has a
  * check, one in twenty misses every tenth date, a few have an upstream rewritten after them.
  * Every present date has a write record (as after builds by dagrun): days × targets of them,
- * stored by the fake as one batch per target and decoded into records on `readWrites`.
+ * stored by the fake as one batch per target and decoded into groups (or records) per call.
  */
+import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { DIST, addDaysIso, writeProject } from './lib/project.mjs';
@@ -76,7 +82,7 @@ export function makeBigProject(dir, count, days) {
 }
 
 /** The warehouse's answers for the generated pipeline. */
-function makeWarehouse(config, fingerprints, window, groupedWrites) {
+function makeWarehouse(config, fingerprints, window, { groupedWrites, groupRuns, dailyRuns }) {
   const names = [...config.targets.keys()].sort();
   const all = [];
   for (let d = window.first; d <= window.last; d++) all.push(d);
@@ -91,13 +97,19 @@ function makeWarehouse(config, fingerprints, window, groupedWrites) {
     const writtenAt = index % 97 === 3 ? base - 1 : base + index * 1000;
     writeBatches.push({ target: name, days: present, writtenAt, fingerprint: fingerprints.get(name), runId: 'r1' });
   });
-  return new MemoryWarehouse({ tables, writeBatches, groupedWrites });
+  return new MemoryWarehouse({ tables, writeBatches, groupedWrites, groupRuns, dailyRuns });
 }
 
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
 
+/** CPU time used by this process so far, in ms. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** One cold pass: returns the time of each phase in ms, the warehouse calls, and the peak RSS in MB. */
-async function pass(dir, writeReads) {
+async function pass(dir, writeReads, history) {
   const t0 = performance.now();
   const { openSession } = await load('cli/session.js');
   const { measureSelection } = await load('cli/commands/status.js');
@@ -107,21 +119,31 @@ async function pass(dir, writeReads) {
   const { computePlan } = await load('scheduler/compute-plan.js');
   const { fingerprintAll } = await load('freshness/fingerprint.js');
   const t1 = performance.now();
+  const c1 = cpuMs();
   const session = openSession({ config: path.join(dir, 'dag.json5'), targets: [], now: '2026-01-01T00:00:00Z' });
   const t2 = performance.now();
-  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, writeReads === 'groups');
+  const c2 = cpuMs();
+  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, {
+    groupedWrites: writeReads !== 'records',
+    groupRuns: writeReads === 'groups',
+    dailyRuns: history === 'daily',
+  });
   const t3 = performance.now();
+  const c3 = cpuMs();
   const { freshness, state } = await measureSelection(session, warehouse);
   const t4 = performance.now();
+  const c4 = cpuMs();
   const rows = session.selected.map((n) => freshness.get(n));
   const table = renderStatusTable(session.graph, session.window, rows);
   const json = statusJson(session.graph, session.window, rows);
   const t5 = performance.now();
+  const c5 = cpuMs();
   const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set() });
   const t6 = performance.now();
   const planText = renderPlan(plan, { explain: false });
   const planText2 = planJson(plan);
   const t7 = performance.now();
+  const c7 = cpuMs();
   return {
     importMs: t1 - t0,
     loadConfigMs: t2 - t1,
@@ -132,16 +154,24 @@ async function pass(dir, writeReads) {
     renderPlanMs: t7 - t6,
     statusMs: t2 - t1 + (t5 - t3),
     dryRunMs: t2 - t1 + (t4 - t3) + (t7 - t5),
+    // CPU of this process (all its threads, GC helpers included): unlike wall time, not
+    // stretched by other processes competing for the cores
+    statusCpuMs: c2 - c1 + (c5 - c3),
+    dryRunCpuMs: c2 - c1 + (c4 - c3) + (c7 - c5),
     outputBytes: table.length + json.length + planText.length + planText2.length,
+    // to check that a change leaves every output as it was
+    outputSha1: createHash('sha1').update(table).update(json).update(planText).update(planText2).digest('hex'),
     steps: plan.steps.length,
     stale: rows.filter((r) => r.state !== 'fresh').length,
     writeReads,
+    history,
     warehouseCalls: Object.fromEntries(warehouse.calls),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
 
-const [mode, dir, countArg, daysArg, writeReads = 'records'] = process.argv.slice(2);
+const [mode, dir, countArg, daysArg, writeReads = 'groups', history = 'one-run'] = process.argv.slice(2);
 if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
-else if (mode === 'run' && ['records', 'groups'].includes(writeReads)) console.log(JSON.stringify(await pass(dir, writeReads)));
-else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [records|groups] (got ${process.argv.slice(2).join(' ')})`);
+else if (mode === 'run' && ['records', 'groups', 'definition-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {
+  console.log(JSON.stringify(await pass(dir, writeReads, history)));
+} else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [groups|definition-groups|records] [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);

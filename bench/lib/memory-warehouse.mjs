@@ -11,6 +11,25 @@ function everyDay(window) {
   return out;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The days of sorted `days` within the window, as a fresh array of exactly their number (as an engine decodes a list). */
+function daysWithin(days, window) {
+  const lo = firstAtOrAfter(days, window.first);
+  return days.slice(lo, firstAtOrAfter(days, window.last + 1, lo));
+}
+
+/** The index of the first of sorted `days` at or after `day`, from `lo` on. */
+function firstAtOrAfter(days, day, lo = 0) {
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid] < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Implements the warehouse seam over plain maps. */
 export class MemoryWarehouse {
   engine = 'duckdb';
@@ -22,14 +41,28 @@ export class MemoryWarehouse {
    * `calendars`: calendar key → sorted days; `tables`: table → sorted present days;
    * `writes`: WriteRecord[]; `writeBatches`: writes as the engines store them, one per
    * written range (`{ target, days, writtenAt, fingerprint, runId }`); `checks`: key → number.
-   * `groupedWrites`: also offer the optional `readWriteGroups`, as an engine that reads its
-   * write records grouped would; without it, dagrun reads one record object per day.
+   * `groupedWrites` (the default): offer `readWriteGroups`, as both engines do; false leaves
+   * it out, so dagrun reads one record object per day through `readWrites`.
+   * `groupRuns` (the default): groups are per run too, as both engines group them today.
+   * `dailyRuns`: serve every batch as if each of its days had been written by a run of its
+   * own (a pipeline grown by one run a day), each a day later than the one before.
    */
-  constructor({ calendars = new Map(), tables = new Map(), writes = [], writeBatches = [], checks = new Map(), groupedWrites = false } = {}) {
+  constructor({
+    calendars = new Map(),
+    tables = new Map(),
+    writes = [],
+    writeBatches = [],
+    checks = new Map(),
+    groupedWrites = true,
+    groupRuns = true,
+    dailyRuns = false,
+  } = {}) {
     this.calendars = calendars;
     this.tables = tables;
     this.writes = writes;
     this.writeBatches = writeBatches;
+    this.groupRuns = groupRuns;
+    this.dailyRuns = dailyRuns;
     this.checkAnswers = checks;
     if (!groupedWrites) this.readWriteGroups = undefined;
   }
@@ -49,7 +82,7 @@ export class MemoryWarehouse {
     for (const spec of calendars) {
       const key = spec.kind === 'every-day' ? 'every-day' : spec.kind === 'table' ? `table:${spec.table}:${spec.dateColumn}` : `sql:${spec.sql}`;
       const days = spec.kind === 'every-day' ? everyDay(window) : (this.calendars.get(key) ?? []);
-      out.set(key, days.filter((d) => d >= window.first && d <= window.last));
+      out.set(key, daysWithin(days, window));
     }
     return out;
   }
@@ -59,7 +92,7 @@ export class MemoryWarehouse {
     const out = new Map();
     for (const { table } of tables) {
       const days = this.tables.get(table);
-      out.set(table, days ? { exists: true, days: days.filter((d) => d >= window.first && d <= window.last) } : { exists: false, days: [] });
+      out.set(table, days ? { exists: true, days: daysWithin(days, window) } : { exists: false, days: [] });
     }
     return out;
   }
@@ -84,28 +117,56 @@ export class MemoryWarehouse {
     const out = this.writes.filter((w) => wanted.has(w.target) && w.day >= window.first && w.day <= window.last);
     for (const { target, days, writtenAt, fingerprint, runId } of this.writeBatches) {
       if (!wanted.has(target)) continue;
-      for (const day of days) if (day >= window.first && day <= window.last) out.push({ target, day, writtenAt, fingerprint, runId });
+      const read = daysWithin(days, window);
+      for (let i = 0; i < read.length; i++) {
+        const day = read[i];
+        // (one object shape for both histories: the fake must not be what is measured)
+        out.push({ target, day, writtenAt: this.dailyRuns ? writtenAt + day * DAY_MS : writtenAt, fingerprint, runId: this.dailyRuns ? `${runId}.${day}` : runId });
+      }
     }
     return out;
   }
 
   /**
-   * The records grouped per target, definition and run, days and times as parallel lists
-   * decoded afresh on every call (as an engine returns list columns).
+   * The records grouped as both engines group them (DuckDB `GROUP BY ALL` with `list()`,
+   * BigQuery `STRING_AGG` per target, definition and run): one group per (target,
+   * fingerprint, run), days and times as parallel lists decoded afresh on every call, each
+   * list made at its final size (as an engine decodes a list column). With `groupRuns:
+   * false`, one group per (target, fingerprint) (its `runId` empty): the grouping proposed
+   * for histories of many runs. The batches of one target are disjoint here, so no
+   * (target, day) needs its latest picked.
    */
   async readWriteGroups(targets, window) {
     this.#count('readWriteGroups');
     const wanted = new Set(targets);
-    const inWindow = (day) => day >= window.first && day <= window.last;
-    const groups = this.writes
-      .filter((w) => wanted.has(w.target) && inWindow(w.day))
-      .map((w) => ({ target: w.target, fingerprint: w.fingerprint, runId: w.runId, days: [w.day], writtenAt: [w.writtenAt] }));
-    for (const { target, days, writtenAt, fingerprint, runId } of this.writeBatches) {
-      if (!wanted.has(target)) continue;
-      const read = days.filter(inWindow);
-      groups.push({ target, fingerprint, runId, days: read, writtenAt: read.map(() => writtenAt) });
+    const groups = new Map();
+    const add = (target, fingerprint, runId, days, times) => {
+      const key = `${target}\0${fingerprint}\0${runId}`;
+      const group = groups.get(key) ?? { target, fingerprint, runId, pieces: [] };
+      group.pieces.push({ days, times });
+      groups.set(key, group);
+    };
+    for (const w of this.writes) {
+      if (wanted.has(w.target) && w.day >= window.first && w.day <= window.last) add(w.target, w.fingerprint, this.groupRuns ? w.runId : '', [w.day], [w.writtenAt]);
     }
-    return groups;
+    const daily = [];
+    for (const { target, fingerprint, runId, days: all, writtenAt } of this.writeBatches) {
+      if (!wanted.has(target)) continue;
+      const days = daysWithin(all, window);
+      if (days.length === 0) continue;
+      if (!this.dailyRuns) add(target, fingerprint, this.groupRuns ? runId : '', days, new Array(days.length).fill(writtenAt));
+      else if (!this.groupRuns) add(target, fingerprint, '', days, days.map((day) => writtenAt + day * DAY_MS));
+      // a run per day, grouped per run: every day is a group of its own (its run id is unique)
+      else for (const day of days) daily.push({ target, fingerprint, runId: `${runId}.${day}`, days: [day], writtenAt: [writtenAt + day * DAY_MS] });
+    }
+    const grouped = [...groups.values()].map(({ target, fingerprint, runId, pieces }) => ({
+      target,
+      fingerprint,
+      runId,
+      days: pieces.length === 1 ? pieces[0].days : pieces.flatMap((p) => p.days),
+      writtenAt: pieces.length === 1 ? pieces[0].times : pieces.flatMap((p) => p.times),
+    }));
+    return daily.length === 0 ? grouped : grouped.concat(daily);
   }
 
   async recordWrites() {

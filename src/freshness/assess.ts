@@ -10,7 +10,17 @@ import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from './describe.js';
 import { checkKey, type MeasuredState } from './state.js';
-import { compactWrites, latestWithin, NEVER, NO_TIMES, timeAt, timeRange, withFallback, type DayTimes, type TargetWrites } from './write-times.js';
+import {
+  compactWrites,
+  daysWrittenBefore,
+  latestWithin,
+  NO_TIMES,
+  timeAt,
+  timeRange,
+  withFallback,
+  type DayTimes,
+  type TargetWrites,
+} from './write-times.js';
 
 /** A target's freshness state. */
 export type FreshnessState =
@@ -123,22 +133,14 @@ function outdatedByUpstream(
     if (edge.kind !== 'data') continue;
     const theirs = writeTimes(state, edge.upstream);
     if (timeRange(theirs).latest <= timeRange(own).earliest) continue;
-    const latest = latestWithin(theirs, edge.lookback);
-    const hits: Day[] = [];
+    const hits = daysWrittenBefore(presentDays, own, latestWithin(theirs, edge.lookback));
+    if (hits.length === 0) continue;
+    // the upstream dates behind the hits, for the reason (few: only outdated days get here)
     const newer = new Set<Day>();
-    // (arrays and indexes by hand: this loop runs for every present day of every edge)
-    const [ownFirst, ownTimes, latestFirst, latestTimes] = [own.first, own.times, latest.first, latest.times];
-    for (let k = 0; k < presentDays.length; k++) {
-      const day = presentDays[k]!;
-      const i = day - ownFirst;
-      const mine = i >= 0 && i < ownTimes.length ? ownTimes[i]! : NEVER;
-      if (mine === NEVER) continue;
-      const j = day - latestFirst;
-      if (!(j >= 0 && j < latestTimes.length && latestTimes[j]! > mine)) continue;
-      hits.push(day);
+    for (const day of hits) {
+      const mine = timeAt(own, day);
       for (let d = day - edge.lookback; d <= day; d++) if (timeAt(theirs, d as Day) > mine) newer.add(d as Day);
     }
-    if (hits.length === 0) continue;
     for (const d of hits) days.add(d);
     const via = edge.lookback > 0 ? ` (lookback ${edge.lookback} days)` : '';
     reasons.push(

@@ -2,7 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Day } from '../intervals/day.js';
 import type { WriteGroup, WriteRecord } from '../warehouse/warehouse.js';
-import { compactWrites, indexWriteGroups, indexWrites, latestWithin, NEVER, NO_TIMES, timeAt, timeRange, withFallback } from './write-times.js';
+import {
+  compactWrites,
+  daysWrittenBefore,
+  indexWriteGroups,
+  indexWrites,
+  latestWithin,
+  NEVER,
+  NO_TIMES,
+  timeAt,
+  timeRange,
+  withFallback,
+} from './write-times.js';
 
 const record = (target: string, day: number, writtenAt: number, fingerprint = 'f1'): WriteRecord => ({ target, day: day as Day, writtenAt, fingerprint, runId: 'r' });
 
@@ -53,6 +64,30 @@ describe('indexWrites', () => {
   it('timeRange spans the recorded times; empty spans nothing', () => {
     expect(timeRange(index.get('a')!)).toEqual({ earliest: 100, latest: 200 });
     expect(timeRange(NO_TIMES)).toEqual({ earliest: Number.POSITIVE_INFINITY, latest: NEVER });
+  });
+});
+
+describe('daysWrittenBefore', () => {
+  const times = (first: number, ...values: number[]) => ({ first: first as Day, times: Float64Array.from(values) });
+
+  it('keeps the days whose own known time is earlier than the latest time read, and only those', () => {
+    const own = times(10, 100, NEVER, 100, 100, 100);
+    const latest = times(11, 150, 150, 100, 99);
+    // day: 9 outside own, 10 outside latest, 11 own unknown, 12 later upstream, 13 same time, 14 earlier, 15 outside both
+    expect(daysWrittenBefore([9, 10, 11, 12, 13, 14, 15] as Day[], own, latest)).toEqual([12]);
+    expect(daysWrittenBefore([12] as Day[], own, NO_TIMES)).toEqual([]);
+    expect(daysWrittenBefore([], own, latest)).toEqual([]);
+  });
+
+  it('agrees with a day-by-day comparison through timeAt on random spans', () => {
+    const rand = random(7);
+    for (let round = 0; round < 200; round++) {
+      const span = () => times(Math.floor(rand() * 20), ...Array.from({ length: Math.floor(rand() * 30) }, () => (rand() < 0.2 ? NEVER : Math.floor(rand() * 10))));
+      const [own, latest] = [span(), span()];
+      const days = Array.from({ length: 50 }, (_, d) => d as Day).filter(() => rand() < 0.7);
+      const naive = days.filter((d) => timeAt(own, d) !== NEVER && timeAt(latest, d) > timeAt(own, d));
+      expect(daysWrittenBefore(days, own, latest)).toEqual(naive);
+    }
   });
 });
 

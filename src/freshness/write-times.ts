@@ -223,6 +223,32 @@ export function latestWithin(times: DayTimes, lookback: number): DayTimes {
 }
 
 /**
+ * The days of `days` whose own write time is known and older than `latest`'s time for the
+ * same day: for each present day of a target, whether what it reads (the upstream's latest
+ * write over its lookback, from `latestWithin`) came after it. A small function of its own,
+ * over typed arrays: it runs for every present day of every edge, and V8 optimises a small
+ * monomorphic loop at once, where the same loop inside the assessment's bigger function was
+ * compiled late and thrown away on the first unexpected type.
+ */
+export function daysWrittenBefore(days: readonly Day[], own: DayTimes, latest: DayTimes): Day[] {
+  const out: Day[] = [];
+  const ownFirst = own.first;
+  const ownTimes = own.times;
+  const latestFirst = latest.first;
+  const latestTimes = latest.times;
+  for (let k = 0; k < days.length; k++) {
+    const day = days[k]!;
+    const i = day - ownFirst;
+    if (i < 0 || i >= ownTimes.length) continue;
+    const mine = ownTimes[i]!;
+    if (mine === NEVER) continue;
+    const j = day - latestFirst;
+    if (j >= 0 && j < latestTimes.length && latestTimes[j]! > mine) out.push(day);
+  }
+  return out;
+}
+
+/**
  * `recorded` where known, else `fallback` (e.g. the engine's partition modification times
  * for days dagrun did not write), over the span of both.
  */

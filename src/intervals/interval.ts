@@ -132,8 +132,24 @@ export function ascending(days: readonly number[]): boolean {
   return true;
 }
 
-/** The union of two strictly ascending lists, ascending. */
-function mergeAscending(a: readonly Day[], b: readonly Day[]): Day[] {
+/**
+ * The union of two strictly ascending lists, ascending. `a` is the caller's own copy: when
+ * it already holds all of `b` (a plan's lists mostly nest: the whole window and a part of
+ * it) it is returned as it is, so a union of big lists copies nothing.
+ */
+function mergeAscending(a: Day[], b: readonly Day[]): Day[] {
+  let common = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i]! < b[j]!) i++;
+    else if (b[j]! < a[i]!) j++;
+    else {
+      common++;
+      i++;
+      j++;
+    }
+  }
+  if (common === b.length) return a;
+  if (common === a.length) return b.slice();
   const out: Day[] = [];
   let i = 0;
   let j = 0;

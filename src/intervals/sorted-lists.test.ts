@@ -44,6 +44,21 @@ describe('sorted-list walks agree with their set definitions', () => {
     }
   });
 
+  it('unionDays of nested lists (a window and parts of it), and the union is the caller\'s own', () => {
+    const rand = random(5);
+    for (let round = 0; round < ROUNDS; round++) {
+      const whole = subset(rand, 60, 0.3 + rand() * 0.7);
+      const part = () => (rand() < 0.3 ? [] : whole.filter(() => rand() < rand()));
+      const lists = [part(), whole, part(), part()].sort(() => rand() - 0.5);
+      const before = JSON.stringify(lists);
+      const union = unionDays(...lists);
+      expect(union).toEqual(whole);
+      union.push(1 as Day);
+      union[0] = 2 as Day;
+      expect(JSON.stringify(lists)).toBe(before);
+    }
+  });
+
   it('matchDays', () => {
     const rand = random(2);
     for (let round = 0; round < ROUNDS; round++) {
@@ -59,10 +74,13 @@ describe('sorted-list walks agree with their set definitions', () => {
     const rand = random(3);
     for (let round = 0; round < ROUNDS; round++) {
       const calendar = subset(rand, 80, rand());
-      const changed = maybeUnsorted(rand, subset(rand, 90, rand() * 0.3));
+      // sparse changes, or (a third of the time) dense ones: one run over the calendar
+      const changed = maybeUnsorted(rand, subset(rand, 90, rand() < 0.3 ? 0.7 + rand() * 0.3 : rand() * 0.3));
       const lookback = Math.floor(rand() * 10);
       const naive = calendar.filter((day) => changed.some((c) => c >= day - lookback && c <= day));
-      expect(daysReading(changed, calendar, lookback)).toEqual(naive);
+      const reading = daysReading(changed, calendar, lookback);
+      expect(reading).toEqual(naive);
+      expect(reading).not.toBe(calendar);
     }
   });
 

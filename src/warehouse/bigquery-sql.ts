@@ -102,11 +102,25 @@ export function insertWrites(ref: TableRef, batchCount: number): string {
   return `INSERT INTO ${quoteTable(ref)} (target, day, written_at, fingerprint, run_id)\n${parts.join('\nUNION ALL\n')}`;
 }
 
-/** The latest write record of each (target, day) within the window. */
-export function readWritesQuery(ref: TableRef): string {
-  return `SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
-WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
-QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1`;
+/**
+ * The latest write record of each (target, day) within the window, grouped on the server
+ * per (target, definition, run): one row per group, its days (epoch days) and write times
+ * as comma-separated text in day order. Text, not ARRAYs: an ARRAY comes back as one JSON
+ * object per element (`{"v": …}`), so a million target-dates would cost a million objects
+ * and several result pages; text costs one string per group. `%.17g` prints every FLOAT64
+ * exactly (17 significant digits read back to the same double), which CAST to STRING does
+ * not promise.
+ */
+export function readWriteGroupsQuery(ref: TableRef): string {
+  return `SELECT target, fingerprint, run_id,
+  STRING_AGG(CAST(UNIX_DATE(day) AS STRING), ',' ORDER BY day) AS days,
+  STRING_AGG(FORMAT('%.17g', written_at), ',' ORDER BY day) AS written_at
+FROM (
+  SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
+  WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1
+)
+GROUP BY target, fingerprint, run_id`;
 }
 
 /**

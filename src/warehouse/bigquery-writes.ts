@@ -1,10 +1,10 @@
 /**
  * dagrun's cross-machine memory on BigQuery: the `_dagrun.writes` table of write records.
  * It is append-only (one INSERT per call, so concurrent runs never conflict) and read as
- * the latest record per (target, day).
+ * the latest record per (target, day), grouped on the server.
  */
 import type { Day } from '../intervals/day.js';
-import { dayOfCell, windowParams } from './bigquery-coverage.js';
+import { windowParams } from './bigquery-coverage.js';
 import type { BigQueryPort, QueryParam } from './bigquery-port.js';
 import {
   STATE_DATASET,
@@ -12,36 +12,76 @@ import {
   type TableRef,
   createWritesTable,
   insertWrites,
-  readWritesQuery,
+  quoteTable,
+  readWriteGroupsQuery,
 } from './bigquery-sql.js';
-import type { DayWindow, WriteBatch, WriteRecord } from './warehouse.js';
+import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, WarehouseError } from './warehouse.js';
 
 function writesRef(port: BigQueryPort): TableRef {
   return { project: port.project, dataset: STATE_DATASET, table: WRITES_TABLE };
 }
 
-/** The latest write record of each (target, day) within the window; none before the first write. */
-export async function readWrites(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
+/**
+ * The latest write record of each (target, day) within the window, grouped per (target,
+ * definition, run) by one query; none before the first write.
+ */
+export async function readWriteGroups(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
   if (targets.length === 0) return [];
   const ref = writesRef(port);
   // tables.get is free and cached, and spares a failing query on a fresh project.
   if (!(await port.table(ref)).exists) return [];
   const rows = await port.query({
-    sql: readWritesQuery(ref),
+    sql: readWriteGroupsQuery(ref),
     params: { targets: { type: 'ARRAY<STRING>', value: targets }, ...windowParams(window) },
     purpose: 'writes',
   });
-  return rows.flatMap((row) => {
-    const day = dayOfCell(row['day'] ?? null);
-    if (day === undefined) return [];
-    return [{
-      target: String(row['target']),
-      day,
-      writtenAt: Number(row['written_at']),
-      fingerprint: String(row['fingerprint']),
-      runId: String(row['run_id']),
-    }];
+  return rows.map((row) => {
+    const target = String(row['target']);
+    const days = parseDays(String(row['days'] ?? ''));
+    const writtenAt = String(row['written_at'] ?? '').split(',').map(Number);
+    if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) {
+      throw new WarehouseError(`the write records of ${target} in ${quoteTable(ref)} came back malformed`, { transient: false });
+    }
+    return { target, fingerprint: String(row['fingerprint']), runId: String(row['run_id']), days, writtenAt };
   });
+}
+
+/** The same records, one object per (target, day): the grouped query, flattened. */
+export async function readWrites(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
+  return (await readWriteGroups(port, targets, window)).flatMap(({ target, fingerprint, runId, days, writtenAt }) =>
+    days.map((day, i) => ({ target, day, writtenAt: writtenAt[i]!, fingerprint, runId })),
+  );
+}
+
+/** Character codes that `parseDays` reads. */
+const COMMA = 44;
+const MINUS = 45;
+const ZERO = 48;
+
+/**
+ * Epoch days from `"19724,19725,-3"`, read digit by digit: a big pipeline has millions of
+ * them, and `split` would make a string of each first.
+ */
+export function parseDays(text: string): Day[] {
+  const out: Day[] = [];
+  if (text === '') return out;
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : COMMA;
+    if (code === COMMA) {
+      out.push((sign * value) as Day);
+      value = 0;
+      sign = 1;
+    } else if (code === MINUS) {
+      sign = -1;
+    } else if (code >= ZERO && code <= ZERO + 9) {
+      value = value * 10 + (code - ZERO);
+    } else {
+      throw new WarehouseError(`write records: ${JSON.stringify(text.slice(0, 40))} is not a list of days`, { transient: false });
+    }
+  }
+  return out;
 }
 
 /** Appends the write records of several batches in one statement (all or nothing). */

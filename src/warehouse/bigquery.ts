@@ -26,7 +26,7 @@ import { BigQueryError, type RetryEvent, type RetryPolicy, withRetry } from './b
 import { composeBuildScript } from './bigquery-script.js';
 import { type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
-import { readWrites, recordWrites } from './bigquery-writes.js';
+import { readWriteGroups, readWrites, recordWrites } from './bigquery-writes.js';
 import { rewriteNamedParameters } from './sql-text.js';
 import type {
   CheckOutcome,
@@ -37,6 +37,7 @@ import type {
   TableProbe,
   Warehouse,
   WriteBatch,
+  WriteGroup,
   WriteRecord,
 } from './warehouse.js';
 
@@ -145,6 +146,11 @@ export class BigQueryWarehouse implements Warehouse {
 
   readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
     return readWrites(this.#port, targets, window);
+  }
+
+  /** The write records grouped on the server (one query): no object per target-date. */
+  readWriteGroups(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
+    return readWriteGroups(this.#port, targets, window);
   }
 
   recordWrites(batches: readonly WriteBatch[]): Promise<void> {

@@ -42,7 +42,8 @@ export class Catalog {
         WHERE t.table_catalog = current_database() AND t.table_schema NOT IN ${HIDDEN}
           AND NOT EXISTS (SELECT 1 FROM _fake_meta.partitioning g
                           WHERE g.schema_name = lower(t.table_schema) AND g.table_name = lower(t.table_name));
-      CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END;`);
+      CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END;
+      CREATE MACRO unix_date(d) AS CAST(CAST(d AS DATE) - DATE '1970-01-01' AS BIGINT);`);
   }
 
   /** Rows of a catalog query, as JSON-friendly values. */

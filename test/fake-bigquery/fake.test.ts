@@ -7,7 +7,7 @@ import { FakeBigQuery } from './server.js';
 import { splitScript, translateStatement } from './translate.js';
 
 describe('translation to DuckDB', () => {
-  it('maps backticked names, parameters, UNNEST, types and BigQuery strings', () => {
+  it('maps backticked names, parameters, UNNEST, types, printf-style FORMAT and BigQuery strings', () => {
     const t = translateStatement(
       "SELECT `d` FROM `my-proj.raw.games` AS g JOIN raw.other o ON TRUE WHERE d IN UNNEST(@dates) AND s = \"it's\" # note",
     );
@@ -17,6 +17,9 @@ describe('translation to DuckDB', () => {
     expect([...t.tables].sort()).toEqual(['raw.games', 'raw.other']);
     expect(translateStatement('SELECT x FROM UNNEST(@days) AS x').duck).toBe('SELECT x FROM unnest($days) AS _unnest_x(x)');
     expect(translateStatement('CREATE TABLE a.b (x FLOAT64, y NUMERIC, z BYTES)').duck).toBe('CREATE TABLE "a"."b" (x DOUBLE, y DECIMAL(38, 9), z BLOB)');
+    expect(translateStatement("SELECT FORMAT('%.17g', x), UNIX_DATE(d), FORMAT_DATE('%F', d) FROM a.t").duck).toBe(
+      `SELECT printf('%.17g', x), UNIX_DATE(d), FORMAT_DATE('%F', d) FROM "a"."t"`,
+    );
   });
 
   it('strips PARTITION BY, CLUSTER BY and OPTIONS from CREATE TABLE, keeping the partition column', () => {

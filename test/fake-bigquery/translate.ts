@@ -1,7 +1,8 @@
 /**
  * The few BigQuery-isms the fake understands, rewritten to DuckDB: backticked
  * `project.dataset.table` names (the dataset is a DuckDB schema), `@param`, `IN UNNEST(@x)`,
- * `UNNEST(@x) AS d`, BigQuery string literals and `#` comments, type names, a few functions,
+ * `UNNEST(@x) AS d`, BigQuery string literals and `#` comments, type names, a few functions
+ * (the rest of those DuckDB lacks are macros, see catalog.ts),
  * `PARTITION BY`/`CLUSTER BY`/`OPTIONS` on CREATE TABLE, and
  * `dataset.INFORMATION_SCHEMA.PARTITIONS`. It is deliberately an independent implementation
  * (it shares no parsing with the adapter), so a mistake on one side shows up in tests.
@@ -112,6 +113,8 @@ const CODE_REWRITES: readonly [RegExp, string][] = [
   [/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'current_timestamp'],
   [/\bCURRENT_DATE\s*\(\s*\)/gi, 'current_date'],
   [/\bUNIX_MILLIS\s*\(/gi, 'epoch_ms('],
+  // BigQuery's FORMAT is printf-style; DuckDB's format() is fmt-style ({}), its printf() is this one.
+  [/\bFORMAT\s*\(/gi, 'printf('],
   [/^(\s*)INSERT\s+(?!INTO\b)/i, '$1INSERT INTO '],
   [/^(\s*)DELETE\s+(?!FROM\b)/i, '$1DELETE FROM '],
 ];
