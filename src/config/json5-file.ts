@@ -26,6 +26,13 @@ function explain(raw: string, text: string, line: number, column: number): strin
 /** Parses JSON5 text, turning a syntax error into a located diagnostic. */
 export function parseJson5(text: string, file: string): { value: unknown } | { diagnostic: Diagnostic } {
   try {
+    // Plain JSON (what scripts that generate big pipelines write) parses ~10× faster natively,
+    // and JSON5 is a superset of JSON: the value is the same.
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    // JSON5 syntax (comments, unquoted keys…), or an error that json5 locates and words below
+  }
+  try {
     return { value: JSON5.parse(text) };
   } catch (error) {
     const e = error as SyntaxError & { lineNumber?: number; columnNumber?: number };
