@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchOverhead, nodeStartMs } from './overhead.mjs';
+import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
 import { bestStaticPriority } from './lib/list-schedule.mjs';
 import { benchDemoCommands, benchHoles, benchImports, countStatusQueries, prepareDemo } from './demo.mjs';
@@ -70,6 +71,10 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
   for (const variant of ['spawn', 'spawn+duckdb', 'spawn-pipes', 'execa-default', 'spawn-runner', 'spawn-runner+duckdb', 'spawner+duckdb']) {
     row('a', `layer: ${variant} (/bin/true, in-process loop)`, micro(variant, ['/bin/true']), 'ms/cmd', { note: 'no dagrun around it' });
   }
+  // The floor: make, C posix_spawn and fork loops, Node's spawn, a Node → C posix_spawn helper (needs gcc; an experiment only).
+  for (const r of benchSpawnFloor({ count: COUNT, rounds: RUNS })) {
+    row('a', `floor: ${r.label} (/bin/true), CPU`, r.cpuMs / COUNT, 'ms/cmd', { note: `wall ${(r.wallMs / COUNT).toFixed(2)} ms/cmd` });
+  }
   for (const [label, command, floorMs] of [['true', ['/bin/true'], 0], ['sleep10ms', ['sleep', '0.01'], (COUNT * 10) / 8]]) {
     const base = await benchOverhead({ label, command, count: COUNT, runs: RUNS, floorMs });
     const next = proposed && (await benchOverhead({ label: `${label}-proposed`, command, count: COUNT, runs: RUNS, floorMs, cli: proposed, makeMs: base.makeMs }));
@@ -99,12 +104,25 @@ if (section('b', 'scheduling: sleep pipelines vs the lower bound')) {
 if (section('c', 'status of 1000 targets × 1500 dates, warehouse in memory')) {
   const dir = tempDir('big');
   runChecked(['node', path.join(ROOT, 'bench/status-big.mjs'), 'make', dir, '1000', '1500']);
-  const passes = Array.from({ length: quick ? 1 : RUNS }, () => JSON.parse(runChecked(['node', path.join(ROOT, 'bench/status-big.mjs'), 'run', dir, '1000', '1500'])));
+  const bigPass = (...how) => JSON.parse(runChecked(['node', path.join(ROOT, 'bench/status-big.mjs'), 'run', dir, '1000', '1500', ...how]));
+  // write records grouped (readWriteGroups), as both engines read them; then single passes
+  // for comparison: one object per date, and a history of one run per date (grouped per run
+  // as today, and per definition only as proposed)
+  const passes = Array.from({ length: quick ? 1 : RUNS }, () => bigPass('groups'));
+  const perRecord = bigPass('records');
+  const daily = bigPass('groups', 'daily');
+  const dailyByDefinition = bigPass('definition-groups', 'daily');
+  const times = (p) => `--status ${p.statusMs.toFixed(0)} ms, -n ${p.dryRunMs.toFixed(0)} ms`;
   const m = (key) => median(passes.map((p) => p[key]));
   row('c', '--status (load config + measure + assess + render)', m('statusMs'), 'ms', { goal: '<1000 ms', reference: 1000, referenceName: 'goal' });
   row('c', '-n (load config + measure + assess + plan + render)', m('dryRunMs'), 'ms', { goal: '<1000 ms', reference: 1000, referenceName: 'goal' });
+  row('c', '  --status, CPU time (not stretched by the load)', m('statusCpuMs'), 'ms');
+  row('c', '  -n, CPU time', m('dryRunCpuMs'), 'ms');
   for (const key of ['loadConfigMs', 'measureAssessMs', 'renderStatusMs', 'computePlanMs', 'renderPlanMs', 'importMs']) row('c', `  phase ${key.replace(/Ms$/, '')}`, m(key), 'ms');
-  row('c', 'peak resident memory (incl. the fake’s 1.5M write records)', m('maxRssMb'), 'MB', { goal: '<300 MB', reference: 300, referenceName: 'goal' });
+  row('c', 'peak resident memory, grouped write records (incl. the fake’s)', m('maxRssMb'), 'MB', { goal: '<300 MB', reference: 300, referenceName: 'goal' });
+  row('c', '  the same, one write record object per date (readWrites)', perRecord.maxRssMb, 'MB', { note: times(perRecord) });
+  row('c', '  each date written by a run of its own, grouped per run (today)', daily.maxRssMb, 'MB', { goal: '<300 MB', reference: 300, referenceName: 'goal', note: times(daily) });
+  row('c', '  the same, grouped per definition only (proposed)', dailyByDefinition.maxRssMb, 'MB', { goal: '<300 MB', reference: 300, referenceName: 'goal', note: times(dailyByDefinition) });
   row('c', 'warehouse calls of one status run', Object.values(passes[0].warehouseCalls).reduce((a, b) => a + b, 0), 'calls', { note: JSON.stringify(passes[0].warehouseCalls) });
 }
 
@@ -140,7 +158,7 @@ if (section('f', 'warehouse round trips of a status run')) {
   row('f', 'demo --status, 15 targets (DuckDB statements)', all.total, 'queries', { goal: 'constant', note: JSON.stringify(all.byKind) });
   row('f', 'demo --status --only schedule (DuckDB statements)', one.total, 'queries', { note: 'the difference: one statement per check' });
   const bq = await countBigQueryStatus({ targets: [30, 60] });
-  if (bq) for (const r of bq) row('f', `fake BigQuery --status, ${r.targets} targets in 3 datasets (jobs.query)`, r.jobs, 'queries', { goal: 'constant per dataset', note: JSON.stringify(r.calls) });
+  if (bq) for (const r of bq) row('f', `fake BigQuery --status, ${r.targets} targets in 3 datasets, with write records (jobs.query)`, r.jobs, 'queries', { goal: 'constant per dataset', note: JSON.stringify(r.calls) });
 }
 
 const meta = {

@@ -10,7 +10,9 @@
  *   spawn-runner     dagrun's SpawnRunner in-process (process groups, listeners, lazy log file)
  *   +duckdb          any of the above with @duckdb/node-api loaded and a file open in the
  *                    parent first, as in a real run (e.g. `spawn-runner+duckdb`)
- *   spawner          dagrun's SpawnerRunner (commands started by small child processes)
+ *   spawner          dagrun's SpawnerRunner (commands started by small child processes);
+ *                    BENCH_SPAWNER_EXEC_ARGV (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") and
+ *                    BENCH_SPAWNER_PROCESSES set its spawners' Node options and count
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +66,10 @@ async function makeRun() {
     case 'spawner': {
       const runner =
         variant === 'spawner'
-          ? new (await load('executor/spawner-runner.js')).SpawnerRunner({ execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ') })
+          ? new (await load('executor/spawner-runner.js')).SpawnerRunner({
+              execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ').filter(Boolean),
+              processes: process.env.BENCH_SPAWNER_PROCESSES ? Number(process.env.BENCH_SPAWNER_PROCESSES) : undefined,
+            })
           : new (await load('executor/spawn-runner.js')).SpawnRunner();
       const signal = new AbortController().signal;
       let n = 0;

@@ -7,18 +7,13 @@
  * It outlives nothing: when dagrun goes away (the channel closes, even after a SIGKILL), it
  * ends every command it started and exits. A Ctrl-C reaches it too (same terminal process
  * group); it ignores that and lets dagrun decide, because dagrun stops commands through it.
+ * Its settings (kill grace, the secrets of `build.env`) come as dagrun's first message, not at
+ * fork: dagrun may start it before reading the config (`prestartSpawner`).
  */
 import { Redactor } from './output-log.js';
 import { KILL_GRACE_MS, type CommandResult } from './runner.js';
 import { SpawnRunner } from './spawn-runner.js';
-import { SPAWNER_SETTINGS_VAR, type FromSpawner, type SpawnerSettings, type ToSpawner } from './spawner-protocol.js';
-
-function readSettings(): SpawnerSettings {
-  const text = process.env[SPAWNER_SETTINGS_VAR];
-  // The commands inherit this process's environment: they must not see the settings.
-  delete process.env[SPAWNER_SETTINGS_VAR];
-  return text ? (JSON.parse(text) as SpawnerSettings) : { killGraceMs: undefined, buildEnvs: [] };
-}
+import type { FromSpawner, SpawnerSettings, ToSpawner } from './spawner-protocol.js';
 
 /** A `FromSpawner` message being filled during one turn of the event loop. */
 interface Outbox {
@@ -41,13 +36,28 @@ function post(): Outbox {
   return outbox;
 }
 
-const settings = readSettings();
-const redactor = Redactor.fromEnvironment(process.env, settings.buildEnvs);
-const runner = new SpawnRunner({ killGraceMs: settings.killGraceMs, groupsChanged: (groups) => (post().groups = groups) });
+/** What runs commands, made from the settings (dagrun's first message). */
+interface Setup {
+  readonly killGraceMs: number | undefined;
+  readonly redactor: Redactor;
+  readonly runner: SpawnRunner;
+}
+let setup: Setup | undefined;
+
+function configure(settings: SpawnerSettings): Setup {
+  const redactor = Redactor.fromEnvironment(process.env, settings.buildEnvs);
+  const runner = new SpawnRunner({ killGraceMs: settings.killGraceMs, groupsChanged: (groups) => (post().groups = groups) });
+  return { killGraceMs: settings.killGraceMs, redactor, runner };
+}
+
 const aborts = new Map<number, AbortController>();
 function handle(message: ToSpawner): void {
   switch (message.type) {
+    case 'settings':
+      setup = configure(message.settings);
+      return;
     case 'run': {
+      const { runner, redactor } = (setup ??= configure({ killGraceMs: undefined, buildEnvs: [] }));
       const controller = new AbortController();
       aborts.set(message.id, controller);
       void runner
@@ -66,23 +76,25 @@ function handle(message: ToSpawner): void {
       aborts.get(message.id)?.abort();
       return;
     case 'kill-all':
-      runner.killAll();
+      setup?.runner.killAll();
       return;
   }
 }
 
-/** dagrun is gone: end what runs (SIGTERM, then SIGKILL after the grace) and leave. */
+/** dagrun is gone or done: end what runs (SIGTERM, then SIGKILL after the grace) and leave. */
 function orphaned(): void {
+  // dagrun's close() waits for this process to exit: with nothing running, at once.
+  if (aborts.size === 0) process.exit(0);
   for (const controller of aborts.values()) controller.abort();
   const waited = setInterval(() => {
     if (aborts.size === 0) process.exit(0);
   }, 20);
   waited.unref();
   // The runner's own SIGKILL timer ends stragglers; this is the backstop.
-  setTimeout(() => (runner.killAll(), process.exit(0)), (settings.killGraceMs ?? KILL_GRACE_MS) + 1_000).unref();
+  setTimeout(() => (setup?.runner.killAll(), process.exit(0)), (setup?.killGraceMs ?? KILL_GRACE_MS) + 1_000).unref();
 }
 
-process.on('message', (message: ToSpawner) => handle(message));
+process.on('message', (messages: readonly ToSpawner[]) => messages.forEach(handle));
 process.on('disconnect', orphaned);
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', orphaned);

@@ -10,8 +10,10 @@ export interface SpawnRequest {
   readonly logFile: string;
 }
 
-/** Parent → child. */
+/** Parent → child; the parent sends the messages of one event-loop turn together, as one `ToSpawner[]`. */
 export type ToSpawner =
+  /** Always the first message: how to run commands. */
+  | { readonly type: 'settings'; readonly settings: SpawnerSettings }
   /** Start a command; `id` names it in later messages. */
   | { readonly type: 'run'; readonly id: number; readonly request: SpawnRequest }
   /** End a running command's process group (SIGTERM, then SIGKILL after the grace). */
@@ -30,12 +32,9 @@ export interface FromSpawner {
   readonly groups: readonly number[] | undefined;
 }
 
-/** Settings the child gets at start, as JSON in its `DAGRUN_SPAWNER_OPTIONS` variable. */
+/** How the child runs commands: its first message, since it may be forked before the config is read. */
 export interface SpawnerSettings {
   readonly killGraceMs: number | undefined;
   /** `build.env` of every target, so the child masks the same secrets as dagrun. */
   readonly buildEnvs: readonly Readonly<Record<string, string>>[];
 }
-
-/** The variable that carries `SpawnerSettings` to the child. */
-export const SPAWNER_SETTINGS_VAR = 'DAGRUN_SPAWNER_OPTIONS';

@@ -5,9 +5,10 @@
  * mappings. dagrun holds DuckDB (a large native library and its buffers) and a full module
  * graph; a bare Node process holds neither, so it starts commands faster. And a spawn blocks
  * its process until the child has exec'd, so two spawners start twice as many commands at
- * once. Spawners are forked lazily: the first on the first command, another (up to
- * `processes`) when every one has a command waiting. Each runs commands with the spawn
- * runner (`spawner-child.ts`); this side only forwards requests over IPC.
+ * once. Spawners are forked lazily: the first on the first command (or at `prestart()`),
+ * another (up to `processes`) when every one has a command waiting. Each runs commands with
+ * the spawn runner (`spawner-child.ts`); this side only forwards requests over IPC, the
+ * requests of one event-loop turn in one message.
  *
  * Same contract as `SpawnRunner`: process groups, timeouts, aborts through the request's
  * signal, `killAll()` for a second Ctrl-C, `groupsChanged` for the pipeline lock. If a
@@ -18,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SpawnRunner, SpawnRunnerOptions } from './spawn-runner.js';
 import type { CommandRequest, CommandResult, CommandRunner } from './runner.js';
-import { SPAWNER_SETTINGS_VAR, type FromSpawner, type SpawnerSettings, type ToSpawner } from './spawner-protocol.js';
+import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
 
 /** Options of the spawner runner. */
 export interface SpawnerRunnerOptions extends SpawnRunnerOptions {
@@ -42,9 +43,55 @@ interface Spawner {
   readonly child: ChildProcess;
   pending: number;
   groups: readonly number[];
+  /** Whether it was ever given a command: one that never was has nothing to end when closed. */
+  used: boolean;
+  /** This turn's messages to it, written together once the turn ends (see `#post`). */
+  outbox: ToSpawner[];
 }
 
 const CHILD_FILE = fileURLToPath(new URL('./spawner-child.js', import.meta.url));
+
+/** A spawner forked by `prestartSpawner()` that no runner has taken yet. */
+let warm: ChildProcess | undefined;
+
+/**
+ * Forks a spawner now, before any runner exists, for the first `SpawnerRunner` to take: its
+ * Node start-up (100 ms here, 400 ms on a loaded machine) then overlaps dagrun's own (config,
+ * DuckDB, measuring) instead of delaying the first command. Call it as soon as the command line
+ * says a build may run. If no runner takes it, it keeps nothing alive and exits with dagrun.
+ */
+export function prestartSpawner(): void {
+  if (warm !== undefined) return;
+  const child = forkSpawner([]);
+  warm = child;
+  child.on('error', () => undefined); // reported by the runner that takes it, when it tries to use it
+  child.on('exit', () => warm === child && (warm = undefined));
+}
+
+function forkSpawner(execArgv: readonly string[]): ChildProcess {
+  const child = fork(CHILD_FILE, [], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Neither the process nor an idle channel keeps dagrun alive; pending commands ref the channel.
+  child.unref();
+  child.channel?.unref();
+  return child;
+}
+
+/** The prestarted spawner if it is still there and fits these options. */
+function takeWarm(options: SpawnerRunnerOptions): ChildProcess | undefined {
+  const child = warm;
+  if (child === undefined || options.execArgv !== undefined || !child.connected || child.exitCode !== null || child.signalCode !== null) {
+    discardWarm();
+    return undefined;
+  }
+  warm = undefined;
+  return child;
+}
+
+/** Kills the prestarted spawner, if any: it has started nothing, so nothing is lost. */
+function discardWarm(): void {
+  warm?.kill('SIGKILL');
+  warm = undefined;
+}
 
 /** The command seam implemented by separate, small spawning processes. */
 export class SpawnerRunner implements CommandRunner {
@@ -62,15 +109,26 @@ export class SpawnerRunner implements CommandRunner {
     this.#max = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
   }
 
+  /**
+   * Starts the first spawner now rather than at the first command (or takes the one
+   * `prestartSpawner()` forked), so that its start-up overlaps dagrun's. If no command runs
+   * after all, `close()` ends the unused spawner without waiting for it. Does nothing when one
+   * started already.
+   */
+  prestart(): void {
+    if (this.#fallback === undefined && this.#spawners.length === 0) this.#start();
+  }
+
   run(request: CommandRequest): Promise<CommandResult> {
     if (this.#fallback) return this.#fallback.then((runner) => runner.run(request));
     const spawner = this.#pick();
     const id = this.#nextId++;
     return new Promise<CommandResult>((resolve) => {
-      const onAbort = () => send(spawner.child, { type: 'abort', id });
+      const onAbort = () => this.#post(spawner, { type: 'abort', id });
       this.#pending.set(id, { request, resolve, onAbort, spawner });
+      spawner.used = true;
       if (++spawner.pending === 1) spawner.child.channel?.ref();
-      send(spawner.child, { type: 'run', id, request: { argv: request.argv, cwd: request.cwd, env: request.env, timeoutMs: request.timeoutMs, logFile: request.logFile } });
+      this.#post(spawner, { type: 'run', id, request: { argv: request.argv, cwd: request.cwd, env: request.env, timeoutMs: request.timeoutMs, logFile: request.logFile } });
       request.signal.addEventListener('abort', onAbort, { once: true });
       if (request.signal.aborted) onAbort();
     });
@@ -81,24 +139,43 @@ export class SpawnerRunner implements CommandRunner {
     // Directly, not only through the spawners: the caller may exit right after this.
     for (const spawner of this.#spawners) {
       for (const group of spawner.groups) killGroup(group);
-      send(spawner.child, { type: 'kill-all' });
+      this.#post(spawner, { type: 'kill-all' });
+      flush(spawner);
     }
     this.#fallbackLoaded?.killAll(); // synchronously: the caller may exit right after this
   }
 
-  /** Lets the spawners go (each exits once its channel closes). Safe to call when none started. */
+  /**
+   * Lets the spawners go: each exits once its channel closes, at once when nothing runs in it.
+   * One that never got a command is killed instead (it may still be starting, and has nothing
+   * to end), as is a `prestartSpawner()` one no runner took: the run is over, and it holds
+   * dagrun's stdout and stderr open while it lives. Safe to call when none started.
+   */
   async close(): Promise<void> {
+    discardWarm();
     const spawners = this.#spawners;
     this.#spawners = [];
     await Promise.all(
-      spawners.map(({ child }) => {
+      spawners.map((spawner) => {
+        const { child } = spawner;
         if (child.exitCode !== null || child.signalCode !== null) return undefined;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         child.ref(); // wait for it, though it was unref'd so as not to keep dagrun alive
-        if (child.connected) child.disconnect();
+        flush(spawner);
+        if (!spawner.used) child.kill('SIGKILL');
+        else if (child.connected) child.disconnect();
         return exited;
       }),
     );
+  }
+
+  /**
+   * Queues a message for a spawner; the turn's messages go in one IPC write once the turn ends.
+   * A pass of the build loop starts several commands, and each write costs a system call here
+   * and a wake-up, parse and dispatch there.
+   */
+  #post(spawner: Spawner, message: ToSpawner): void {
+    if (spawner.outbox.push(message) === 1) setImmediate(() => flush(spawner));
   }
 
   /** The least busy spawner, or a new one when all are busy and the limit allows. */
@@ -109,16 +186,10 @@ export class SpawnerRunner implements CommandRunner {
   }
 
   #start(): Spawner {
-    const settings: SpawnerSettings = { killGraceMs: this.#options.killGraceMs, buildEnvs: this.#options.buildEnvs ?? [] };
-    const child = fork(CHILD_FILE, [], {
-      env: { ...process.env, [SPAWNER_SETTINGS_VAR]: JSON.stringify(settings) },
-      execArgv: [...(this.#options.execArgv ?? [])],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const spawner: Spawner = { child, pending: 0, groups: [] };
-    // Neither the process nor an idle channel keeps dagrun alive; pending commands ref the channel.
-    child.unref();
-    child.channel?.unref();
+    const child = takeWarm(this.#options) ?? forkSpawner(this.#options.execArgv ?? []);
+    const spawner: Spawner = { child, pending: 0, groups: [], used: false, outbox: [] };
+    // Settings come first on the channel, so a prestarted spawner could start before they were known.
+    this.#post(spawner, { type: 'settings', settings: { killGraceMs: this.#options.killGraceMs, buildEnvs: this.#options.buildEnvs ?? [] } });
     child.on('message', (message: FromSpawner) => this.#received(spawner, message));
     child.on('error', (error) => this.#lost(spawner, `the command spawner failed: ${error.message}`));
     child.on('exit', (code, signal) => this.#lost(spawner, `the command spawner ended unexpectedly (${signal ?? `exit code ${code}`})`));
@@ -158,9 +229,13 @@ export class SpawnerRunner implements CommandRunner {
   }
 }
 
-function send(child: ChildProcess, message: ToSpawner): void {
+/** Writes a spawner's queued messages, if any. */
+function flush(spawner: Spawner): void {
+  if (spawner.outbox.length === 0) return;
+  const messages = spawner.outbox;
+  spawner.outbox = [];
   // A spawner that died between the check and the write is reported by its 'exit' event.
-  if (child.connected) child.send(message, undefined, undefined, () => undefined);
+  if (spawner.child.connected) spawner.child.send(messages, undefined, undefined, () => undefined);
 }
 
 function killGroup(pid: number): void {
