@@ -3,17 +3,17 @@
  * pure part is measured: loading the config, assessing, planning, rendering.
  *
  *   node bench/status-big.mjs make <dir> <targets> <days>      writes the pipeline
- *   node bench/status-big.mjs run <dir> <targets> <days> [groups|definition-groups|records] [one-run|daily]
+ *   node bench/status-big.mjs run <dir> <targets> <days> [groups|run-groups|records] [one-run|daily]
  *                                                              one cold pass; prints JSON
  *
  * `groups` (the default) serves the write records as both engines now read them,
- * `Warehouse.readWriteGroups` (per target, definition and run: days and times as lists);
+ * `Warehouse.readWriteGroups` (per target and definition: days and times as lists);
  * `records` leaves that method out, so dagrun reads one object per target-date through
- * `readWrites`, as an engine without grouping would; `definition-groups` groups per target
- * and definition only, not per run (proposed, see docs/performance.md c).
+ * `readWrites`, as an engine without grouping would; `run-groups` groups per run too, as the
+ * engines did before issue 9 (see docs/performance.md c), to compare.
  * `one-run` (the default): every date of a target was written by one run; `daily`: each
  * date by a run of its own, a day apart (a pipeline grown one run a day), so grouping per
- * run makes a group per target-date.
+ * run would make a group per target-date.
  *
  * The pipeline: `targets` targets over `days` every-day dates; the first 2% are sources,
  * each other target reads 1–3 earlier ones (some with a 7-day lookback), one in ten has a
@@ -125,7 +125,7 @@ async function pass(dir, writeReads, history) {
   const c2 = cpuMs();
   const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, {
     groupedWrites: writeReads !== 'records',
-    groupRuns: writeReads === 'groups',
+    groupRuns: writeReads === 'run-groups',
     dailyRuns: history === 'daily',
   });
   const t3 = performance.now();
@@ -172,6 +172,6 @@ async function pass(dir, writeReads, history) {
 
 const [mode, dir, countArg, daysArg, writeReads = 'groups', history = 'one-run'] = process.argv.slice(2);
 if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
-else if (mode === 'run' && ['records', 'groups', 'definition-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {
+else if (mode === 'run' && ['records', 'groups', 'run-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {
   console.log(JSON.stringify(await pass(dir, writeReads, history)));
-} else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [groups|definition-groups|records] [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);
+} else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [groups|run-groups|records] [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);

@@ -1,7 +1,8 @@
 /**
  * The warehouse contract against DuckDB (a temp file) and against BigQuery (the loopback
  * fake): the shared cases of warehouse-contract.ts, and here the grouped write records
- * (`readWriteGroups`), which both engines offer.
+ * (`readWriteGroups`, one group per target and definition), which both engines offer, and
+ * the per-record reads (`readWrites`, with run ids) beside them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ for (const [name, makeHarness] of [['duckdb', duckDbHarness], ['bigquery (fake)'
 function normalised(group: WriteGroup): { key: string; days: string[]; writtenAt: number[] } {
   const order = group.days.map((_, i) => i).sort((a, b) => group.days[a]! - group.days[b]!);
   return {
-    key: `${group.target} ${group.fingerprint} ${group.runId}`,
+    key: `${group.target} ${group.fingerprint}`,
     days: order.map((i) => formatDay(group.days[i]!)),
     writtenAt: order.map((i) => group.writtenAt[i]!),
   };
@@ -73,7 +74,7 @@ async function groupsOf(w: Warehouse, targets: string[], window: { first: Day; l
   return groups.map(normalised).sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** `readWriteGroups`: the latest record per (target, day), one group per (target, definition, run). */
+/** `readWriteGroups`: the latest record per (target, day), one group per (target, definition) whatever the runs. */
 function registerWriteGroupTests(name: string, makeHarness: () => Promise<ContractHarness>): void {
   describe(`warehouse contract, grouped write records: ${name}`, () => {
     let h: ContractHarness;
@@ -82,6 +83,7 @@ function registerWriteGroupTests(name: string, makeHarness: () => Promise<Contra
     const days = (...dates: string[]) => dates.map(dayOf);
     // what a run records: epoch ms with a fraction (performance.timeOrigin + performance.now())
     const precise = 1717171717171.1235;
+    const byDay = (records: Awaited<ReturnType<Warehouse['readWrites']>>) => [...records].sort((a, b) => a.target.localeCompare(b.target) || a.day - b.day);
 
     beforeEach(async () => {
       h = await makeHarness();
@@ -91,38 +93,64 @@ function registerWriteGroupTests(name: string, makeHarness: () => Promise<Contra
       await h.dispose();
     });
 
-    it('groups the latest record of each (target, day) per definition and run, times exact, within the window', async () => {
+    it('groups the latest record of each (target, day) per definition, across runs, times exact, within the window', async () => {
       expect(typeof w.readWriteGroups).toBe('function');
       expect(await w.readWriteGroups!(['x'], window)).toEqual([]);
       await w.recordWrites([{ target: 'x', days: days('2024-01-02', '2024-01-03', '2024-01-04'), writtenAt: 10.5, fingerprint: 'f', runId: 'r1' }]);
       await w.recordWrites([{ target: 'x', days: days('2024-01-03'), writtenAt: 11, fingerprint: 'g', runId: 'r2' }]);
-      // (a whole-number time before a fractional one in one flush trips DuckDB's list typing: reported)
       await w.recordWrites([
+        { target: 'y', days: days('2024-01-02', '2023-12-01', '2024-02-01'), writtenAt: 12, fingerprint: 'h', runId: 'r3' },
         { target: 'x', days: days('2024-01-06', '2024-01-05'), writtenAt: precise, fingerprint: 'f', runId: 'r3' },
-        { target: 'x', days: days('2024-01-07'), writtenAt: precise + 0.25, fingerprint: 'f', runId: 'r3' },
-        { target: 'y', days: days('2024-01-02', '2023-12-01', '2024-02-01'), writtenAt: 12, fingerprint: 'h', runId: 'r2' },
+        { target: 'x', days: days('2024-01-07'), writtenAt: precise + 0.25, fingerprint: 'f', runId: 'r4' },
       ]);
       expect(await groupsOf(w, ['x', 'y', 'z'], window)).toEqual([
-        { key: 'x f r1', days: ['2024-01-02', '2024-01-04'], writtenAt: [10.5, 10.5] },
-        { key: 'x f r3', days: ['2024-01-05', '2024-01-06', '2024-01-07'], writtenAt: [precise, precise, precise + 0.25] },
-        { key: 'x g r2', days: ['2024-01-03'], writtenAt: [11] },
-        { key: 'y h r2', days: ['2024-01-02'], writtenAt: [12] },
+        { key: 'x f', days: ['2024-01-02', '2024-01-04', '2024-01-05', '2024-01-06', '2024-01-07'], writtenAt: [10.5, 10.5, precise, precise, precise + 0.25] },
+        { key: 'x g', days: ['2024-01-03'], writtenAt: [11] },
+        { key: 'y h', days: ['2024-01-02'], writtenAt: [12] },
       ]);
       expect(await groupsOf(w, ['y'], { first: dayOf('2023-11-01'), last: dayOf('2024-01-01') })).toEqual([
-        { key: 'y h r2', days: ['2023-12-01'], writtenAt: [12] },
+        { key: 'y h', days: ['2023-12-01'], writtenAt: [12] },
       ]);
       expect(await w.readWriteGroups!([], window)).toEqual([]);
     });
 
-    it('reads days before 1970 (negative epoch days), and readWrites is the same records one per day', async () => {
+    it('keeps one group per definition when every day was written by a run of its own, and readWrites still tells the runs', async () => {
+      const dates = Array.from({ length: 20 }, (_, i) => formatDay((window.first + i) as Day));
+      for (const [i, date] of dates.entries()) {
+        await w.recordWrites([{ target: 'daily', days: days(date), writtenAt: 1000 + i, fingerprint: 'f', runId: `run-${i}` }]);
+      }
+      // a later run rewrites the first day under the same definition: its record replaces the first
+      await w.recordWrites([{ target: 'daily', days: days(dates[0]!), writtenAt: 5000, fingerprint: 'f', runId: 'rerun' }]);
+      expect(await groupsOf(w, ['daily'], window)).toEqual([
+        { key: 'daily f', days: dates, writtenAt: [5000, ...dates.slice(1).map((_, i) => 1001 + i)] },
+      ]);
+      const records = byDay(await w.readWrites(['daily'], window));
+      expect(records.map((r) => r.runId)).toEqual(['rerun', ...dates.slice(1).map((_, i) => `run-${i + 1}`)]);
+      expect(records[0]).toEqual({ target: 'daily', day: dayOf(dates[0]!), writtenAt: 5000, fingerprint: 'f', runId: 'rerun' });
+    });
+
+    it('saves a flush whose first write time is a whole number and a later one fractional', async () => {
+      // DuckDB types an unannotated list by its first item: [12, 12.25] was an integer list, and the save failed
+      await w.recordWrites([
+        { target: 'a', days: days('2024-01-02'), writtenAt: 12, fingerprint: 'f', runId: 'r' },
+        { target: 'b', days: days('2024-01-02', '2024-01-03'), writtenAt: precise, fingerprint: 'f', runId: 'r' },
+      ]);
+      expect(byDay(await w.readWrites(['a', 'b'], window))).toEqual([
+        { target: 'a', day: dayOf('2024-01-02'), writtenAt: 12, fingerprint: 'f', runId: 'r' },
+        { target: 'b', day: dayOf('2024-01-02'), writtenAt: precise, fingerprint: 'f', runId: 'r' },
+        { target: 'b', day: dayOf('2024-01-03'), writtenAt: precise, fingerprint: 'f', runId: 'r' },
+      ]);
+    });
+
+    it('reads days before 1970 (negative epoch days), grouped and one record per day', async () => {
       await w.recordWrites([{ target: 'old', days: days('1969-12-30', '1970-01-01'), writtenAt: 1, fingerprint: 'f', runId: 'r' }]);
       const early = { first: dayOf('1969-12-01'), last: dayOf('1970-01-31') };
-      expect(await groupsOf(w, ['old'], early)).toEqual([{ key: 'old f r', days: ['1969-12-30', '1970-01-01'], writtenAt: [1, 1] }]);
-      const flat = (await w.readWrites(['old'], early)).sort((a, b) => a.day - b.day);
-      expect(flat).toEqual([
+      expect(await groupsOf(w, ['old'], early)).toEqual([{ key: 'old f', days: ['1969-12-30', '1970-01-01'], writtenAt: [1, 1] }]);
+      expect(byDay(await w.readWrites(['old'], early))).toEqual([
         { target: 'old', day: dayOf('1969-12-30'), writtenAt: 1, fingerprint: 'f', runId: 'r' },
         { target: 'old', day: dayOf('1970-01-01'), writtenAt: 1, fingerprint: 'f', runId: 'r' },
       ]);
+      expect(await w.readWrites([], early)).toEqual([]);
     });
   });
 }

@@ -43,7 +43,8 @@ export class MemoryWarehouse {
    * written range (`{ target, days, writtenAt, fingerprint, runId }`); `checks`: key → number.
    * `groupedWrites` (the default): offer `readWriteGroups`, as both engines do; false leaves
    * it out, so dagrun reads one record object per day through `readWrites`.
-   * `groupRuns` (the default): groups are per run too, as both engines group them today.
+   * `groupRuns`: groups are per run too, as both engines grouped them before issue 9 (the
+   * default, false, groups per target and definition, as they do now).
    * `dailyRuns`: serve every batch as if each of its days had been written by a run of its
    * own (a pipeline grown by one run a day), each a day later than the one before.
    */
@@ -54,7 +55,7 @@ export class MemoryWarehouse {
     writeBatches = [],
     checks = new Map(),
     groupedWrites = true,
-    groupRuns = true,
+    groupRuns = false,
     dailyRuns = false,
   } = {}) {
     this.calendars = calendars;
@@ -128,12 +129,12 @@ export class MemoryWarehouse {
   }
 
   /**
-   * The records grouped as both engines group them (DuckDB `GROUP BY ALL` with `list()`,
-   * BigQuery `STRING_AGG` per target, definition and run): one group per (target,
-   * fingerprint, run), days and times as parallel lists decoded afresh on every call, each
-   * list made at its final size (as an engine decodes a list column). With `groupRuns:
-   * false`, one group per (target, fingerprint) (its `runId` empty): the grouping proposed
-   * for histories of many runs. The batches of one target are disjoint here, so no
+   * The records grouped as both engines group them (DuckDB `GROUP BY target, fingerprint`
+   * with `list()`, BigQuery `STRING_AGG` per target and definition): one group per (target,
+   * fingerprint) whatever the runs, days and times as parallel lists decoded afresh on every
+   * call, each list made at its final size (as an engine decodes a list column). With
+   * `groupRuns`, one group per (target, fingerprint, run), carrying its `runId`: the grouping
+   * before issue 9, kept to compare. The batches of one target are disjoint here, so no
    * (target, day) needs its latest picked.
    */
   async readWriteGroups(targets, window) {
@@ -141,31 +142,29 @@ export class MemoryWarehouse {
     const wanted = new Set(targets);
     const groups = new Map();
     const add = (target, fingerprint, runId, days, times) => {
-      const key = `${target}\0${fingerprint}\0${runId}`;
+      const key = this.groupRuns ? `${target}\0${fingerprint}\0${runId}` : `${target}\0${fingerprint}`;
       const group = groups.get(key) ?? { target, fingerprint, runId, pieces: [] };
       group.pieces.push({ days, times });
       groups.set(key, group);
     };
     for (const w of this.writes) {
-      if (wanted.has(w.target) && w.day >= window.first && w.day <= window.last) add(w.target, w.fingerprint, this.groupRuns ? w.runId : '', [w.day], [w.writtenAt]);
+      if (wanted.has(w.target) && w.day >= window.first && w.day <= window.last) add(w.target, w.fingerprint, w.runId, [w.day], [w.writtenAt]);
     }
     const daily = [];
     for (const { target, fingerprint, runId, days: all, writtenAt } of this.writeBatches) {
       if (!wanted.has(target)) continue;
       const days = daysWithin(all, window);
       if (days.length === 0) continue;
-      if (!this.dailyRuns) add(target, fingerprint, this.groupRuns ? runId : '', days, new Array(days.length).fill(writtenAt));
-      else if (!this.groupRuns) add(target, fingerprint, '', days, days.map((day) => writtenAt + day * DAY_MS));
+      if (!this.dailyRuns) add(target, fingerprint, runId, days, new Array(days.length).fill(writtenAt));
+      else if (!this.groupRuns) add(target, fingerprint, runId, days, days.map((day) => writtenAt + day * DAY_MS));
       // a run per day, grouped per run: every day is a group of its own (its run id is unique)
       else for (const day of days) daily.push({ target, fingerprint, runId: `${runId}.${day}`, days: [day], writtenAt: [writtenAt + day * DAY_MS] });
     }
-    const grouped = [...groups.values()].map(({ target, fingerprint, runId, pieces }) => ({
-      target,
-      fingerprint,
-      runId,
-      days: pieces.length === 1 ? pieces[0].days : pieces.flatMap((p) => p.days),
-      writtenAt: pieces.length === 1 ? pieces[0].times : pieces.flatMap((p) => p.times),
-    }));
+    const grouped = [...groups.values()].map(({ target, fingerprint, runId, pieces }) => {
+      const days = pieces.length === 1 ? pieces[0].days : pieces.flatMap((p) => p.days);
+      const writtenAt = pieces.length === 1 ? pieces[0].times : pieces.flatMap((p) => p.times);
+      return this.groupRuns ? { target, fingerprint, runId, days, writtenAt } : { target, fingerprint, days, writtenAt };
+    });
     return daily.length === 0 ? grouped : grouped.concat(daily);
   }
 

@@ -40,10 +40,10 @@ describe('indexWrites', () => {
 
   it('reads the same from records, from groups and from a map by day', () => {
     const groups: WriteGroup[] = [
-      { target: 'a', fingerprint: 'f1', runId: 'r', days: [10 as Day], writtenAt: [150] },
-      { target: 'a', fingerprint: 'f2', runId: 'r', days: [14 as Day], writtenAt: [200] },
-      { target: 'b', fingerprint: 'old', runId: 'r', days: [12 as Day], writtenAt: [300] },
-      { target: 'b', fingerprint: 'f1', runId: 'r', days: [11 as Day], writtenAt: [50] },
+      { target: 'a', fingerprint: 'f1', days: [10 as Day], writtenAt: [150] },
+      { target: 'a', fingerprint: 'f2', days: [14 as Day], writtenAt: [200] },
+      { target: 'b', fingerprint: 'old', days: [12 as Day], writtenAt: [300] },
+      { target: 'b', fingerprint: 'f1', days: [11 as Day], writtenAt: [50] },
     ];
     const fromGroups = indexWriteGroups(groups);
     const fromMap = compactWrites(new Map(records.filter((r) => r.target === 'a').map((r) => [r.day, r])));

@@ -103,24 +103,48 @@ export function insertWrites(ref: TableRef, batchCount: number): string {
 }
 
 /**
+ * The latest record of each (target, day) within the window (`@targets`, `@first`,
+ * `@last`): the last written, ties broken by run id so that every reader picks the same.
+ */
+function latestWrites(ref: TableRef): string {
+  return `SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
+  WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1`;
+}
+
+/**
+ * `%.17g` prints every FLOAT64 exactly (17 significant digits read back to the same
+ * double), which CAST to STRING does not promise.
+ */
+const EXACT = "'%.17g'";
+
+/**
  * The latest write record of each (target, day) within the window, grouped on the server
- * per (target, definition, run): one row per group, its days (epoch days) and write times
- * as comma-separated text in day order. Text, not ARRAYs: an ARRAY comes back as one JSON
- * object per element (`{"v": …}`), so a million target-dates would cost a million objects
- * and several result pages; text costs one string per group. `%.17g` prints every FLOAT64
- * exactly (17 significant digits read back to the same double), which CAST to STRING does
- * not promise.
+ * per (target, definition): one row per group, its days (epoch days) and write times as
+ * comma-separated text in day order. Not per run: a pipeline grown one run a day would get
+ * a row per date. Text, not ARRAYs: an ARRAY comes back as one JSON object per element
+ * (`{"v": …}`), so a million target-dates would cost a million objects and several result
+ * pages; text costs one string per group.
  */
 export function readWriteGroupsQuery(ref: TableRef): string {
-  return `SELECT target, fingerprint, run_id,
+  return `SELECT target, fingerprint,
   STRING_AGG(CAST(UNIX_DATE(day) AS STRING), ',' ORDER BY day) AS days,
-  STRING_AGG(FORMAT('%.17g', written_at), ',' ORDER BY day) AS written_at
+  STRING_AGG(FORMAT(${EXACT}, written_at), ',' ORDER BY day) AS written_at
 FROM (
-  SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
-  WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1
+  ${latestWrites(ref)}
 )
-GROUP BY target, fingerprint, run_id`;
+GROUP BY target, fingerprint`;
+}
+
+/**
+ * The same records one row each, with the run that wrote them: the audit and fallback
+ * path (`readWrites`). Days as epoch days, times as exact text, as in the grouped query.
+ */
+export function readWritesQuery(ref: TableRef): string {
+  return `SELECT target, UNIX_DATE(day) AS day, FORMAT(${EXACT}, written_at) AS written_at, fingerprint, run_id
+FROM (
+  ${latestWrites(ref)}
+)`;
 }
 
 /**

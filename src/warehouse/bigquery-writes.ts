@@ -5,7 +5,7 @@
  */
 import type { Day } from '../intervals/day.js';
 import { windowParams } from './bigquery-coverage.js';
-import type { BigQueryPort, QueryParam } from './bigquery-port.js';
+import type { BigQueryPort, QueryParam, Row } from './bigquery-port.js';
 import {
   STATE_DATASET,
   WRITES_TABLE,
@@ -14,6 +14,7 @@ import {
   insertWrites,
   quoteTable,
   readWriteGroupsQuery,
+  readWritesQuery,
 } from './bigquery-sql.js';
 import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, WarehouseError } from './warehouse.js';
 
@@ -23,34 +24,52 @@ function writesRef(port: BigQueryPort): TableRef {
 
 /**
  * The latest write record of each (target, day) within the window, grouped per (target,
- * definition, run) by one query; none before the first write.
+ * definition) by one query; none before the first write.
  */
 export async function readWriteGroups(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
-  if (targets.length === 0) return [];
-  const ref = writesRef(port);
-  // tables.get is free and cached, and spares a failing query on a fresh project.
-  if (!(await port.table(ref)).exists) return [];
-  const rows = await port.query({
-    sql: readWriteGroupsQuery(ref),
-    params: { targets: { type: 'ARRAY<STRING>', value: targets }, ...windowParams(window) },
-    purpose: 'writes',
-  });
+  const { ref, rows } = await queryWrites(port, targets, window, readWriteGroupsQuery);
   return rows.map((row) => {
     const target = String(row['target']);
     const days = parseDays(String(row['days'] ?? ''));
     const writtenAt = String(row['written_at'] ?? '').split(',').map(Number);
-    if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) {
-      throw new WarehouseError(`the write records of ${target} in ${quoteTable(ref)} came back malformed`, { transient: false });
-    }
-    return { target, fingerprint: String(row['fingerprint']), runId: String(row['run_id']), days, writtenAt };
+    if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) throw malformed(target, ref);
+    return { target, fingerprint: String(row['fingerprint']), days, writtenAt };
   });
 }
 
-/** The same records, one object per (target, day): the grouped query, flattened. */
+/** The same records one object per (target, day), with the run that wrote each: one query. */
 export async function readWrites(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
-  return (await readWriteGroups(port, targets, window)).flatMap(({ target, fingerprint, runId, days, writtenAt }) =>
-    days.map((day, i) => ({ target, day, writtenAt: writtenAt[i]!, fingerprint, runId })),
-  );
+  const { ref, rows } = await queryWrites(port, targets, window, readWritesQuery);
+  return rows.map((row) => {
+    const target = String(row['target']);
+    const day = Number(row['day']) as Day;
+    const writtenAt = Number(row['written_at']);
+    if (!Number.isInteger(day) || Number.isNaN(writtenAt)) throw malformed(target, ref);
+    return { target, day, writtenAt, fingerprint: String(row['fingerprint']), runId: String(row['run_id']) };
+  });
+}
+
+/** Runs one query over the write-record table with the targets and window bound; no rows before the first write. */
+async function queryWrites(
+  port: BigQueryPort,
+  targets: readonly string[],
+  window: DayWindow,
+  query: (ref: TableRef) => string,
+): Promise<{ ref: TableRef; rows: Row[] }> {
+  const ref = writesRef(port);
+  if (targets.length === 0) return { ref, rows: [] };
+  // tables.get is free and cached, and spares a failing query on a fresh project.
+  if (!(await port.table(ref)).exists) return { ref, rows: [] };
+  const rows = await port.query({
+    sql: query(ref),
+    params: { targets: { type: 'ARRAY<STRING>', value: targets }, ...windowParams(window) },
+    purpose: 'writes',
+  });
+  return { ref, rows };
+}
+
+function malformed(target: string, ref: TableRef): WarehouseError {
+  return new WarehouseError(`the write records of ${target} in ${quoteTable(ref)} came back malformed`, { transient: false });
 }
 
 /** Character codes that `parseDays` reads. */

@@ -44,6 +44,8 @@ import {
 
 const WRITES_TABLE = '_dagrun.writes';
 const EPOCH = "DATE '1970-01-01'";
+/** The type of the bound list of write times (epoch ms, fractional). */
+const WRITE_TIMES_TYPE = duckdb.LIST(duckdb.DOUBLE);
 
 /** Options for opening the embedded warehouse. */
 export interface DuckDbOptions {
@@ -289,29 +291,52 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
-    return (await this.readWriteGroups(targets, window)).flatMap((group) =>
-      group.days.map((day, i) => ({ target: group.target, day, writtenAt: group.writtenAt[i]!, fingerprint: group.fingerprint, runId: group.runId })),
+    // One row per record, run id included: the audit and fallback path, not what status reads.
+    const rows = await this.#readWritesTable(
+      targets,
+      window,
+      `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM _dagrun.writes
+       WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`,
     );
+    return rows.map(([target, day, writtenAt, fingerprint, runId]) => ({
+      target: String(target),
+      day: Number(day) as Day,
+      writtenAt: Number(writtenAt),
+      fingerprint: String(fingerprint),
+      runId: String(runId),
+    }));
   }
 
   async readWriteGroups(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
+    // Grouped, so the strings come once per (target, definition) and the days and times as
+    // number lists: reading 10k rows of strings costs more than the query. Not per run: a
+    // run a day would make a group per date. (target, day) is the table's key, so each day
+    // is in one group; the two lists of a group are filled row by row, so they are parallel.
+    const rows = await this.#readWritesTable(
+      targets,
+      window,
+      `SELECT target, fingerprint, list(CAST(day - ${EPOCH} AS INTEGER)), list(written_at) FROM _dagrun.writes
+       WHERE list_contains($targets, target) AND day BETWEEN $first AND $last GROUP BY target, fingerprint`,
+    );
+    return rows.map(([target, fingerprint, days, times]) => ({
+      target: String(target),
+      fingerprint: String(fingerprint),
+      days: daysOf(days!),
+      writtenAt: (times as DuckDBListValue).items.map(Number),
+    }));
+  }
+
+  /** Rows of a query over `_dagrun.writes` with `$targets`, `$first` and `$last` bound; none before the first write. */
+  async #readWritesTable(targets: readonly string[], window: DayWindow, sql: string): Promise<DuckDBValue[][]> {
     if (targets.length === 0) return [];
     return this.#query(async (connection) => {
       if ((await this.#existingTables(connection, [WRITES_TABLE])).size === 0) return [];
-      // Grouped, so the strings come once per (target, definition, run) and the days and
-      // times as number lists: reading 10k rows of strings costs more than the query.
-      const reader = await connection.runAndReadAll(
-        `SELECT target, fingerprint, run_id, list(CAST(day - ${EPOCH} AS INTEGER)), list(written_at) FROM _dagrun.writes
-         WHERE list_contains($targets, target) AND day BETWEEN $first AND $last GROUP BY ALL`,
-        { targets: listValue([...targets]), first: dateValue(window.first), last: dateValue(window.last) },
-      );
-      return reader.getRows().map(([target, fingerprint, runId, days, times]) => ({
-        target: String(target),
-        fingerprint: String(fingerprint),
-        runId: String(runId),
-        days: daysOf(days!),
-        writtenAt: (times as DuckDBListValue).items.map(Number),
-      }));
+      const reader = await connection.runAndReadAll(sql, {
+        targets: listValue([...targets]),
+        first: dateValue(window.first),
+        last: dateValue(window.last),
+      });
+      return reader.getRows();
     });
   }
 
@@ -345,6 +370,9 @@ export class DuckDbWarehouse implements Warehouse {
               fingerprints: listValue(rows.map((r) => r.batch.fingerprint)),
               runs: listValue(rows.map((r) => r.batch.runId)),
             },
+            // typed: DuckDB infers a list's type from its first item, so a whole-number time
+            // before a fractional one would make it an integer list and fail the save
+            { ats: WRITE_TIMES_TYPE },
           );
           await connection.run('COMMIT');
         } catch (error) {

@@ -53,13 +53,14 @@ export interface WriteRecord {
 }
 
 /**
- * Write records of one target written under one definition in one run, as parallel lists:
- * what `readWriteGroups` returns instead of one object per (target, day).
+ * The write records of one target written under one definition, as parallel lists: what
+ * `readWriteGroups` returns instead of one object per (target, day). Not per run: a
+ * pipeline grown by one run a day would get a group per date, and freshness never asks
+ * which run wrote a day (`readWrites` still tells, for audits).
  */
 export interface WriteGroup {
   readonly target: string;
   readonly fingerprint: string;
-  readonly runId: string;
   readonly days: readonly Day[];
   /** Epoch milliseconds per day, parallel to `days`. */
   readonly writtenAt: readonly number[];
@@ -112,7 +113,8 @@ export interface Warehouse {
   /** The latest write record of each (target, day) within the window. */
   readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]>;
   /**
-   * The same records grouped, each (target, day) in one group at most. Optional: engines
+   * The same records grouped per (target, definition), each (target, day) in one group at
+   * most, so the number of groups does not grow with the number of runs. Optional: engines
    * that offer it spare a big status run a million record objects; callers fall back to
    * `readWrites`.
    */
