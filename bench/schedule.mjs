@@ -1,12 +1,15 @@
 /**
  * (b) Scheduling quality: pipelines of `sleep` commands with known durations, their makespan
- * against a lower bound, both through the real CLI and in a simulation of the real `Plan`
- * (dist/scheduler/plan.js) on a virtual clock — there with and without duration estimates
- * from earlier runs, which the CLI does not pass yet.
+ * against a lower bound and the true optimum (bench/lib/optimal-schedule.mjs), both through
+ * the real CLI (whose plan, after the warm-up run, has range durations from earlier runs) and
+ * in a simulation of the real `Plan` (dist/scheduler/plan.js) on a virtual clock — there
+ * without estimates (the shape alone), with the true durations as estimates, and with the
+ * critical path alone (the policy before the simulated priority search, for comparison).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { addDaysIso, CLI, DIST, duckdbExec, tempDir, writeProject } from './lib/project.mjs';
+import { optimalSchedule } from './lib/optimal-schedule.mjs';
 import { timeCommand } from './lib/timing.mjs';
 
 /**
@@ -117,15 +120,17 @@ function stepsOf(shape) {
 
 /**
  * Runs the real `Plan` on a virtual clock: ranges take their `seconds`, gates and
- * resolutions none. `estimate`: pass each target's seconds per range to the plan.
+ * resolutions none. `estimate`: pass each target's seconds per range to the plan;
+ * `priorityBudget`: the plan's (0: critical path only).
  */
-export async function simulate(shape, { estimate }) {
+export async function simulate(shape, { estimate, priorityBudget }) {
   const { Plan } = await import(pathToFileURL(path.join(DIST, 'scheduler/plan.js')).href);
   const plan = new Plan(stepsOf(shape), {
     jobs: shape.jobs,
     groups: new Map(Object.entries(shape.groups)),
     parallel: (n) => shape.targets[n].parallel,
     estimate: estimate ? (n) => shape.targets[n].seconds * 1000 : undefined,
+    priorityBudget,
     failureMode: 'no-new',
   });
   let now = 0;
@@ -174,15 +179,21 @@ export async function makeScheduleProject(name, shape) {
   return dir;
 }
 
-/** Measures one shape: bound, simulated makespans, and the real CLI's median wall time. */
+/**
+ * Measures one shape: bound, optimum, simulated makespans, and the real CLI's median wall
+ * time (the warm-up run leaves the range durations the measured runs plan with).
+ */
 export async function benchSchedule(name, { runs, cli = CLI }) {
   const shape = SHAPES[name];
   const dir = await makeScheduleProject(name, shape);
   const real = timeCommand(['node', cli, '-B'], { cwd: dir, runs, warmup: 1 });
+  const boundS = lowerBound(shape);
   return {
-    boundS: lowerBound(shape),
+    boundS,
+    optimumS: optimalSchedule(shape, { atLeastS: boundS }).makespanS,
     simulatedS: await simulate(shape, { estimate: false }),
     simulatedWithEstimateS: await simulate(shape, { estimate: true }),
+    simulatedCriticalPathS: await simulate(shape, { estimate: true, priorityBudget: 0 }),
     realS: real.medianMs / 1000,
   };
 }

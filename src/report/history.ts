@@ -1,6 +1,7 @@
 /**
  * Earlier runs, from the run records under `.dagrun/runs/<id>/run.json`: the list that
- * `dagrun runs` prints, and the per-target pace the progress view's first ETAs use.
+ * `dagrun runs` prints, and the per-target pace the progress view's first ETAs use (range
+ * durations for the plan's priority are read in durations.ts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,19 @@ export interface RecordedOutcome {
   readonly durationMs?: number;
   readonly coverageBefore?: number;
   readonly coverageAfter?: number;
+  /** Its successful ranges in that run (records from before they were kept lack them). */
+  readonly ranges?: readonly RecordedRange[];
+  /** The ms per range the plan expected from earlier runs; absent when it had no history. */
+  readonly estimatedMsPerRange?: number;
+}
+
+/** One successful range as the run record keeps it. */
+export interface RecordedRange {
+  /** Inclusive dates, `2024-01-01..2024-01-07` or one date. */
+  readonly range: string;
+  readonly dates: number;
+  /** Wall time of the attempt that succeeded. */
+  readonly durationMs: number;
 }
 
 /** A run record as read back; fields are optional because older records may lack them. */

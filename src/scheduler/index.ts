@@ -2,3 +2,5 @@
 export * from './compute-plan.js';
 export * from './plan.js';
 export * from './pools.js';
+export * from './priority.js';
+export * from './simulate.js';

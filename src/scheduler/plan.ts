@@ -21,6 +21,7 @@ import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
 import type { Step } from './compute-plan.js';
 import { Pool } from './pools.js';
+import { rangePriorities } from './priority.js';
 
 /** A unit of work the executor runs. */
 export type WorkUnit =
@@ -62,8 +63,10 @@ export interface PlanLimits {
   readonly groups: ReadonlyMap<string, number>;
   /** `build.parallel` of each target (0: unlimited). */
   readonly parallel: (target: string) => number;
-  /** Expected milliseconds per batch of a target (from earlier runs), for critical-path priority. */
+  /** Expected milliseconds per batch of a target (from earlier runs), for its priority (see priority.ts). */
   readonly estimate?: (target: string) => number;
+  /** Simulation steps the priority search may spend (default: priority.ts SIMULATION_BUDGET; 0: critical path only). */
+  readonly priorityBudget?: number;
   readonly failureMode: FailureMode;
 }
 
@@ -124,28 +127,15 @@ export class Plan {
         this.#dependents.set(up, [...(this.#dependents.get(up) ?? []), step.target]);
       }
     }
-    for (const step of steps) this.#priorityOf(step.target, new Set());
+    const priorities = rangePriorities({
+      targets: steps.map((step) => ({ name: step.target, after: step.after, batches: step.batches.length, parallel: limits.parallel(step.target), group: step.group })),
+      jobs: limits.jobs,
+      groups: limits.groups,
+      estimate: limits.estimate,
+      budget: limits.priorityBudget,
+    });
+    for (const [target, priority] of priorities) this.#priority.set(target, priority);
     for (const run of this.#runs.values()) this.#activateIfReady(run);
-  }
-
-  /**
-   * Longest remaining chain of estimated work from a target to the end of the plan (ninja's
-   * critical path): a target's own batches divided by how many may run at once, plus its
-   * heaviest dependent. Memoised; independent of the order of `steps`.
-   */
-  #priorityOf(target: string, visiting: Set<string>): number {
-    const known = this.#priority.get(target);
-    if (known !== undefined) return known;
-    if (visiting.has(target)) throw new InternalError(`the plan has a cycle through ${target}`);
-    visiting.add(target);
-    const run = this.#runs.get(target)!;
-    const perBatch = this.#limits.estimate?.(target) ?? 1;
-    const width = Math.max(1, Math.min(run.pool.depth || Infinity, run.group?.depth || Infinity, this.#limits.jobs || Infinity));
-    const own = Math.ceil(run.step.batches.length / width) * perBatch;
-    const downstream = Math.max(0, ...(this.#dependents.get(target) ?? []).map((d) => this.#priorityOf(d, visiting)));
-    visiting.delete(target);
-    this.#priority.set(target, own + downstream);
-    return own + downstream;
   }
 
   #activateIfReady(run: TargetRun): void {

@@ -20,6 +20,7 @@ import { Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
 import type { RunEvent, TargetOutcome } from '../../report/events.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
+import { RangeDurations } from '../../report/durations.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
@@ -234,9 +235,11 @@ async function build(inputs: BuildInputs): Promise<number> {
   const runDir = path.join(session.stateDir, 'runs', session.runId);
   const started = performance.now();
   reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
+  // earlier runs' range durations weigh the plan's priority; this run's are kept for the next
+  const durations = RangeDurations.fromHistory(session.stateDir, reporter);
   const execution = executePlan(
     {
-      config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter, runId: session.runId, runDir,
+      config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter: durations, runId: session.runId, runDir,
       window: session.window, fingerprints: inputs.fingerprints, before: inputs.freshness,
       now: () => performance.timeOrigin + performance.now(),
       sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
@@ -244,7 +247,7 @@ async function build(inputs: BuildInputs): Promise<number> {
       redact: (text) => inputs.redactor.redact(text),
     },
     plan,
-    { jobs: inputs.jobs, failureMode: options.keepGoing ? 'continue' : 'no-new' },
+    { jobs: inputs.jobs, failureMode: options.keepGoing ? 'continue' : 'no-new', estimate: durations.estimate },
   );
   inputs.setStop(() => execution.interrupt());
   const stoppedRanges = () => [...reporter.running.values()];
@@ -262,7 +265,7 @@ async function build(inputs: BuildInputs): Promise<number> {
     session,
     {
       runId: session.runId, commandLine: options.commandLine, startedAt: session.now.toISOString(), durationMs, ok, interrupted,
-      outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage })),
+      outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
     },
     inputs.redactor,
   );
