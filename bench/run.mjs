@@ -20,7 +20,6 @@ import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
 import { benchDemoCommands, benchHoles, benchImports, countStatusQueries, prepareDemo } from './demo.mjs';
 import { countBigQueryStatus } from './bigquery-count.mjs';
-import { makeVariant } from './lib/variant.mjs';
 import { ROOT, removeTempDirs, tempDir } from './lib/project.mjs';
 import { hasHyperfine, loadAverage, median, runChecked } from './lib/timing.mjs';
 import { printTable } from './lib/table.mjs';
@@ -49,17 +48,6 @@ function section(name, title) {
 
 process.stderr.write('building dagrun (npm run build: tsc, then the bundle bin/dagrun.js runs)…\n');
 runChecked(['npm', 'run', '--silent', 'build'], { cwd: ROOT });
-/** A variant build with proposed changes to files this benchmark does not own (see lib/variant.mjs); undefined when a patch no longer applies. */
-function variant(label, proposals) {
-  try {
-    return makeVariant(label, proposals);
-  } catch (error) {
-    process.stderr.write(`  (variant ${label} not measured: ${error.message.split('\n')[0]})\n`);
-    return undefined;
-  }
-}
-const proposed = variant('proposed', ['oneStatementWrites']);
-const startup = variant('startup', ['lazyImports', 'groupedWrites']);
 const started = performance.now();
 
 if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
@@ -75,16 +63,14 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
     row('a', `floor: ${r.label} (/bin/true), CPU`, r.cpuMs / COUNT, 'ms/cmd', { note: `wall ${(r.wallMs / COUNT).toFixed(2)} ms/cmd` });
   }
   for (const [label, command, floorMs] of [['true', ['/bin/true'], 0], ['sleep10ms', ['sleep', '0.01'], (COUNT * 10) / 8]]) {
-    const base = await benchOverhead({ label, command, count: COUNT, runs: RUNS, floorMs });
-    const next = proposed && (await benchOverhead({ label: `${label}-proposed`, command, count: COUNT, runs: RUNS, floorMs, cli: proposed, makeMs: base.makeMs }));
+    const r = await benchOverhead({ label, command, count: COUNT, runs: RUNS, floorMs });
     const what = `${COUNT}× ${command.join(' ')}`;
-    if (base.makeMs) row('a', `${what}: make -j8`, base.makeMs, 'ms', { reference: floorMs || undefined, referenceName: 'floor' });
-    for (const [name, r] of [['dagrun (current)', base], ['dagrun (+ 1-statement writes)', next]].filter(([, r]) => r)) {
-      row('a', `${what}: ${name}`, r.dagrunMs, 'ms', { goal: label === 'true' ? '' : '≤1.3× make', reference: r.makeMs, referenceName: 'make' });
-      if (label === 'true') {
-        const perCommand = (r.dagrunMs - r.fixedMs) / (COUNT - 1);
-        row('a', `  per command, ${name} (wall − 1-command run) / ${COUNT - 1}`, perCommand, 'ms/cmd', { goal: '≤1.5 ms', reference: base.makeMs / COUNT, referenceName: 'make/cmd' });
-      }
+    if (r.makeMs) row('a', `${what}: make -j8`, r.makeMs, 'ms', { reference: floorMs || undefined, referenceName: 'floor' });
+    row('a', `${what}: dagrun`, r.dagrunMs, 'ms', { goal: label === 'true' ? '' : '≤1.3× make', reference: r.makeMs, referenceName: 'make' });
+    row('a', `  the same over 1 date (start-up, measuring, gate, record)`, r.fixedMs, 'ms');
+    if (label === 'true') {
+      const perCommand = (r.dagrunMs - r.fixedMs) / (COUNT - 1);
+      row('a', `  per command (wall − 1-command run) / ${COUNT - 1}`, perCommand, 'ms/cmd', { goal: '≤1.5 ms', reference: r.makeMs / COUNT, referenceName: 'make/cmd' });
     }
   }
 }
@@ -140,11 +126,6 @@ if (section('d', 'the demo with real DuckDB: no-op build and --status')) {
   row('d', 'node -e "" (Node start-up alone)', r.nodeMs, 'ms');
   row('d', 'no-op dagrun ml_feature_store_v2', r.noopMs, 'ms', { goal: '<500 ms', reference: 500, referenceName: 'goal' });
   row('d', 'dagrun --status', r.statusMs, 'ms', { goal: '<500 ms', reference: 500, referenceName: 'goal' });
-  if (startup) {
-    const v = benchDemoCommands(demo.dir, { runs: quick ? 3 : 5, cli: startup });
-    row('d', 'no-op build, lazy imports + grouped write records', v.noopMs, 'ms', { goal: '<500 ms', reference: 500, referenceName: 'goal' });
-    row('d', '--status, lazy imports + grouped write records', v.statusMs, 'ms', { goal: '<500 ms', reference: 500, referenceName: 'goal' });
-  }
   for (const [spec, ms] of Object.entries(benchImports({ runs: quick ? 2 : 3, cwd: ROOT }))) row('d', `  import ${spec}`, ms, 'ms', { note: 'fresh process, import() alone' });
 }
 
