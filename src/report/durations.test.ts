@@ -49,6 +49,12 @@ describe('rangeDurationsFromHistory', () => {
     writeRun('20240101T000000Z-aaaa', [{ target: 'users', ranges: ranges(10) }]);
     expect(Object.fromEntries(rangeDurationsFromHistory(stateDir, 2))).toEqual({ orders: 25 });
   });
+
+  it('does not count runs that built nothing: a week of no-op nightly runs keeps the estimates', () => {
+    writeRun('20240101T000000Z-aaaa', [{ target: 'orders', status: 'done', ranges: ranges(40) }]);
+    for (let day = 2; day <= 9; day++) writeRun(`2024010${day}T000000Z-noop`, [{ target: 'orders', status: 'fresh' }]);
+    expect(Object.fromEntries(rangeDurationsFromHistory(stateDir, 2))).toEqual({ orders: 40 });
+  });
 });
 
 describe('estimateFrom', () => {

@@ -8,8 +8,13 @@ import type { RunEvent } from './events.js';
 import { listRuns, type RecordedRange } from './history.js';
 import type { Reporter } from './reporter.js';
 
-/** Runs looked back at for estimates (newest first). */
+/** Runs that built something looked back at for estimates (newest first). */
 const RUNS_LOOKED_AT = 10;
+/**
+ * Run records read at most to find them: a nightly run that finds nothing to do leaves a
+ * record without ranges, and a week of those must not make the estimates forget.
+ */
+const RECORDS_READ = 100;
 /** Ranges of one target an estimate is the median of, newest first. */
 const RANGES_PER_TARGET = 25;
 
@@ -22,13 +27,14 @@ function median(values: readonly number[]): number {
 
 /**
  * Expected milliseconds per range of each target that has successful ranges in the last
- * runs: the median of its latest ones (a median, so that one slow outlier does not move it).
+ * runs that built something: the median of its latest ones (a median, so that one slow outlier does not move it).
  * Targets without history are absent.
  */
 export function rangeDurationsFromHistory(stateDir: string | undefined, runs = RUNS_LOOKED_AT): Map<string, number> {
   const seen = new Map<string, number[]>();
   if (!stateDir) return new Map();
-  for (const record of listRuns(stateDir, runs)) {
+  const building = listRuns(stateDir, RECORDS_READ).filter((record) => record.outcomes.some((o) => Array.isArray(o.ranges) && o.ranges.length > 0));
+  for (const record of building.slice(0, runs)) {
     for (const outcome of record.outcomes) {
       // a record is user-visible JSON: take only well-formed entries
       const ranges: unknown = outcome.ranges;

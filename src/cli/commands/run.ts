@@ -236,7 +236,7 @@ async function build(inputs: BuildInputs): Promise<number> {
   const started = performance.now();
   reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
   // earlier runs' range durations weigh the plan's priority; this run's are kept for the next
-  const durations = RangeDurations.fromHistory(session.stateDir, reporter);
+  const durations = plan.steps.length > 0 ? RangeDurations.fromHistory(session.stateDir, reporter) : new RangeDurations(reporter, undefined);
   const execution = executePlan(
     {
       config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter: durations, runId: session.runId, runDir,
