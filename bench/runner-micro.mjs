@@ -13,6 +13,8 @@
  *   spawner          dagrun's SpawnerRunner (commands started by small child processes);
  *                    BENCH_SPAWNER_EXEC_ARGV (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") and
  *                    BENCH_SPAWNER_PROCESSES set its spawners' Node options and count
+ *   native           dagrun's NativeRunner (commands started by the posix_spawn helper,
+ *                    dist/native/spawn-helper: `node scripts/build-native.mjs` builds it)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,9 +65,12 @@ async function makeRun() {
       return () => execa(command[0], command.slice(1));
     }
     case 'spawn-runner':
+    case 'native':
     case 'spawner': {
       const runner =
-        variant === 'spawner'
+        variant === 'native'
+          ? await makeNativeRunner()
+          : variant === 'spawner'
           ? new (await load('executor/spawner-runner.js')).SpawnerRunner({
               execArgv: process.env.BENCH_SPAWNER_EXEC_ARGV?.split(' ').filter(Boolean),
               processes: process.env.BENCH_SPAWNER_PROCESSES ? Number(process.env.BENCH_SPAWNER_PROCESSES) : undefined,
@@ -83,6 +88,16 @@ async function makeRun() {
     default:
       throw new Error(`unknown variant ${variantArg}`);
   }
+}
+
+/** The native runner, refusing to measure the spawners under its name when the helper is missing. */
+async function makeNativeRunner() {
+  const { NativeRunner } = await load('executor/native-runner.js');
+  const { NATIVE_HELPER_FILE } = await load('executor/native-select.js');
+  const fallback = () => {
+    throw new Error(`the native helper did not start (${NATIVE_HELPER_FILE}); run node scripts/build-native.mjs`);
+  };
+  return new NativeRunner({ helperFile: NATIVE_HELPER_FILE, fallback });
 }
 
 const run = await makeRun();

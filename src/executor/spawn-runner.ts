@@ -10,7 +10,7 @@
  * What we used of it is small: exit code or signal, the spawn error, and output as it comes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { formatDuration } from '../report/format.js';
+import { describeEnding } from './ending.js';
 import { OutputLog } from './output-log.js';
 import { KILL_GRACE_MS, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 
@@ -113,28 +113,12 @@ export class SpawnRunner implements CommandRunner {
     this.#track(pid, false);
     log.close();
 
-    let failure: string | undefined;
-    if (timedOut) failure = `timed out after ${compactDuration(request.timeoutMs!)}`;
-    else if (aborted) failure = 'interrupted';
-    else failure = describeFailure(result, file!);
+    const failure = describeEnding(
+      timedOut ? { kind: 'timed-out', timeoutMs: request.timeoutMs! }
+      : aborted ? { kind: 'interrupted' }
+      : result.error ? { kind: 'not-started', file: file!, code: result.error.code, message: result.error.message }
+      : { kind: 'ended', code: result.code ?? undefined, signal: result.signal ?? undefined },
+    );
     return { exitCode: result.code ?? undefined, failure, timedOut, tail: log.tail(), logFile: log.file };
   }
-}
-
-/** "2h", "90m" → "1h 30m", "30s": a configured timeout the way the user wrote it, near enough. */
-function compactDuration(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return formatDuration(ms);
-}
-
-/** Why a command did not succeed, in words; undefined when it exited 0. */
-function describeFailure(ended: Ended, file: string): string | undefined {
-  if (ended.error?.code === 'ENOENT') return `command not found: ${file}`;
-  if (ended.error?.code === 'EACCES') return `command is not executable: ${file}`;
-  if (ended.error) return `could not start ${file}: ${ended.error.message}`;
-  if (ended.code === 0) return undefined;
-  if (ended.code !== null) return `exited with code ${ended.code}`;
-  return `killed by ${ended.signal ?? 'a signal'}`;
 }

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DagrunError } from '../../core/errors.js';
 import { KILL_GRACE_MS } from '../../executor/runner.js';
-import { SpawnerRunner } from '../../executor/spawner-runner.js';
+import { createCommandRunner } from '../../executor/native-select.js';
+import type { ManagedCommandRunner } from '../../executor/native-runner.js';
 import { executePlan } from '../../executor/execute.js';
 import { Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
@@ -158,8 +159,9 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   }
 
   const controller = new AbortController();
-  // Commands start from small spawner processes, not this DuckDB-laden one (see spawner-runner.ts).
-  const runner = new SpawnerRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups), buildEnvs });
+  // Commands start from the posix_spawn helper when `npm install` could compile it, else from
+  // small Node spawner processes; never from this DuckDB-laden one (native-runner.ts, spawner-runner.ts).
+  const runner = createCommandRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups), buildEnvs });
   let heldLock: PipelineLock | undefined;
   let ranges: RunTap | undefined;
   let stopRun: (() => void) | undefined;
@@ -219,7 +221,7 @@ interface BuildInputs {
   readonly warehouse: Warehouse;
   readonly plan: PlanData;
   readonly reporter: RunTap;
-  readonly runner: SpawnerRunner;
+  readonly runner: ManagedCommandRunner;
   readonly controller: AbortController;
   readonly redactor: Redactor;
   readonly fingerprints: Map<string, string>;
