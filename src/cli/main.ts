@@ -11,6 +11,7 @@ import type { GraphFormat } from './commands/graph.js';
 import type { Output } from './commands/shared.js';
 import type { ReportFiles } from '../report/create.js';
 import { resolveConfigFile } from './session.js';
+import { turnOutput } from './turn-output.js';
 
 /** Maps anything thrown to a message and an exit code; only bugs print a stack. */
 export function reportFailure(error: unknown, out: Output): number {
@@ -52,12 +53,14 @@ function completeWords(current: string, argv: { config?: unknown }, defaults: (o
   });
 }
 
-/** Runs the CLI with `argv`; resolves to the exit code. */
-/** The process's own streams (kept here so that `--help` loads no command module). */
-const processOutput: Output = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
+/**
+ * The process's own streams (kept here so that `--help` loads no command module). Off a
+ * terminal, where a build prints a line per range start and end, they are written once per
+ * turn; on a terminal the live view draws itself, and messages go out as they come.
+ */
+const processOutput: Output = process.stdout.isTTY
+  ? { stdout: (text) => void process.stdout.write(text), stderr: (text) => void process.stderr.write(text) }
+  : turnOutput(process.stdout, process.stderr);
 
 /**
  * Runs the CLI with `argv`; resolves to the exit code. Command modules are imported when

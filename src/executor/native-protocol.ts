@@ -18,12 +18,23 @@ export type HelperEvent =
 
 const HEADER = 9; // u32 length, u8 type, u32 id
 
+/** An environment as the helper reads it: `count` NUL-terminated `K=V` pairs, joined. */
+export interface EnvironmentText {
+  readonly text: string;
+  readonly count: number;
+}
+
+/** The environment text of `K=V` pairs. */
+export function environmentText(pairs: readonly string[]): EnvironmentText {
+  return { text: pairs.map((pair) => `${pair}\0`).join(''), count: pairs.length };
+}
+
 /** A run frame: start `argv` in `cwd` with exactly `env` (K=V, the merged environment). */
-export function encodeRun(id: number, cwd: string, argv: readonly string[], env: readonly string[]): Buffer {
+export function encodeRun(id: number, cwd: string, argv: readonly string[], env: EnvironmentText): Buffer {
   // NUL-terminated, as C wants them (a string containing a NUL cannot start, as with spawn()).
   const cwdText = `${cwd}\0`;
   const argvText = argv.map((arg) => `${arg}\0`).join('');
-  const envText = env.map((pair) => `${pair}\0`).join('');
+  const envText = env.text;
   const frame = Buffer.allocUnsafe(HEADER + Buffer.byteLength(cwdText) + 4 + Buffer.byteLength(argvText) + 4 + Buffer.byteLength(envText));
   frame.writeUInt32LE(frame.length - 4, 0);
   frame[4] = 0x52; // 'R'
@@ -31,7 +42,7 @@ export function encodeRun(id: number, cwd: string, argv: readonly string[], env:
   let at = HEADER + frame.write(cwdText, HEADER);
   at = frame.writeUInt32LE(argv.length, at);
   at += frame.write(argvText, at);
-  at = frame.writeUInt32LE(env.length, at);
+  at = frame.writeUInt32LE(env.count, at);
   frame.write(envText, at);
   return frame;
 }

@@ -19,7 +19,7 @@ import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { describeEnding } from './ending.js';
-import { EventReader, encodeRun, type HelperEvent } from './native-protocol.js';
+import { EventReader, encodeRun, environmentText, type EnvironmentText, type HelperEvent } from './native-protocol.js';
 import { OutputLog } from './output-log.js';
 import { KILL_GRACE_MS, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 import { killGroup } from './spawn-runner.js';
@@ -73,6 +73,13 @@ export class NativeRunner implements ManagedCommandRunner {
   readonly #groups = new Set<number>();
   /** dagrun's environment, copied once (reading `process.env` is slow, and it does not change). */
   readonly #baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
+  /**
+   * dagrun's environment without the variables a request sets, encoded, per set of names: every
+   * range of a target sets the same names, so a request encodes only its own few variables.
+   */
+  readonly #baseEnvWithout = new Map<string, EnvironmentText>();
+  /** Request frames of this turn, written to the helper in one write when the turn ends. */
+  #outbox: Buffer[] = [];
   #helper: Helper | undefined;
   #fallback: ManagedCommandRunner | undefined;
   #closing = false;
@@ -98,7 +105,7 @@ export class NativeRunner implements ManagedCommandRunner {
       this.#running.set(id, command);
       // The idle helper is unref'd; a pending command keeps dagrun waiting for its end.
       if (this.#running.size === 1) setRef(helper, true);
-      helper.stdin.write(encodeRun(id, path.resolve(request.cwd), request.argv, this.#environment(request.env)));
+      this.#send(helper, encodeRun(id, path.resolve(request.cwd), request.argv, this.#environment(request.env)));
       if (request.timeoutMs !== undefined) command.timer = setTimeout(() => this.#stop(command, 'timeout'), request.timeoutMs);
       request.signal.addEventListener('abort', command.onAbort, { once: true });
       if (request.signal.aborted) command.onAbort();
@@ -123,17 +130,38 @@ export class NativeRunner implements ManagedCommandRunner {
     const closed = helper && new Promise<void>((resolve) => helper.child.once('close', () => resolve()));
     if (helper) {
       setRef(helper, true);
+      this.#flush(helper);
       helper.stdin.end();
     }
     await Promise.all([closed, this.#fallback?.close()]);
     this.#failAll('the runner was closed while the command ran');
   }
 
-  /** dagrun's environment with the request's variables on top, as K=V pairs. */
-  #environment(added: Readonly<Record<string, string>>): string[] {
-    const pairs: string[] = [];
-    for (const [name, value] of Object.entries({ ...this.#baseEnv, ...added })) if (value !== undefined) pairs.push(`${name}=${value}`);
-    return pairs;
+  /** Queues a frame for the helper; the turn's frames go out together (one write, not one per command). */
+  #send(helper: Helper, frame: Buffer): void {
+    if (this.#outbox.length === 0) setImmediate(() => this.#flush(helper));
+    this.#outbox.push(frame);
+  }
+
+  #flush(helper: Helper): void {
+    if (this.#outbox.length === 0) return;
+    const frames = this.#outbox;
+    this.#outbox = [];
+    helper.stdin.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+  }
+
+  /** dagrun's environment with the request's variables on top. */
+  #environment(added: Readonly<Record<string, string>>): EnvironmentText {
+    const names = Object.keys(added);
+    const key = names.join('\0');
+    let base = this.#baseEnvWithout.get(key);
+    if (base === undefined) {
+      const pairs = Object.entries(this.#baseEnv).filter(([name, value]) => value !== undefined && !Object.hasOwn(added, name)).map(([name, value]) => `${name}=${value}`);
+      base = environmentText(pairs);
+      this.#baseEnvWithout.set(key, base);
+    }
+    const own = environmentText(names.map((name) => `${name}=${added[name]}`));
+    return { text: base.text + own.text, count: base.count + own.count };
   }
 
   /** Starts the helper; undefined (and the fallback from now on) when it cannot start. */

@@ -33,7 +33,8 @@ export class TextReporter implements Reporter {
       }
       case 'range-started': {
         const retry = event.attempt > 1 ? ` (attempt ${event.attempt})` : '';
-        this.#line(`${pc.cyan('▶')} ${event.target} ${formatRange(event.batch)} (${event.batch.days.length} dates)${retry}`);
+        const dates = event.batch.days.length;
+        this.#line(`${pc.cyan('▶')} ${event.target} ${formatRange(event.batch)} (${dates} ${dates === 1 ? 'date' : 'dates'})${retry}`);
         break;
       }
       case 'range-finished':
