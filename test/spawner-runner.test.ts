@@ -9,29 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { alive, until } from './helpers/processes.js';
 // @ts-expect-error the built module has no declarations; its types are those of src/executor/spawner-runner.ts
 import { SpawnerRunner } from '../dist/executor/spawner-runner.js';
 import type { CommandRequest, CommandResult } from '../src/executor/runner.js';
 import type { SpawnerRunner as SpawnerRunnerType } from '../src/executor/spawner-runner.js';
 
 const DIST_RUNNER = path.resolve('dist/executor/spawner-runner.js');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('SpawnerRunner', () => {
   let dir: string;

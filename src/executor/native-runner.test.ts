@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { alive, until } from '../../test/helpers/processes.js';
 import { NativeRunner, type ManagedCommandRunner } from './native-runner.js';
 import type { CommandRequest, CommandRunner } from './runner.js';
 import { SpawnRunner } from './spawn-runner.js';
@@ -46,24 +47,6 @@ const runners: [string, () => Made][] = [
     return { runner: new SpawnRunner({ killGraceMs: 200, groupsChanged: (g) => groups.push(g) }), groups };
   }],
 ];
-
-/** Whether a process exists (a zombie counts until it is reaped by init). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe.each(runners)('%s: the runner contract', (name, make) => {
   const skip = name.includes('skipped');

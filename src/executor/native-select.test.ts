@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { alive } from '../../test/helpers/processes.js';
 // @ts-expect-error the built module has no declarations; its types are those of ./native-select.ts
 import { createCommandRunner as builtCreate, NATIVE_HELPER_FILE as builtHelperFile } from '../../dist/executor/native-select.js';
 import type { createCommandRunner as CreateType } from './native-select.js';
@@ -23,15 +24,6 @@ if (modified(HELPER) < modified(path.join(ROOT, 'native/spawn-helper.c'))) {
   spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-native.mjs'), '--quiet'], { stdio: 'inherit' });
 }
 const noHelper = modified(HELPER) < 0 ? 'no C compiler, or native/spawn-helper.c did not compile' : undefined;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('createCommandRunner', () => {
   it('looks for the helper in dist/native/, one level up from the compiled modules (as from dist/bundle/)', () => {

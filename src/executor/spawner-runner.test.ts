@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/helpers/processes.js';
 // @ts-expect-error the built module has no declarations; its types are those of ./spawner-runner.ts
 import { prestartSpawner as builtPrestart, SpawnerRunner as BuiltRunner } from '../../dist/executor/spawner-runner.js';
 import type { CommandRequest } from './runner.js';
@@ -30,14 +31,6 @@ function spawnerChildren(): number[] {
     }
   }
   return pids;
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('SpawnerRunner start-up', () => {
