@@ -7,8 +7,8 @@
  * It outlives nothing: when dagrun goes away (the channel closes, even after a SIGKILL), it
  * ends every command it started and exits. A Ctrl-C reaches it too (same terminal process
  * group); it ignores that and lets dagrun decide, because dagrun stops commands through it.
- * Its settings (kill grace, the secrets of `build.env`) come as dagrun's first message, not at
- * fork: dagrun may start it before reading the config (`prestartSpawner`).
+ * Its settings (kill grace, the secrets of `build.env`) come as dagrun's first message, not in
+ * its environment, which the commands inherit.
  */
 import { Redactor } from './output-log.js';
 import { KILL_GRACE_MS, type CommandResult } from './runner.js';

@@ -1,21 +1,19 @@
 /**
- * Starting spawners ahead of the first command: a prestarted spawner runs commands with the
- * settings it gets afterwards (secrets of `build.env` masked), one that never got a command is
- * ended by `close()`, and the requests of one turn (sent as one message) all come back.
- * Uses the built dist/ (the spawner is dist/executor/spawner-child.js).
+ * The spawner's settings and batching: settings come over IPC, not through the environment the
+ * commands inherit (secrets of `build.env` masked, and not visible to the command), a spawner
+ * ends with `close()`, and the requests of one turn (sent as one message) all come back. Uses
+ * the built dist/ (the spawner is dist/executor/spawner-child.js).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { until } from '../../test/helpers/processes.js';
 // @ts-expect-error the built module has no declarations; its types are those of ./spawner-runner.ts
-import { prestartSpawner as builtPrestart, SpawnerRunner as BuiltRunner } from '../../dist/executor/spawner-runner.js';
+import { SpawnerRunner as BuiltRunner } from '../../dist/executor/spawner-runner.js';
 import type { CommandRequest } from './runner.js';
-import type { prestartSpawner as PrestartType, SpawnerRunner as RunnerType } from './spawner-runner.js';
+import type { SpawnerRunner as RunnerType } from './spawner-runner.js';
 
 const SpawnerRunner = BuiltRunner as typeof RunnerType;
-const prestartSpawner = builtPrestart as typeof PrestartType;
 
 /** Process ids of this process's children running the spawner. */
 function spawnerChildren(): number[] {
@@ -44,26 +42,14 @@ describe('SpawnerRunner start-up', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a spawner forked before the config is known gets its settings later: secrets of build.env are masked', async () => {
-    prestartSpawner();
-    await until(() => spawnerChildren().length === 1);
-    const [early] = spawnerChildren();
+  it('gets its settings over IPC: secrets of build.env are masked, and the command does not see the settings', async () => {
     const runner = new SpawnerRunner({ buildEnvs: [{ WAREHOUSE_TOKEN: 'tok-98765432' }] });
     try {
-      const result = await runner.run(request(['sh', '-c', 'echo "using tok-98765432"; echo "$PPID"'], 'secret'));
-      // masked, and started by the prestarted process (the command's parent), not by a new one
-      expect(readFileSync(result.logFile!, 'utf8')).toBe(`using ***\n${early}\n`);
+      const result = await runner.run(request(['sh', '-c', 'echo "using tok-98765432"; echo "settings: ${DAGRUN_SPAWNER_OPTIONS:-none}"'], 'secret'));
+      expect(readFileSync(result.logFile!, 'utf8')).toBe('using ***\nsettings: none\n');
     } finally {
       await runner.close();
     }
-    expect(spawnerChildren()).toEqual([]);
-  });
-
-  it('close() ends a prestarted spawner that never got a command, without waiting for it to start', async () => {
-    const runner = new SpawnerRunner();
-    runner.prestart();
-    expect(spawnerChildren()).toHaveLength(1);
-    await runner.close();
     expect(spawnerChildren()).toEqual([]);
   });
 

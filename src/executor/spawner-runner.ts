@@ -5,8 +5,8 @@
  * mappings. dagrun holds DuckDB (a large native library and its buffers) and a full module
  * graph; a bare Node process holds neither, so it starts commands faster. And a spawn blocks
  * its process until the child has exec'd, so two spawners start twice as many commands at
- * once. Spawners are forked lazily: the first on the first command (or at `prestart()`),
- * another (up to `processes`) when every one has a command waiting. Each runs commands with
+ * once. Spawners are forked lazily: the first on the first command, another (up to
+ * `processes`) when every one has a command waiting. Each runs commands with
  * the spawn runner (`spawner-child.ts`); this side only forwards requests over IPC, the
  * requests of one event-loop turn in one message.
  *
@@ -51,46 +51,12 @@ interface Spawner {
 
 const CHILD_FILE = fileURLToPath(new URL('./spawner-child.js', import.meta.url));
 
-/** A spawner forked by `prestartSpawner()` that no runner has taken yet. */
-let warm: ChildProcess | undefined;
-
-/**
- * Forks a spawner now, before any runner exists, for the first `SpawnerRunner` to take: its
- * Node start-up (100 ms here, 400 ms on a loaded machine) then overlaps dagrun's own (config,
- * DuckDB, measuring) instead of delaying the first command. Call it as soon as the command line
- * says a build may run. If no runner takes it, it keeps nothing alive and exits with dagrun.
- */
-export function prestartSpawner(): void {
-  if (warm !== undefined) return;
-  const child = forkSpawner([]);
-  warm = child;
-  child.on('error', () => undefined); // reported by the runner that takes it, when it tries to use it
-  child.on('exit', () => warm === child && (warm = undefined));
-}
-
 function forkSpawner(execArgv: readonly string[]): ChildProcess {
   const child = fork(CHILD_FILE, [], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   // Neither the process nor an idle channel keeps dagrun alive; pending commands ref the channel.
   child.unref();
   child.channel?.unref();
   return child;
-}
-
-/** The prestarted spawner if it is still there and fits these options. */
-function takeWarm(options: SpawnerRunnerOptions): ChildProcess | undefined {
-  const child = warm;
-  if (child === undefined || options.execArgv !== undefined || !child.connected || child.exitCode !== null || child.signalCode !== null) {
-    discardWarm();
-    return undefined;
-  }
-  warm = undefined;
-  return child;
-}
-
-/** Kills the prestarted spawner, if any: it has started nothing, so nothing is lost. */
-function discardWarm(): void {
-  warm?.kill('SIGKILL');
-  warm = undefined;
 }
 
 /** The command seam implemented by separate, small spawning processes. */
@@ -107,16 +73,6 @@ export class SpawnerRunner implements CommandRunner {
   constructor(options: SpawnerRunnerOptions = {}) {
     this.#options = options;
     this.#max = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
-  }
-
-  /**
-   * Starts the first spawner now rather than at the first command (or takes the one
-   * `prestartSpawner()` forked), so that its start-up overlaps dagrun's. If no command runs
-   * after all, `close()` ends the unused spawner without waiting for it. Does nothing when one
-   * started already.
-   */
-  prestart(): void {
-    if (this.#fallback === undefined && this.#spawners.length === 0) this.#start();
   }
 
   run(request: CommandRequest): Promise<CommandResult> {
@@ -148,11 +104,10 @@ export class SpawnerRunner implements CommandRunner {
   /**
    * Lets the spawners go: each exits once its channel closes, at once when nothing runs in it.
    * One that never got a command is killed instead (it may still be starting, and has nothing
-   * to end), as is a `prestartSpawner()` one no runner took: the run is over, and it holds
-   * dagrun's stdout and stderr open while it lives. Safe to call when none started.
+   * to end): the run is over, and it holds dagrun's stdout and stderr open while it lives. Safe
+   * to call when none started.
    */
   async close(): Promise<void> {
-    discardWarm();
     const spawners = this.#spawners;
     this.#spawners = [];
     await Promise.all(
@@ -186,9 +141,9 @@ export class SpawnerRunner implements CommandRunner {
   }
 
   #start(): Spawner {
-    const child = takeWarm(this.#options) ?? forkSpawner(this.#options.execArgv ?? []);
+    const child = forkSpawner(this.#options.execArgv ?? []);
     const spawner: Spawner = { child, pending: 0, groups: [], used: false, outbox: [] };
-    // Settings come first on the channel, so a prestarted spawner could start before they were known.
+    // Settings come first on the channel, not in the environment: the commands inherit that.
     this.#post(spawner, { type: 'settings', settings: { killGraceMs: this.#options.killGraceMs, buildEnvs: this.#options.buildEnvs ?? [] } });
     child.on('message', (message: FromSpawner) => this.#received(spawner, message));
     child.on('error', (error) => this.#lost(spawner, `the command spawner failed: ${error.message}`));
