@@ -55,7 +55,7 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
     const out = runChecked(['node', path.join(ROOT, 'bench/runner-micro.mjs'), variant, String(COUNT), '8', ...command], { cwd: ROOT });
     return JSON.parse(out).perCommandMs;
   };
-  for (const variant of ['spawn', 'spawn+duckdb', 'spawn-pipes', 'execa-default', 'spawn-runner', 'spawn-runner+duckdb', 'spawner+duckdb']) {
+  for (const variant of ['spawn', 'spawn+duckdb', 'spawn-pipes', 'execa-default', 'spawn-runner', 'spawn-runner+duckdb', 'spawner+duckdb', 'native+duckdb']) {
     row('a', `layer: ${variant} (/bin/true, in-process loop)`, micro(variant, ['/bin/true']), 'ms/cmd', { note: 'no dagrun around it' });
   }
   // The floor: make, C posix_spawn and fork loops, Node's spawn, a Node → C posix_spawn helper (needs gcc; an experiment only).
