@@ -86,6 +86,34 @@ describe('DuckDbWarehouse', () => {
     expect(out.get('b')).toMatchObject({ ok: false });
   });
 
+  it('evaluates many checks in one statement, comments and semicolons included', async () => {
+    const before = warehouse.queriesSent;
+    const out = await warehouse.checkValues(
+      [
+        { key: 'a', sql: 'SELECT count(*) FROM raw.games WHERE game_date BETWEEN @start_date AND @end_date; -- in the window' },
+        { key: 'b', sql: 'SELECT max(v) FROM raw.games -- the largest' },
+        { key: 'c', sql: 'SELECT 0.25;' },
+      ],
+      window,
+    );
+    expect(Object.fromEntries(out)).toEqual({ a: { ok: true, value: 3 }, b: { ok: true, value: expect.any(Number) }, c: { ok: true, value: 0.25 } });
+    expect(warehouse.queriesSent - before).toBe(1);
+  });
+
+  it('falls back to one statement per check when the batch fails: each keeps its own value or error', async () => {
+    const out = await warehouse.checkValues(
+      [
+        { key: 'count', sql: 'SELECT count(*) FROM raw.games' },
+        { key: 'two-columns', sql: 'SELECT 7, 8' },
+        { key: 'broken', sql: 'SELECT nope' },
+      ],
+      window,
+    );
+    expect(out.get('count')).toEqual({ ok: true, value: 5 });
+    expect(out.get('two-columns')).toEqual({ ok: true, value: 7 });
+    expect(out.get('broken')).toMatchObject({ ok: false, error: expect.stringMatching(/nope/) });
+  });
+
   it('records and reads writes, and gives the file up to another process on exclusive()', async () => {
     await warehouse.recordWrites([{ target: 'x', days: [dayOf('2024-01-02')], writtenAt: 10.5, fingerprint: 'f', runId: 'r' }]);
     await warehouse.recordWrites([{ target: 'x', days: [dayOf('2024-01-02')], writtenAt: 11, fingerprint: 'g', runId: 'r2' }]);

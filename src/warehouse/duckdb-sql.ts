@@ -107,3 +107,14 @@ function bindUsed(
   }
   if (prepared.parameterCount > 0) prepared.bind(used);
 }
+
+/**
+ * One statement whose only row holds the value of every check query, as scalar subqueries
+ * (`SELECT (q0) AS c0, (q1) AS c1 …`). Each query is on lines of its own, so that a trailing
+ * `-- comment` stays inside its parentheses; a final semicolon (and comments after it) is
+ * dropped. Anything else that does not fit makes the statement fail, and the caller falls back.
+ */
+export function checksInOneRow(queries: readonly string[]): string {
+  const columns = queries.map((sql, i) => `(\n${sql.replace(/;\s*(--[^\n]*\s*)*$/, '').trim()}\n) AS c${i}`);
+  return `SELECT ${columns.join(',\n')}`;
+}
