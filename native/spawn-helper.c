@@ -7,6 +7,7 @@
  *
  * Frames, both ways: u32 length (of what follows), u8 type, u32 id, payload; little-endian.
  *   dagrun -> helper:  'R' run:       cwd\0  u32 argc  argv\0...  u32 envc  K=V\0...
+ *                      'K' kill all:  (id 0, no payload) SIGKILL every group started so far
  *   helper -> dagrun:  'S' started:   i32 pid
  *                      'F' failed:    i32 errno, message (strerror)
  *                      'O' output:    bytes (stdout and stderr, interleaved as written)
@@ -132,8 +133,8 @@ static const char *env_get(char *const *env, const char *name) {
 
 /*
  * execvp's search, but with the command's own PATH (not the helper's) and done here, before the
- * spawn, so that "not found" costs no process. A match that is not executable is remembered:
- * like execvp, that is EACCES only if nothing later in PATH fits.
+ * spawn, so that "not found" costs no process. A match that is not an executable file (a folder
+ * too) is remembered: like execvp, that is EACCES only if nothing later in PATH fits.
  */
 static int resolve(const char *file, char *const *env, char *out, size_t outlen) {
 	if (strchr(file, '/')) {
@@ -150,13 +151,30 @@ static int resolve(const char *file, char *const *env, char *out, size_t outlen)
 		int n = dirlen == 0 ? snprintf(out, outlen, "%s", file) /* empty entry: the cwd */
 		                    : snprintf(out, outlen, "%.*s/%s", (int)dirlen, dir, file);
 		struct stat st;
-		if (n > 0 && (size_t)n < outlen && stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0) return 0;
+		if (n > 0 && (size_t)n < outlen && stat(out, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(out, X_OK) == 0) return 0;
 			err = EACCES;
 		}
 		if (!end) break;
 		dir = end;
 	}
+	return err;
+}
+
+/*
+ * An executable file the kernel cannot run (a script without a #! line): execvp, and so Node's
+ * spawn, runs it with /bin/sh; posix_spawn does not (glibc dropped that in 2.15). Same as execvp.
+ */
+static int spawn_script(pid_t *pid, char *file, const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr, char **argv, char **env) {
+	size_t argc = 0;
+	while (argv[argc]) argc++;
+	char **sh = calloc(argc + 2, sizeof *sh);
+	if (!sh) return ENOMEM;
+	sh[0] = "/bin/sh";
+	sh[1] = file;
+	for (size_t i = 1; i < argc; i++) sh[i + 1] = argv[i];
+	int err = posix_spawn(pid, "/bin/sh", actions, attr, sh, env);
+	free(sh);
 	return err;
 }
 
@@ -187,6 +205,7 @@ static int spawn_command(const char *cwd, char **argv, char **env, int out, pid_
 		posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
 		posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO);
 		err = posix_spawn(pid, file, &actions, &attr, argv, env);
+		if (err == ENOEXEC) err = spawn_script(pid, file, &actions, &attr, argv, env);
 		posix_spawn_file_actions_destroy(&actions);
 		posix_spawnattr_destroy(&attr);
 	}
@@ -278,6 +297,11 @@ static void read_output(size_t i) {
 	finish_if_done(i);
 }
 
+/* Every group still ours: each leader is unreaped until finish_if_done, so its pid is its group's. */
+static void signal_all(int sig) {
+	for (size_t i = 0; i < ncommands; i++) kill(-commands[i].pid, sig);
+}
+
 static unsigned char *inbuf;
 static size_t inlen, incap;
 
@@ -298,6 +322,7 @@ static int read_requests(void) {
 		if (inlen - at - 4 < len) break;
 		unsigned char *frame = inbuf + at + 4;
 		if (frame[0] == 'R') run_request(get32(frame + 1), frame + 5, frame + len);
+		else if (frame[0] == 'K') signal_all(SIGKILL);
 		at += 4 + len;
 	}
 	memmove(inbuf, inbuf + at, inlen - at);
@@ -316,7 +341,7 @@ static int serve(long long deadline, int reading) {
 	struct pollfd *fds = NULL;
 	for (;;) {
 		if (!reading && ncommands == 0) break;
-		if (reading && terminated) return 0;
+		if (reading && terminated) { free(fds); return 0; }
 		int timeout = deadline < 0 ? -1 : (int)(deadline - now_ms());
 		if (deadline >= 0 && timeout <= 0) break;
 		if (!(fds = realloc(fds, (ncommands + 2) * sizeof *fds))) die("realloc");
@@ -336,10 +361,6 @@ static int serve(long long deadline, int reading) {
 	}
 	free(fds);
 	return 1;
-}
-
-static void signal_all(int sig) {
-	for (size_t i = 0; i < ncommands; i++) kill(-commands[i].pid, sig);
 }
 
 int main(int argc, char **argv) {

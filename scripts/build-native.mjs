@@ -16,18 +16,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = path.join(root, 'native', 'spawn-helper.c');
 const out = path.join(root, 'dist', 'native', 'spawn-helper');
 const quiet = process.argv.includes('--quiet');
-const compiler = process.env.CC || 'cc';
+// $CC may carry flags, as make's does: "cc -fsanitize=address,undefined -g".
+const [compiler, ...compilerFlags] = (process.env.CC || 'cc').trim().split(/\s+/);
 
 const say = (line) => quiet || console.log(line);
 
-if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).error) {
+if (spawnSync(compiler, [...compilerFlags, '--version'], { stdio: 'ignore' }).error) {
   say('no C compiler: commands start through Node spawners');
   process.exit(0);
 }
 mkdirSync(path.dirname(out), { recursive: true });
 // Built beside, then renamed: a dagrun running now never sees a half-written helper.
 const partial = `${out}.${process.pid}.tmp`;
-const result = spawnSync(compiler, ['-O2', '-Wall', '-o', partial, source], { encoding: 'utf8' });
+const result = spawnSync(compiler, [...compilerFlags, '-O2', '-Wall', '-o', partial, source], { encoding: 'utf8' });
 if (result.status !== 0) {
   rmSync(partial, { force: true });
   say(`could not compile native/spawn-helper.c (commands start through Node spawners):\n${result.stderr ?? result.error}`.trimEnd());

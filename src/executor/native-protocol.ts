@@ -47,6 +47,14 @@ export function encodeRun(id: number, cwd: string, argv: readonly string[], env:
   return frame;
 }
 
+/** A kill-all frame: the helper SIGKILLs every process group it started so far. */
+export function encodeKillAll(): Buffer {
+  const frame = Buffer.alloc(HEADER);
+  frame.writeUInt32LE(HEADER - 4, 0);
+  frame[4] = 0x4b; // 'K'
+  return frame;
+}
+
 /** Cuts the helper's stdout into events; chunks may split frames anywhere. */
 export class EventReader {
   #pending: Buffer | undefined;

@@ -19,7 +19,7 @@ import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { describeEnding } from './ending.js';
-import { EventReader, encodeRun, environmentText, type EnvironmentText, type HelperEvent } from './native-protocol.js';
+import { EventReader, encodeKillAll, encodeRun, environmentText, type EnvironmentText, type HelperEvent } from './native-protocol.js';
 import { OutputLog } from './output-log.js';
 import { KILL_GRACE_MS, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 import { killGroup } from './spawn-runner.js';
@@ -93,9 +93,11 @@ export class NativeRunner implements ManagedCommandRunner {
     const helper = this.#fallback === undefined ? (this.#helper ?? this.#start()) : undefined;
     if (helper === undefined) return this.#fallback!.run(request);
     const [file] = request.argv;
-    if (file === undefined || request.argv.some((arg) => arg.includes('\0'))) {
-      return Promise.resolve(notStarted(`could not start ${file ?? 'an empty command'}: arguments must be non-empty strings without NUL bytes`));
-    }
+    // The helper reads C strings: a NUL would silently cut an argument, a variable or the cwd short.
+    if (!file) return Promise.resolve(notStarted(`could not start ${file ?? 'an empty command'}: the command name is empty`));
+    const withNul = request.argv.some((arg) => arg.includes('\0')) ? 'arguments' : request.cwd.includes('\0') ? 'the working folder'
+      : Object.entries(request.env).some(([name, value]) => `${name}${value}`.includes('\0')) ? 'environment variables' : undefined;
+    if (withNul !== undefined) return Promise.resolve(notStarted(`could not start ${file}: ${withNul} must not contain NUL bytes`));
     const id = this.#nextId++;
     return new Promise<CommandResult>((resolve) => {
       const command: Running = {
@@ -112,9 +114,17 @@ export class NativeRunner implements ManagedCommandRunner {
     });
   }
 
-  /** Kills every running command's process group at once (the second Ctrl-C: no grace). */
+  /**
+   * Kills every running command's process group at once (the second Ctrl-C: no grace), also those
+   * not reported or still queued: the queue goes out now (the caller may exit next), then a
+   * kill-all frame that the helper handles after them.
+   */
   killAll(): void {
     for (const group of this.#groups) killGroup(group, 'SIGKILL');
+    if (this.#helper !== undefined) {
+      this.#outbox.push(encodeKillAll());
+      this.#flush(this.#helper);
+    }
     this.#fallback?.killAll();
   }
 

@@ -4,6 +4,7 @@
  * bounded however much a command prints: chunks go straight to the file.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 
 const TAIL_BYTES = 4096;
@@ -89,6 +90,8 @@ export class OutputLog {
   #tail = '';
   #pending = '';
   #written = false;
+  /** Chunks split characters anywhere: a multi-byte one across two chunks must stay whole. */
+  readonly #decoder = new StringDecoder('utf8');
 
   /** `redact` masks secrets in each complete line before it is written or kept. */
   constructor(file: string, redact: (text: string) => string = (text) => text) {
@@ -98,7 +101,7 @@ export class OutputLog {
 
   /** Appends a chunk. Lines are masked whole, so a secret split across two chunks is still caught. */
   write(chunk: Buffer): void {
-    this.#pending += chunk.toString();
+    this.#pending += this.#decoder.write(chunk);
     const cut = this.#pending.length > MAX_PENDING ? this.#pending.length : this.#pending.lastIndexOf('\n') + 1;
     if (cut === 0) return;
     this.#emit(this.#pending.slice(0, cut));
@@ -118,6 +121,7 @@ export class OutputLog {
 
   /** Writes what is left of a last unfinished line and closes the file. */
   close(): void {
+    this.#pending += this.#decoder.end();
     if (this.#pending !== '') this.#emit(this.#pending);
     this.#pending = '';
     if (this.#fd !== undefined) closeSync(this.#fd);

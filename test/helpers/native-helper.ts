@@ -1,0 +1,23 @@
+/** The compiled posix_spawn helper for tests: built from native/spawn-helper.c when missing or stale. */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where the build puts the helper. */
+export const HELPER = path.join(ROOT, 'dist/native/spawn-helper');
+
+/**
+ * Compiles the helper when it is missing or older than its source; undefined when it is there,
+ * else why not (tests that need it skip, saying so).
+ */
+export function ensureHelper(): string | undefined {
+  const modified = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  if (modified(HELPER) < modified(path.join(ROOT, 'native/spawn-helper.c'))) {
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-native.mjs'), '--quiet'], { stdio: 'inherit' });
+  }
+  if (modified(HELPER) >= 0) return undefined;
+  return spawnSync(process.env.CC || 'cc', ['--version']).error ? 'no C compiler' : 'native/spawn-helper.c did not compile';
+}
