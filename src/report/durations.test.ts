@@ -1,10 +1,10 @@
 /** Range durations: kept from this run's events, read back from earlier run records as estimates. */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayOf } from '../intervals/day.js';
-import { estimateFrom, RangeDurations, rangeDurationsFromHistory } from './durations.js';
+import { durationsFile, estimateFrom, RangeDurations, rangeDurationsFromHistory, recordRangeDurations } from './durations.js';
 import type { RunEvent } from './events.js';
 
 let stateDir: string;
@@ -13,47 +13,36 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
-/** Writes a run record; `age` orders runs with the same id prefix (older: larger). */
-function writeRun(runId: string, outcomes: unknown[], age = 0): void {
-  const dir = path.join(stateDir, 'runs', runId);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ runId, outcomes }));
-  const when = new Date(Date.now() - age * 1000);
-  utimesSync(dir, when, when);
-}
-
 const ranges = (...ms: number[]) => ms.map((durationMs, i) => ({ range: `2024-01-0${i + 1}`, dates: 1, durationMs }));
 
-describe('rangeDurationsFromHistory', () => {
-  it('is the median of a target\'s recorded ranges across runs', () => {
-    writeRun('20240102T000000Z-aaaa', [{ target: 'orders', status: 'done', ranges: ranges(100, 120) }, { target: 'users', status: 'done', ranges: ranges(10) }]);
-    writeRun('20240101T000000Z-bbbb', [{ target: 'orders', status: 'done', ranges: ranges(5000) }]);
+describe('rangeDurationsFromHistory and recordRangeDurations', () => {
+  it('estimates each target by the median of its latest ranges, across runs, newest first', () => {
+    recordRangeDurations(stateDir, new Map([['orders', ranges(5000)]]));
+    recordRangeDurations(stateDir, new Map([['orders', ranges(100, 120)], ['users', ranges(10)]]));
     expect(Object.fromEntries(rangeDurationsFromHistory(stateDir))).toEqual({ orders: 120, users: 10 });
+    expect(JSON.parse(readFileSync(durationsFile(stateDir), 'utf8'))).toEqual({ orders: [120, 100, 5000], users: [10] });
   });
 
-  it('knows nothing without runs, or from records that kept no ranges', () => {
+  it('keeps the latest 25 ranges of a target', () => {
+    recordRangeDurations(stateDir, new Map([['orders', ranges(...Array.from({ length: 20 }, () => 1000))]]));
+    recordRangeDurations(stateDir, new Map([['orders', ranges(...Array.from({ length: 20 }, () => 10))]]));
+    const kept = JSON.parse(readFileSync(durationsFile(stateDir), 'utf8')) as { orders: number[] };
+    expect(kept.orders).toHaveLength(25);
+    expect(rangeDurationsFromHistory(stateDir).get('orders')).toBe(10);
+  });
+
+  it('knows nothing without a state folder, without history, or from a run that built nothing', () => {
     expect(rangeDurationsFromHistory(undefined).size).toBe(0);
     expect(rangeDurationsFromHistory(stateDir).size).toBe(0);
-    writeRun('20240101T000000Z-aaaa', [{ target: 'orders', status: 'done', durationMs: 500, dates: 3 }]);
-    expect(rangeDurationsFromHistory(stateDir).size).toBe(0);
+    recordRangeDurations(stateDir, new Map());
+    expect(existsSync(durationsFile(stateDir))).toBe(false);
   });
 
-  it('skips malformed entries of a hand-edited record', () => {
-    writeRun('20240101T000000Z-aaaa', [{ target: 'orders', status: 'done', ranges: [null, { durationMs: 'slow' }, { durationMs: -1 }, { durationMs: 40 }] }, { target: 'x', ranges: 'none' }]);
+  it('reads the well-formed entries of a hand-edited or damaged file', () => {
+    writeFileSync(durationsFile(stateDir), JSON.stringify({ orders: [null, 'slow', -1, 40], x: 'none' }));
     expect(Object.fromEntries(rangeDurationsFromHistory(stateDir))).toEqual({ orders: 40 });
-  });
-
-  it('looks back at the newest runs only', () => {
-    writeRun('20240103T000000Z-cccc', [{ target: 'orders', ranges: ranges(30) }]);
-    writeRun('20240102T000000Z-bbbb', [{ target: 'orders', ranges: ranges(20) }]);
-    writeRun('20240101T000000Z-aaaa', [{ target: 'users', ranges: ranges(10) }]);
-    expect(Object.fromEntries(rangeDurationsFromHistory(stateDir, 2))).toEqual({ orders: 25 });
-  });
-
-  it('does not count runs that built nothing: a week of no-op nightly runs keeps the estimates', () => {
-    writeRun('20240101T000000Z-aaaa', [{ target: 'orders', status: 'done', ranges: ranges(40) }]);
-    for (let day = 2; day <= 9; day++) writeRun(`2024010${day}T000000Z-noop`, [{ target: 'orders', status: 'fresh' }]);
-    expect(Object.fromEntries(rangeDurationsFromHistory(stateDir, 2))).toEqual({ orders: 40 });
+    writeFileSync(durationsFile(stateDir), '{ not json');
+    expect(rangeDurationsFromHistory(stateDir).size).toBe(0);
   });
 });
 

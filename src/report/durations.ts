@@ -1,22 +1,15 @@
 /**
  * Range durations across runs: this run's successful ranges, collected from its events for
- * the run record (`outcomes[].ranges`), and earlier runs' ranges read back as the expected
- * milliseconds per range of each target, which the plan's priority uses (scheduler/priority.ts).
+ * the run record (`outcomes[].ranges`) and kept per target in `.dagrun/durations.json`, and
+ * read back as the expected milliseconds per range of each target, which the plan's priority
+ * uses (scheduler/priority.ts).
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { formatRange } from '../intervals/interval.js';
 import type { RunEvent } from './events.js';
-import { listRuns, type RecordedRange } from './history.js';
+import type { RecordedRange } from './history.js';
 import type { Reporter } from './reporter.js';
-
-/** Runs that built something looked back at for estimates (newest first). */
-const RUNS_LOOKED_AT = 10;
-/**
- * Run records read at most to find them: a nightly run that finds nothing to do leaves a
- * record without ranges, and a week of those must not make the estimates forget.
- */
-const RECORDS_READ = 100;
-/** Ranges of one target an estimate is the median of, newest first. */
-const RANGES_PER_TARGET = 25;
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {
@@ -25,28 +18,62 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Latest successful ranges kept per target, newest first; an estimate is their median. */
+const RANGES_PER_TARGET = 25;
+
+/** The file, in the pipeline's state folder, that keeps the latest range durations per target. */
+export function durationsFile(stateDir: string): string {
+  return path.join(stateDir, 'durations.json');
+}
+
 /**
- * Expected milliseconds per range of each target that has successful ranges in the last
- * runs that built something: the median of its latest ones (a median, so that one slow outlier does not move it).
- * Targets without history are absent.
+ * The latest range durations (ms) per target, newest first, as `recordRangeDurations` left
+ * them. One small file rather than the run records: those hold every range of every run, and
+ * a build would parse megabytes of them before its first command.
  */
-export function rangeDurationsFromHistory(stateDir: string | undefined, runs = RUNS_LOOKED_AT): Map<string, number> {
-  const seen = new Map<string, number[]>();
-  if (!stateDir) return new Map();
-  const building = listRuns(stateDir, RECORDS_READ).filter((record) => record.outcomes.some((o) => Array.isArray(o.ranges) && o.ranges.length > 0));
-  for (const record of building.slice(0, runs)) {
-    for (const outcome of record.outcomes) {
-      // a record is user-visible JSON: take only well-formed entries
-      const ranges: unknown = outcome.ranges;
-      if (!Array.isArray(ranges)) continue;
-      const list = seen.get(outcome.target) ?? [];
-      for (const r of ranges as (Partial<RecordedRange> | null)[]) {
-        if (typeof r?.durationMs === 'number' && Number.isFinite(r.durationMs) && r.durationMs >= 0 && list.length < RANGES_PER_TARGET) list.push(r.durationMs);
-      }
-      if (list.length > 0) seen.set(outcome.target, list);
-    }
+function readKept(stateDir: string): Map<string, number[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(durationsFile(stateDir), 'utf8'));
+  } catch {
+    return new Map(); // none yet, or damaged: the plan weighs ranges by count
   }
-  return new Map([...seen].map(([target, list]) => [target, median(list)]));
+  const kept = new Map<string, number[]>();
+  if (typeof raw !== 'object' || raw === null) return kept;
+  for (const [target, list] of Object.entries(raw as Record<string, unknown>)) {
+    // a hand-edited file: only well-formed entries count
+    const ms = Array.isArray(list) ? list.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0) : [];
+    if (ms.length > 0) kept.set(target, ms.slice(0, RANGES_PER_TARGET));
+  }
+  return kept;
+}
+
+/**
+ * Expected milliseconds per range of each target that has built ranges before: the median of
+ * its latest ones (a median, so that one slow outlier does not move it). Targets without
+ * history are absent.
+ */
+export function rangeDurationsFromHistory(stateDir: string | undefined): Map<string, number> {
+  if (!stateDir) return new Map();
+  return new Map([...readKept(stateDir)].map(([target, list]) => [target, median(list)]));
+}
+
+/**
+ * Adds a run's successful ranges to the kept durations (newest first, the latest
+ * `RANGES_PER_TARGET` per target). Written to a temporary file and renamed: a run that dies
+ * halfway leaves the old file. Nothing to add, nothing written.
+ */
+export function recordRangeDurations(stateDir: string, ranges: ReadonlyMap<string, readonly RecordedRange[]>): void {
+  if ([...ranges.values()].every((list) => list.length === 0)) return;
+  const kept = readKept(stateDir);
+  for (const [target, list] of ranges) {
+    const newest = list.map((r) => r.durationMs).reverse();
+    kept.set(target, [...newest, ...(kept.get(target) ?? [])].slice(0, RANGES_PER_TARGET));
+  }
+  const file = durationsFile(stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(Object.fromEntries(kept)) + '\n');
+  renameSync(`${file}.${process.pid}.tmp`, file);
 }
 
 /**
@@ -88,6 +115,11 @@ export class RangeDurations implements Reporter {
 
   close(): void | Promise<void> {
     return this.#inner.close?.();
+  }
+
+  /** The successful ranges of this run per target, in the order they ended. */
+  get ranges(): ReadonlyMap<string, readonly RecordedRange[]> {
+    return this.#ranges;
   }
 
   /** The successful ranges of a target in this run, in the order they ended (undefined: none). */

@@ -21,7 +21,7 @@ import { Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
 import type { RunEvent, TargetOutcome } from '../../report/events.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
-import { RangeDurations } from '../../report/durations.js';
+import { RangeDurations, recordRangeDurations } from '../../report/durations.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
@@ -271,6 +271,7 @@ async function build(inputs: BuildInputs): Promise<number> {
     },
     inputs.redactor,
   );
+  recordRangeDurations(session.stateDir, durations.ranges);
   if (interrupted) {
     const stopped = interruptedRanges.length > 0 ? `stopped ${interruptedRanges.join(', ')}; ` : '';
     inputs.out.stderr(`Interrupted: ${stopped}left to build: ${describeLeft(outcomes)}. The next run picks up what is left.\n`);
