@@ -21,8 +21,7 @@ import path from 'node:path';
 import { describeEnding } from './ending.js';
 import { EventReader, encodeKillAll, encodeRun, environmentText, type EnvironmentText, type HelperEvent } from './native-protocol.js';
 import { OutputLog } from './output-log.js';
-import { KILL_GRACE_MS, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
-import { killGroup } from './spawn-runner.js';
+import { KILL_GRACE_MS, killGroup, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 
 /** A runner that dagrun can also stop at once and close: what `run.ts` needs of one. */
 export interface ManagedCommandRunner extends CommandRunner {

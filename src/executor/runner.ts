@@ -6,6 +6,16 @@
  */
 export const KILL_GRACE_MS = 3_000;
 
+/** Sends `signal` to a whole process group; a group that is gone already is fine. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
 /** One command to run for one batch. */
 export interface CommandRequest {
   readonly argv: readonly string[];

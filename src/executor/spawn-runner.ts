@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describeEnding } from './ending.js';
 import { OutputLog } from './output-log.js';
-import { KILL_GRACE_MS, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
+import { KILL_GRACE_MS, killGroup, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 
 /** Options of the spawn runner. */
 export interface SpawnRunnerOptions {
@@ -20,16 +20,6 @@ export interface SpawnRunnerOptions {
   readonly groupsChanged?: (groups: readonly number[]) => void;
   /** Between SIGTERM and SIGKILL (tests shorten it). */
   readonly killGraceMs?: number;
-}
-
-/** Sends `signal` to a whole process group; a group that is gone already is fine. */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
 }
 
 /** How a started command ended, as `child_process` tells it. */

@@ -18,7 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SpawnRunner, SpawnRunnerOptions } from './spawn-runner.js';
-import type { CommandRequest, CommandResult, CommandRunner } from './runner.js';
+import { killGroup, type CommandRequest, type CommandResult, type CommandRunner } from './runner.js';
 import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
 
 /** Options of the spawner runner. */
@@ -94,7 +94,7 @@ export class SpawnerRunner implements CommandRunner {
   killAll(): void {
     // Directly, not only through the spawners: the caller may exit right after this.
     for (const spawner of this.#spawners) {
-      for (const group of spawner.groups) killGroup(group);
+      for (const group of spawner.groups) killGroup(group, 'SIGKILL');
       this.#post(spawner, { type: 'kill-all' });
       flush(spawner);
     }
@@ -175,7 +175,7 @@ export class SpawnerRunner implements CommandRunner {
     if (!this.#spawners.includes(spawner)) return; // closed on purpose, or already handled
     this.#spawners = this.#spawners.filter((s) => s !== spawner);
     this.#fallback ??= import('./spawn-runner.js').then(({ SpawnRunner }) => (this.#fallbackLoaded = new SpawnRunner(this.#options)));
-    for (const group of spawner.groups) killGroup(group);
+    for (const group of spawner.groups) killGroup(group, 'SIGKILL');
     spawner.groups = [];
     this.#options.groupsChanged?.(this.#spawners.flatMap((s) => s.groups));
     for (const [id, pending] of [...this.#pending]) {
@@ -191,12 +191,4 @@ function flush(spawner: Spawner): void {
   spawner.outbox = [];
   // A spawner that died between the check and the write is reported by its 'exit' event.
   if (spawner.child.connected) spawner.child.send(messages, undefined, undefined, () => undefined);
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
 }

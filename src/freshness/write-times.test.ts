@@ -1,5 +1,6 @@
 /** The compact write index answers as the records it was built from, however they were read. */
 import { describe, expect, it } from 'vitest';
+import { random } from '../../test/helpers/random.js';
 import type { Day } from '../intervals/day.js';
 import type { WriteGroup, WriteRecord } from '../warehouse/warehouse.js';
 import {
@@ -16,16 +17,6 @@ import {
 } from './write-times.js';
 
 const record = (target: string, day: number, writtenAt: number, fingerprint = 'f1'): WriteRecord => ({ target, day: day as Day, writtenAt, fingerprint, runId: 'r' });
-
-/** mulberry32: the same inputs on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('indexWrites', () => {
   const records = [record('a', 10, 100), record('b', 12, 300, 'old'), record('a', 14, 200, 'f2'), record('b', 11, 50), record('a', 10, 150)];

@@ -3,19 +3,10 @@
  * the plain Set-and-sort definitions on random lists, sorted or not, with and without gaps.
  */
 import { describe, expect, it } from 'vitest';
+import { random } from '../../test/helpers/random.js';
 import { computeCoverage, daysReading, matchDays } from './coverage.js';
 import type { Day } from './day.js';
 import { batchDays, firstAtOrAfter, includesAll, rangesOverCalendar, runsOverCalendar, splitByMaxDays, unionDays } from './interval.js';
-
-/** mulberry32: the same lists on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROUNDS = 300;
 const sortedSet = (days: Iterable<number>) => [...new Set(days)].sort((a, b) => a - b) as Day[];

@@ -57,7 +57,7 @@ describe('estimateFrom', () => {
 describe('RangeDurations', () => {
   it('keeps the successful ranges of each target and passes every event on', () => {
     const seen: RunEvent['type'][] = [];
-    const durations = new RangeDurations({ handle: (e) => seen.push(e.type) }, undefined);
+    const durations = new RangeDurations({ handle: (e) => seen.push(e.type) });
     const batch = { first: dayOf('2024-01-01'), last: dayOf('2024-01-03'), days: [dayOf('2024-01-01'), dayOf('2024-01-02'), dayOf('2024-01-03')] };
     const finished = (ok: boolean, durationMs: number): RunEvent => ({ type: 'range-finished', target: 'orders', index: 0, batch, attempt: 1, ok, durationMs, error: undefined, tail: undefined, logFile: undefined });
     durations.handle({ type: 'range-started', target: 'orders', index: 0, batch, attempt: 1 });
@@ -67,5 +67,15 @@ describe('RangeDurations', () => {
     expect(durations.rangesOf('orders')).toEqual([{ range: '2024-01-01..2024-01-03', dates: 3, durationMs: 12 }]);
     expect(durations.rangesOf('users')).toBeUndefined();
     expect(durations.estimate).toBeUndefined();
+  });
+
+  it('plans with the kept durations and adds its own to them when saved', () => {
+    recordRangeDurations(stateDir, new Map([['orders', ranges(300)], ['users', ranges(100)]]));
+    const durations = RangeDurations.fromHistory(stateDir, { handle: () => undefined });
+    expect([durations.estimate?.('orders'), durations.estimate?.('new')]).toEqual([300, 200]);
+    const batch = { first: dayOf('2024-01-01'), last: dayOf('2024-01-01'), days: [dayOf('2024-01-01')] };
+    durations.handle({ type: 'range-finished', target: 'orders', index: 0, batch, attempt: 1, ok: true, durationMs: 50, error: undefined, tail: undefined, logFile: undefined });
+    durations.save(stateDir);
+    expect(JSON.parse(readFileSync(durationsFile(stateDir), 'utf8'))).toEqual({ orders: [50, 300], users: [100] });
   });
 });

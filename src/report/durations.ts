@@ -54,8 +54,11 @@ function readKept(stateDir: string): Map<string, number[]> {
  * history are absent.
  */
 export function rangeDurationsFromHistory(stateDir: string | undefined): Map<string, number> {
-  if (!stateDir) return new Map();
-  return new Map([...readKept(stateDir)].map(([target, list]) => [target, median(list)]));
+  return mediansOf(stateDir ? readKept(stateDir) : new Map());
+}
+
+function mediansOf(kept: ReadonlyMap<string, readonly number[]>): Map<string, number> {
+  return new Map([...kept].map(([target, list]) => [target, median(list)]));
 }
 
 /**
@@ -63,9 +66,12 @@ export function rangeDurationsFromHistory(stateDir: string | undefined): Map<str
  * `RANGES_PER_TARGET` per target). Written to a temporary file and renamed: a run that dies
  * halfway leaves the old file. Nothing to add, nothing written.
  */
-export function recordRangeDurations(stateDir: string, ranges: ReadonlyMap<string, readonly RecordedRange[]>): void {
+export function recordRangeDurations(
+  stateDir: string,
+  ranges: ReadonlyMap<string, readonly RecordedRange[]>,
+  kept: Map<string, number[]> = readKept(stateDir),
+): void {
   if ([...ranges.values()].every((list) => list.length === 0)) return;
-  const kept = readKept(stateDir);
   for (const [target, list] of ranges) {
     const newest = list.map((r) => r.durationMs).reverse();
     kept.set(target, [...newest, ...(kept.get(target) ?? [])].slice(0, RANGES_PER_TARGET));
@@ -90,18 +96,26 @@ export function estimateFrom(known: ReadonlyMap<string, number>): ((target: stri
 /** Collects the successful ranges of this run from its events, passing every event on. */
 export class RangeDurations implements Reporter {
   readonly #inner: Reporter;
+  /** The kept durations this run was planned with, to which its own are added at the end. */
+  readonly #kept: Map<string, number[]>;
   readonly #ranges = new Map<string, RecordedRange[]>();
   /** Expected ms per range of each target, from earlier runs (undefined: no history). */
   readonly estimate: ((target: string) => number) | undefined;
 
-  constructor(inner: Reporter, estimate: ((target: string) => number) | undefined) {
+  constructor(inner: Reporter, kept: Map<string, number[]> = new Map()) {
     this.#inner = inner;
-    this.estimate = estimate;
+    this.#kept = kept;
+    this.estimate = estimateFrom(mediansOf(kept));
   }
 
   /** Reads the history of the pipeline's state folder for the estimates. */
   static fromHistory(stateDir: string | undefined, inner: Reporter): RangeDurations {
-    return new RangeDurations(inner, estimateFrom(rangeDurationsFromHistory(stateDir)));
+    return new RangeDurations(inner, stateDir ? readKept(stateDir) : new Map());
+  }
+
+  /** Adds this run's successful ranges to the kept durations (read once, when the run began). */
+  save(stateDir: string): void {
+    recordRangeDurations(stateDir, this.#ranges, this.#kept);
   }
 
   handle(event: RunEvent): void {
@@ -117,10 +131,6 @@ export class RangeDurations implements Reporter {
     return this.#inner.close?.();
   }
 
-  /** The successful ranges of this run per target, in the order they ended. */
-  get ranges(): ReadonlyMap<string, readonly RecordedRange[]> {
-    return this.#ranges;
-  }
 
   /** The successful ranges of a target in this run, in the order they ended (undefined: none). */
   rangesOf(target: string): readonly RecordedRange[] | undefined {

@@ -14,3 +14,15 @@ export function formatDuration(ms: number): string {
 export function formatPercent(ratio: number): string {
   return `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;
 }
+
+/** "512 B", "1.5 GiB": powers of 1024, as `--max-bytes` and `maximumBytesBilled` read them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

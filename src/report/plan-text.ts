@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
+import { formatBytes } from './format.js';
 
 const MAX_RANGES_SHOWN = 6;
 
@@ -49,14 +50,3 @@ export function renderPlan(
   return lines.join('\n') + '\n';
 }
 
-/** "1.5 GiB": powers of 1024, as `--max-bytes` and `maximumBytesBilled` read them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}

@@ -4,30 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeProject } from '../../test/helpers/fake-project.js';
+import { labels, runToEnd, startAll } from '../../test/helpers/plan-driver.js';
 import { Plan, type WorkUnit } from './plan.js';
-
-const label = (unit: WorkUnit): string => (unit.kind === 'range' ? `${unit.target}#${unit.index}` : `${unit.kind}:${unit.target}`);
-const labels = (units: readonly WorkUnit[]) => units.map(label);
-
-/** Takes every unit the plan allows now. */
-function startAll(plan: Plan): WorkUnit[] {
-  const units: WorkUnit[] = [];
-  for (let unit = plan.findWork(); unit !== undefined; unit = plan.findWork()) units.push(unit);
-  return units;
-}
-
-/** Finishes units first-started-first and returns the order of starts. */
-function runToEnd(plan: Plan): string[] {
-  const order: string[] = [];
-  let running = startAll(plan);
-  while (running.length > 0) {
-    const unit = running.shift()!;
-    order.push(label(unit));
-    plan.finished(unit, 'ok');
-    running = [...running, ...startAll(plan)];
-  }
-  return order;
-}
 
 /**
  * Runs the plan on a virtual clock: each range takes `duration(target)` units, gates and

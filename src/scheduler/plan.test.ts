@@ -2,40 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { FakeProject } from '../../test/helpers/fake-project.js';
 import { InternalError } from '../core/errors.js';
+import { label, labels, runToEnd, startAll } from '../../test/helpers/plan-driver.js';
 import { Plan, type WorkUnit } from './plan.js';
 import type { Step } from './compute-plan.js';
-
-/** `orders#1` for a range, `gate:orders` / `resolve:orders` otherwise. */
-const label = (unit: WorkUnit): string => (unit.kind === 'range' ? `${unit.target}#${unit.index}` : `${unit.kind}:${unit.target}`);
-
-/** Takes every unit the plan allows now. */
-function startAll(plan: Plan): WorkUnit[] {
-  const units: WorkUnit[] = [];
-  for (let unit = plan.findWork(); unit !== undefined; unit = plan.findWork()) units.push(unit);
-  return units;
-}
-
-const labels = (units: readonly WorkUnit[]) => units.map(label);
 
 /** Finds a started unit by label. */
 function pick(units: readonly WorkUnit[], wanted: string): WorkUnit {
   const unit = units.find((u) => label(u) === wanted);
   if (!unit) throw new Error(`${wanted} not among ${labels(units).join(', ')}`);
   return unit;
-}
-
-/** Finishes every unit ok and returns what starts next, until the plan is done; the order of starts. */
-function runToEnd(plan: Plan): string[] {
-  const order: string[] = [];
-  let running = startAll(plan);
-  while (running.length > 0) {
-    const unit = running.shift()!;
-    order.push(label(unit));
-    plan.finished(unit, 'ok');
-    running = [...running, ...startAll(plan)];
-  }
-  expect(plan.moreToDo()).toBe(false);
-  return order;
 }
 
 const statuses = (plan: Plan) => Object.fromEntries(plan.outcomes().map((o) => [o.target, o.status]));

@@ -8,7 +8,8 @@ import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
 import type { Day } from '../intervals/day.js';
 import { mapConcurrent } from './bigquery-port.js';
-import { formatByteSize, parseByteSize } from './bigquery-sql.js';
+import { formatBytes } from '../report/format.js';
+import { parseByteSize } from './bigquery-sql.js';
 import type { Warehouse } from './warehouse.js';
 
 /** A planned step as the estimator needs it (structurally, the scheduler's `Step`). */
@@ -100,7 +101,7 @@ export interface BudgetVerdict {
 
 /** "1.5 GiB (1610612736 bytes)": rounded for people, exact where rounding could hide the difference. */
 function exactSize(bytes: number): string {
-  return bytes < 1024 ? formatByteSize(bytes) : `${formatByteSize(bytes)} (${bytes} bytes)`;
+  return bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`;
 }
 
 /** Steps listed by name in a refusal, biggest first. */
@@ -121,7 +122,7 @@ export function judgeBudget(estimates: TargetToEstimate, budget: number): Budget
     .flatMap(([name, e]) => (e.kind === 'known' ? [{ name, bytes: e.bytes }] : []))
     .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name))
     .slice(0, BIGGEST_SHOWN)
-    .map((s) => `${s.name} ${formatByteSize(s.bytes)}`);
+    .map((s) => `${s.name} ${formatBytes(s.bytes)}`);
   const refusal = [
     `refusing the plan: its SQL steps would process about ${exactSize(total)}, over --max-bytes ${exactSize(budget)}`,
     `  biggest steps: ${biggest.join(', ')}`,

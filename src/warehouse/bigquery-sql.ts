@@ -183,14 +183,3 @@ export function parseByteSize(text: string): string | undefined {
   return BigInt(Math.floor(bytes)).toString();
 }
 
-/** A byte count for people, in the powers of 1024 that `parseByteSize` reads: "512 B", "1.5 GiB". */
-export function formatByteSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}

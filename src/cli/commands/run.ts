@@ -21,7 +21,7 @@ import { Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
 import type { RunEvent, TargetOutcome } from '../../report/events.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
-import { RangeDurations, recordRangeDurations } from '../../report/durations.js';
+import { RangeDurations } from '../../report/durations.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
@@ -238,7 +238,7 @@ async function build(inputs: BuildInputs): Promise<number> {
   const started = performance.now();
   reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
   // earlier runs' range durations weigh the plan's priority; this run's are kept for the next
-  const durations = plan.steps.length > 0 ? RangeDurations.fromHistory(session.stateDir, reporter) : new RangeDurations(reporter, undefined);
+  const durations = plan.steps.length > 0 ? RangeDurations.fromHistory(session.stateDir, reporter) : new RangeDurations(reporter);
   const execution = executePlan(
     {
       config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter: durations, runId: session.runId, runDir,
@@ -271,7 +271,7 @@ async function build(inputs: BuildInputs): Promise<number> {
     },
     inputs.redactor,
   );
-  recordRangeDurations(session.stateDir, durations.ranges);
+  durations.save(session.stateDir);
   if (interrupted) {
     const stopped = interruptedRanges.length > 0 ? `stopped ${interruptedRanges.join(', ')}; ` : '';
     inputs.out.stderr(`Interrupted: ${stopped}left to build: ${describeLeft(outcomes)}. The next run picks up what is left.\n`);
