@@ -130,16 +130,28 @@ function build(source: TargetSource, ctx: Context): Build | undefined {
   let action: Build['action'];
   if ((written.command === undefined) === (written.sql === undefined)) {
     ctx.sink.add(file, 'build', written.command ? 'has both "command" and "sql": use exactly one' : 'needs "command" (a program and its arguments) or "sql" (a .sql file)');
-    action = { kind: 'command', argv: ['true'], opensWarehouse: false };
+    action = { kind: 'command', argv: ['true'], opensWarehouse: false, output: undefined, allowEmptyDates: false };
   } else if (written.command) {
     if (written.command[0]?.trim() === '') ctx.sink.add(file, 'build.command[0]', 'the program to run is empty (the first element names it, e.g. "python3")');
-    action = { kind: 'command', argv: written.command, opensWarehouse: written.opensWarehouse ?? true };
+    if (written.output !== undefined && written.opensWarehouse === true) {
+      ctx.sink.add(file, 'build.opensWarehouse', 'a command with "output" hands its rows to dagrun and never opens the warehouse: remove "opensWarehouse"');
+    }
+    if (written.allowEmptyDates !== undefined && written.output === undefined) ctx.sink.add(file, 'build.allowEmptyDates', 'only applies with "output"');
+    action = {
+      kind: 'command',
+      argv: written.command,
+      opensWarehouse: written.output === undefined && (written.opensWarehouse ?? true),
+      output: written.output,
+      allowEmptyDates: written.allowEmptyDates ?? false,
+    };
   } else {
     const sqlFile = path.resolve(path.dirname(source.file), written.sql!);
     let sql = '';
     if (!existsSync(sqlFile)) ctx.sink.add(file, 'build.sql', `file ${JSON.stringify(written.sql)} not found (looked for ${ctx.show(sqlFile)}; the path is relative to the target file)`);
     else sql = readFileSync(sqlFile, 'utf8');
     if (written.opensWarehouse !== undefined) ctx.sink.add(file, 'build.opensWarehouse', 'only applies to "command" builds');
+    if (written.output !== undefined) ctx.sink.add(file, 'build.output', 'only applies to "command" builds (a SQL build writes its table itself)');
+    if (written.allowEmptyDates !== undefined) ctx.sink.add(file, 'build.allowEmptyDates', 'only applies to "command" builds with "output"');
     action = { kind: 'sql', file: sqlFile, sql };
   }
   return {

@@ -156,7 +156,7 @@ describe('groups, placeholders, checks, window', () => {
   it('command placeholders are known ones', () => {
     expect(errorsOf({ 'targets/a.json5': { table: 's.a', build: { command: ['run', '--from={strat}', '{day}'] } } })).toEqual([
       'targets/a.json5 › build.command[1]: unknown placeholder {strat} (did you mean {start}?)',
-      'targets/a.json5 › build.command[2]: unknown placeholder {day} (known: {start} {end} {dates} {target} {table} {run_id})',
+      'targets/a.json5 › build.command[2]: unknown placeholder {day} (known: {start} {end} {dates} {target} {table} {run_id} {output})',
     ]);
   });
 

@@ -46,7 +46,7 @@ export type FileRule = (ctx: FileRuleContext) => void;
 export const RESERVED_NAMES = ['graph', 'check', 'runs', 'logs', 'completion', 'help', 'schema'];
 
 /** Placeholders a command's argv may use. */
-export const PLACEHOLDERS = ['start', 'end', 'dates', 'target', 'table', 'run_id'];
+export const PLACEHOLDERS = ['start', 'end', 'dates', 'target', 'table', 'run_id', 'output'];
 
 const TARGET_NAME = /^[A-Za-z0-9_]+$/;
 
@@ -153,7 +153,9 @@ const placeholdersKnown: Rule = (ctx) => {
     if (action?.kind !== 'command') continue;
     action.argv.forEach((arg, i) => {
       for (const match of arg.matchAll(/\{([^{}]*)\}/g)) {
-        if (!PLACEHOLDERS.includes(match[1]!)) {
+        if (match[1] === 'output' && action.output === undefined) {
+          ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, '{output} names the file a command hands its rows over in: set "build.output" (csv, ndjson or parquet) to use it');
+        } else if (!PLACEHOLDERS.includes(match[1]!)) {
           const hint = suggestion(match[1]!, PLACEHOLDERS).replace(/"([^"]+)"/, '{$1}');
           ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, `unknown placeholder {${match[1]}}${hint || ` (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`}`);
         }

@@ -105,7 +105,7 @@ const buildShape: Shape = {
   kind: 'object',
   description: 'How the table is built: exactly one of `command` or `sql`.',
   fields: {
-    command: { shape: { kind: 'array', description: 'Program and arguments (no shell). Placeholders: {start} {end} {dates} {target} {table} {run_id}.', items: { kind: 'string' }, minItems: 1 } },
+    command: { shape: { kind: 'array', description: 'Program and arguments (no shell). Placeholders: {start} {end} {dates} {target} {table} {run_id} {output}.', items: { kind: 'string' }, minItems: 1 } },
     sql: { shape: str('A .sql file, relative to the target file, run once per range in one transaction.', { minLength: 1 }) },
     ranges: { shape: str('How dates are handed over.', { enum: ['contiguous', 'per-date', 'single'] }) },
     maxDays: { shape: num('Split ranges longer than this many days.', { min: 1, integer: true }) },
@@ -115,7 +115,9 @@ const buildShape: Shape = {
     retryBackoff: { shape: duration('First retry delay') },
     env: { shape: { kind: 'object', description: 'Extra environment variables.', values: { kind: 'string' } } },
     cwd: { shape: str('Working directory, relative to dag.json5.') },
-    opensWarehouse: { shape: bool('DuckDB: the command opens the warehouse file itself, so it runs with the file to itself (default true).') },
+    opensWarehouse: { shape: bool('DuckDB: the command opens the warehouse file itself, so it runs with the file to itself (default true; false with `output`).') },
+    output: { shape: str('The command hands its rows to dagrun in a file ({output} / DAGRUN_OUTPUT) instead of writing the table; dagrun replaces the range\'s dates with them in one transaction.', { enum: ['csv', 'ndjson', 'parquet'] }) },
+    allowEmptyDates: { shape: bool('With `output`: a date of the range that comes back with no rows is fine (default false: the range fails, naming the dates).') },
   },
 };
 
@@ -190,6 +192,8 @@ export interface WrittenTarget {
     env?: Record<string, string>;
     cwd?: string;
     opensWarehouse?: boolean;
+    output?: 'csv' | 'ndjson' | 'parquet';
+    allowEmptyDates?: boolean;
   };
   checks?: { name: string; sql: string; min?: number; max?: number }[];
 }

@@ -52,10 +52,22 @@ export interface Check {
   readonly max: number | undefined;
 }
 
+/** The formats a command may hand its rows over in. */
+export type OutputFormat = 'csv' | 'ndjson' | 'parquet';
+
 /** What a build runs for one batch of dates. */
 export type BuildAction =
   /** A program and its arguments (placeholders substituted per argv element; never a shell). */
-  | { readonly kind: 'command'; readonly argv: readonly string[]; readonly opensWarehouse: boolean }
+  | {
+      readonly kind: 'command';
+      readonly argv: readonly string[];
+      /** The command opens the warehouse itself (never with `output`). */
+      readonly opensWarehouse: boolean;
+      /** The command writes its rows to a file of this format and dagrun loads them. */
+      readonly output: OutputFormat | undefined;
+      /** With `output`: dates of the range with no rows do not fail it. */
+      readonly allowEmptyDates: boolean;
+    }
   /** A SQL script run in the warehouse in one transaction per batch. */
   | { readonly kind: 'sql'; readonly file: string; readonly sql: string };
 

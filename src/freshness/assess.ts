@@ -8,7 +8,7 @@ import type { TargetGraph } from '../graph/build.js';
 import { matchDays, missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
-import { countDates, describeDays } from './describe.js';
+import { countDates, describeDays } from '../intervals/describe.js';
 import { checkKey, type MeasuredState } from './state.js';
 import {
   compactWrites,
@@ -159,6 +159,13 @@ function changedDefinitionDays(state: MeasuredState, target: Target, presentDays
   return writes.writtenUnderOther(presentDays, current);
 }
 
+/** Present days handed to a command whose end was never recorded, and the runs that left them so. */
+function unfinishedDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; runs: string[] } {
+  const { writes } = writesOf(state, target.name);
+  if (!writes || writes.unfinishedRuns.length === 0) return { days: [], runs: [] };
+  return { days: writes.unfinished(presentDays), runs: writes.unfinishedRuns.map((r) => (r.startsWith('an ') ? r : `run ${r}`)) };
+}
+
 /** "definition changed since last build (fingerprint a → b; 12 dates built under the old one)". */
 function describeDefinitionChange(changed: { days: Day[]; before: string[] }, current: string | undefined): string {
   const shown = changed.before.slice(0, 3).join(', ') + (changed.before.length > 3 ? ', …' : '');
@@ -204,6 +211,14 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     }
   }
   reasons.push(...upstream.reasons);
+  const unfinished = unfinishedDays(state, target, presentExpected);
+  if (unfinished.days.length > 0) {
+    for (const d of unfinished.days) outdated.add(d);
+    reasons.push(
+      `${countDates(unfinished.days.length)} outdated (${describeDays(unfinished.days, expected)}): a build of them by ${unfinished.runs.join(', ')} ` +
+        'did not finish, so they may hold old or partial rows',
+    );
+  }
 
   const checks = target.checks.map((check) => judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined));
   for (const result of checks) if (!result.passed && present.exists) reasons.push(describeCheckFailure(result));

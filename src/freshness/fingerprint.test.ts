@@ -34,7 +34,7 @@ function commandTarget(dir: string, argv: string[], build: Partial<Build> = {}):
   return {
     name: 't', file: path.join(dir, 'targets', 't.json5'), table: 's.t', group: undefined, threshold: 1, dateColumn: 'd', deps: [],
     calendar: { kind: 'every-day' }, source: false, onChange: 'rebuild', checks: [],
-    build: { action: { kind: 'command', argv, opensWarehouse: true }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: dir, ...build },
+    build: { action: { kind: 'command', argv, opensWarehouse: true, output: undefined, allowEmptyDates: false }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: dir, ...build },
   };
 }
 

@@ -5,7 +5,7 @@
  * run, as arrays 12 bytes a day and a few milliseconds.
  */
 import type { Day } from '../intervals/day.js';
-import type { WriteGroup, WriteRecord } from '../warehouse/warehouse.js';
+import { UNFINISHED, type WriteGroup, type WriteRecord } from '../warehouse/warehouse.js';
 
 /** "No write known": below every real time, so "written later than" needs no special case. */
 export const NEVER = Number.NEGATIVE_INFINITY;
@@ -36,12 +36,28 @@ export class TargetWrites implements DayTimes {
   /** Index into #definitions per day; -1 where nothing was recorded. */
   readonly #definitionOf: Int32Array;
   readonly #definitions: string[];
+  /** Runs that left days unfinished (sorted). */
+  readonly unfinishedRuns: readonly string[];
 
-  constructor(first: Day, times: Float64Array, definitionOf: Int32Array, definitions: string[]) {
+  constructor(first: Day, times: Float64Array, definitionOf: Int32Array, definitions: string[], unfinishedRuns: readonly string[] = []) {
     this.first = first;
     this.times = times;
     this.#definitionOf = definitionOf;
     this.#definitions = definitions;
+    this.unfinishedRuns = unfinishedRuns;
+  }
+
+  /**
+   * Which of `days` a command was handed, by a run that never recorded the end of it: they
+   * may hold old or half-written rows.
+   */
+  unfinished(days: readonly Day[]): Day[] {
+    const mark = this.#definitions.indexOf(UNFINISHED);
+    if (mark < 0) return [];
+    return days.filter((day) => {
+      const index = day - this.first;
+      return index >= 0 && index < this.#definitionOf.length && this.#definitionOf[index] === mark;
+    });
   }
 
   /**
@@ -59,7 +75,7 @@ export class TargetWrites implements DayTimes {
       const index = day - this.first;
       if (index < 0 || index >= this.#definitionOf.length) continue;
       const definition = this.#definitionOf[index]!;
-      if (definition < 0 || definition === currentIndex) continue;
+      if (definition < 0 || definition === currentIndex || this.#definitions[definition] === UNFINISHED) continue;
       seen.add(definition);
       changed.push(day);
     }
@@ -74,6 +90,7 @@ class TargetWritesBuilder {
   readonly #definitionOf: Int32Array;
   readonly #definitions: string[] = [];
   readonly #definitionIndex = new Map<string, number>();
+  readonly #unfinishedRuns = new Set<string>();
   #earliest = Number.POSITIVE_INFINITY;
   #latest = NEVER;
 
@@ -88,11 +105,13 @@ class TargetWritesBuilder {
     const index = record.day - this.#first;
     this.#times[index] = this.#seen(record.writtenAt);
     this.#definitionOf[index] = this.#definition(record.fingerprint);
+    if (record.fingerprint === UNFINISHED) this.#unfinishedRuns.add(record.runId);
   }
 
   /** Adds every day of a group (parallel lists of days and times). */
   addGroup(group: WriteGroup): void {
     const definition = this.#definition(group.fingerprint);
+    if (group.fingerprint === UNFINISHED) this.#unfinishedRuns.add(group.unfinishedRun ?? 'an earlier run');
     const { days, writtenAt } = group;
     for (let i = 0; i < days.length; i++) {
       this.#times[days[i]! - this.#first] = this.#seen(writtenAt[i]!);
@@ -117,7 +136,7 @@ class TargetWritesBuilder {
   }
 
   finish(): TargetWrites {
-    const writes = new TargetWrites(this.#first as Day, this.#times, this.#definitionOf, this.#definitions);
+    const writes = new TargetWrites(this.#first as Day, this.#times, this.#definitionOf, this.#definitions, [...this.#unfinishedRuns].sort());
     // a day written twice keeps only its later record: the range may be wider than what
     // remains, which only makes timeRange's shortcut apply less often, never wrongly
     ranges.set(writes, { earliest: this.#earliest, latest: this.#latest });

@@ -8,7 +8,7 @@ function target(name: string, deps: string[], group?: string): Target {
   return {
     name, file: `/p/${name}.json5`, table: `s.${name}`, group, threshold: 1, dateColumn: 'd',
     deps: deps.map((d) => ({ target: d, lookback: 0 })), calendar: { kind: 'every-day' }, source: false, onChange: 'rebuild', checks: [],
-    build: { action: { kind: 'command', argv: ['true'], opensWarehouse: false }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: '/p' },
+    build: { action: { kind: 'command', argv: ['true'], opensWarehouse: false, output: undefined, allowEmptyDates: false }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: '/p' },
   };
 }
 

@@ -9,7 +9,7 @@ import type { TargetGraph } from '../graph/build.js';
 import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import { batchDays, includesAll, unionDays, type Batch } from '../intervals/interval.js';
-import { countDates, describeDays } from '../freshness/describe.js';
+import { countDates, describeDays } from '../intervals/describe.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
 /** One target to build in this run. */

@@ -16,7 +16,7 @@ import {
   readWriteGroupsQuery,
   readWritesQuery,
 } from './bigquery-sql.js';
-import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, WarehouseError } from './warehouse.js';
+import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, UNFINISHED, WarehouseError } from './warehouse.js';
 
 function writesRef(port: BigQueryPort): TableRef {
   return { project: port.project, dataset: STATE_DATASET, table: WRITES_TABLE };
@@ -33,7 +33,9 @@ export async function readWriteGroups(port: BigQueryPort, targets: readonly stri
     const days = parseDays(String(row['days'] ?? ''));
     const writtenAt = String(row['written_at'] ?? '').split(',').map(Number);
     if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) throw malformed(target, ref);
-    return { target, fingerprint: String(row['fingerprint']), days, writtenAt };
+    const fingerprint = String(row['fingerprint']);
+    // an empty fingerprint is the mark `beginWrites` leaves until the range's records land
+    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: 'an earlier run' } : { target, fingerprint, days, writtenAt };
   });
 }
 
@@ -113,7 +115,7 @@ export async function recordWrites(port: BigQueryPort, batches: readonly WriteBa
   nonEmpty.forEach((batch, i) => {
     params[`target_${i}`] = { type: 'STRING', value: batch.target };
     params[`days_${i}`] = { type: 'ARRAY<DATE>', value: [...new Set<Day>(batch.days)] };
-    params[`at_${i}`] = { type: 'FLOAT64', value: batch.writtenAt };
+    params[`at_${i}`] = { type: 'FLOAT64', value: batch.writtenAt ?? Date.now() };
     params[`fingerprint_${i}`] = { type: 'STRING', value: batch.fingerprint };
     params[`run_${i}`] = { type: 'STRING', value: batch.runId };
   });
@@ -124,4 +126,9 @@ export async function recordWrites(port: BigQueryPort, batches: readonly WriteBa
     purpose: 'writes',
     target: nonEmpty.length === 1 ? nonEmpty[0]!.target : undefined,
   });
+}
+
+/** Marks the batch's days unfinished (an empty fingerprint) until `recordWrites` appends their records. */
+export function beginWrites(port: BigQueryPort, batch: WriteBatch): Promise<void> {
+  return recordWrites(port, [{ ...batch, fingerprint: UNFINISHED }]);
 }

@@ -26,7 +26,7 @@ import { BigQueryError, type RetryEvent, type RetryPolicy, withRetry } from './b
 import { composeBuildScript } from './bigquery-script.js';
 import { type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
-import { readWriteGroups, readWrites, recordWrites } from './bigquery-writes.js';
+import { beginWrites, readWriteGroups, readWrites, recordWrites } from './bigquery-writes.js';
 import { rewriteNamedParameters } from './sql-text.js';
 import type {
   CheckOutcome,
@@ -37,9 +37,12 @@ import type {
   TableProbe,
   Warehouse,
   WriteBatch,
+  LoadRequest,
+  LoadOutcome,
   WriteGroup,
   WriteRecord,
 } from './warehouse.js';
+import { WarehouseError } from './warehouse.js';
 
 export { describeRetry, type RetryEvent, type RetryPolicy } from './bigquery-retry.js';
 export { isLoopbackEndpoint } from './bigquery-values.js';
@@ -126,12 +129,24 @@ export class BigQueryWarehouse implements Warehouse {
   async runSql(request: SqlBuildRequest): Promise<void> {
     const ref = resolveTable(request.table, this.#port.project);
     await this.#port.ensureDataset(ref);
+    // The records table is append-only (no transaction conflicts between parallel ranges):
+    // the days are marked unfinished before the script and recorded after it.
+    if (request.record) await beginWrites(this.#port, request.record);
     try {
       await this.#port.query(sqlBuildQuery(request, composeBuildScript(request.sql).script));
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
     }
+    if (request.record) await recordWrites(this.#port, [request.record]);
+  }
+
+  loadRows(request: LoadRequest): Promise<LoadOutcome> {
+    return Promise.reject(new WarehouseError(`target ${request.target}: build.output is not supported on BigQuery yet`, { transient: false }));
+  }
+
+  beginWrites(batch: WriteBatch): Promise<void> {
+    return beginWrites(this.#port, batch);
   }
 
   /** Bytes the build would process, by dry run (free); for `dagrun -n` and `--max-bytes`. */

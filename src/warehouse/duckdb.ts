@@ -27,8 +27,13 @@ import {
   runStatement,
   toNumber,
 } from './duckdb-sql.js';
+import { CREATE_WRITES_TABLE, WRITES_TABLE, insertWriteRecords } from './duckdb-writes.js';
+import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import {
   type CheckOutcome,
+  type LoadOutcome,
+  type LoadRequest,
+  UNFINISHED,
   type CheckProbe,
   type DayWindow,
   type PresentDates,
@@ -43,10 +48,7 @@ import {
   everyDay,
 } from './warehouse.js';
 
-const WRITES_TABLE = '_dagrun.writes';
 const EPOCH = "DATE '1970-01-01'";
-/** The type of the bound list of write times (epoch ms, fractional). */
-const WRITE_TIMES_TYPE = duckdb.LIST(duckdb.DOUBLE);
 
 /** Options for opening the embedded warehouse. */
 export interface DuckDbOptions {
@@ -275,10 +277,13 @@ export class DuckDbWarehouse implements Warehouse {
         dates: dayList(request.dates),
       };
       await this.#ensureSchema(connection, dataset);
+      if (request.record) await this.#ensureWritesTable(connection);
       await retryOnConflict(async () => {
         try {
           await connection.run('BEGIN TRANSACTION');
           await runScript(connection, request.sql, params);
+          // the records commit with the rows: no moment at which one exists without the other
+          if (request.record) await insertWriteRecords(connection, [request.record]);
           await connection.run('COMMIT');
         } catch (error) {
           await connection.run('ROLLBACK').catch(() => undefined);
@@ -328,15 +333,13 @@ export class DuckDbWarehouse implements Warehouse {
     const rows = await this.#readWritesTable(
       targets,
       window,
-      `SELECT target, fingerprint, list(CAST(day - ${EPOCH} AS INTEGER)), list(written_at) FROM _dagrun.writes
+      `SELECT target, fingerprint, list(CAST(day - ${EPOCH} AS INTEGER)), list(written_at), max(run_id) FROM _dagrun.writes
        WHERE list_contains($targets, target) AND day BETWEEN $first AND $last GROUP BY target, fingerprint`,
     );
-    return rows.map(([target, fingerprint, days, times]) => ({
-      target: String(target),
-      fingerprint: String(fingerprint),
-      days: daysOf(days!),
-      writtenAt: (times as DuckDBListValue).items.map(Number),
-    }));
+    return rows.map(([target, fingerprint, days, times, run]) => {
+      const group = { target: String(target), fingerprint: String(fingerprint), days: daysOf(days!), writtenAt: (times as DuckDBListValue).items.map(Number) };
+      return group.fingerprint === UNFINISHED ? { ...group, unfinishedRun: String(run) } : group;
+    });
   }
 
   /** Rows of a query over `_dagrun.writes` with `$targets`, `$first` and `$last` bound; none before the first write. */
@@ -354,46 +357,57 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async recordWrites(batches: readonly WriteBatch[]): Promise<void> {
-    if (batches.length === 0) return;
+    if (batches.every((b) => b.days.length === 0)) return;
     await this.#query(async (connection) => {
-      await this.#ensureSchema(connection, '_dagrun');
-      this.#writesTable ??= retryOnConflict(() =>
-        connection
-          .run(`CREATE TABLE IF NOT EXISTS _dagrun.writes (
-            target VARCHAR NOT NULL, day DATE NOT NULL, written_at DOUBLE NOT NULL,
-            fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, PRIMARY KEY (target, day))`)
-          .then(() => undefined),
-      );
-      await this.#writesTable;
-      await retryOnConflict(async () => {
-        await connection.run('BEGIN TRANSACTION');
-        try {
-          // One statement for all batches (a 1000-range target flushes 1000 batches at its
-          // gate); the last write of a (target, day) wins, as it would row by row.
-          const latest = new Map<string, { batch: WriteBatch; day: Day }>();
-          for (const batch of batches) for (const day of batch.days) latest.set(`${batch.target}\0${day}`, { batch, day });
-          const rows = [...latest.values()];
-          await connection.run(
-            `INSERT OR REPLACE INTO _dagrun.writes
-             SELECT unnest($targets), unnest($days), unnest($ats), unnest($fingerprints), unnest($runs)`,
-            {
-              targets: listValue(rows.map((r) => r.batch.target)),
-              days: dayList(rows.map((r) => r.day)),
-              ats: listValue(rows.map((r) => r.batch.writtenAt)),
-              fingerprints: listValue(rows.map((r) => r.batch.fingerprint)),
-              runs: listValue(rows.map((r) => r.batch.runId)),
-            },
-            // typed: DuckDB infers a list's type from its first item, so a whole-number time
-            // before a fractional one would make it an integer list and fail the save
-            { ats: WRITE_TIMES_TYPE },
-          );
-          await connection.run('COMMIT');
-        } catch (error) {
-          await connection.run('ROLLBACK').catch(() => undefined);
-          throw new WarehouseError(`recording writes failed: ${firstLine(messageOf(error))}`, { transient: isConflict(error) });
-        }
-      });
+      await this.#ensureWritesTable(connection);
+      await this.#transaction(connection, 'recording writes', () => insertWriteRecords(connection, batches));
     });
+  }
+
+  async beginWrites(batch: WriteBatch): Promise<void> {
+    await this.recordWrites([{ ...batch, fingerprint: UNFINISHED }]);
+  }
+
+  async loadRows(request: LoadRequest): Promise<LoadOutcome> {
+    return this.#query(async (connection) => {
+      await this.#ensureSchema(connection, tableParts(request.table).dataset);
+      await this.#ensureWritesTable(connection);
+      const staged = await stageRows(connection, request);
+      try {
+        // created outside the transaction: concurrent CREATEs of one table conflict in the catalog
+        if (staged.table) await retryOnConflict(() => createFromStaged(connection, request, staged));
+        const exists = (await this.#existingTables(connection, [request.table])).size > 0;
+        await this.#transaction(connection, `loading the rows of ${request.target}`, async () => {
+          await replaceRange(connection, request, staged, exists);
+          await insertWriteRecords(connection, [request.record]);
+        });
+        return { rows: staged.rows };
+      } finally {
+        await dropStaged(connection, staged.table);
+      }
+    });
+  }
+
+  /** Runs `work` in one transaction, again when another of dagrun's connections committed first. */
+  async #transaction(connection: DuckDBConnection, what: string, work: () => Promise<void>): Promise<void> {
+    await retryOnConflict(async () => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        await work();
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw new WarehouseError(`${what} failed: ${firstLine(messageOf(error))}`, { transient: isConflict(error) });
+      }
+    });
+  }
+
+  /** `_dagrun.writes`, created once per process, before any transaction needs it. */
+  async #ensureWritesTable(connection: DuckDBConnection): Promise<void> {
+    await this.#ensureSchema(connection, '_dagrun');
+    this.#writesTable ??= retryOnConflict(() => connection.run(CREATE_WRITES_TABLE).then(() => undefined));
+    this.#writesTable.catch(() => (this.#writesTable = undefined));
+    await this.#writesTable;
   }
 }
 

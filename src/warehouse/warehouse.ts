@@ -3,7 +3,7 @@
  * status run needs is asked in batches (all calendars, all tables, all checks at once), so
  * a run costs a few queries whatever the number of targets and dates.
  */
-import type { CalendarSpec } from '../config/types.js';
+import type { CalendarSpec, OutputFormat } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 
 /** An inclusive window of days that queries are restricted to. */
@@ -64,13 +64,31 @@ export interface WriteGroup {
   readonly days: readonly Day[];
   /** Epoch milliseconds per day, parallel to `days`. */
   readonly writtenAt: readonly number[];
+  /**
+   * Set when these days were handed to a command (of this run id) that writes the table
+   * itself, and its end was never recorded: they may hold old or half-written rows, so they
+   * are outdated whatever else is known of them. `fingerprint` is then empty.
+   */
+  readonly unfinishedRun?: string;
 }
 
-/** A batch of writes to record after a successful range. */
+/**
+ * The fingerprint of a write record that marks its day unfinished (`beginWrites`): real
+ * fingerprints are never empty, and the latest record of a day wins, so the mark lasts
+ * exactly until the range's own records land.
+ */
+export const UNFINISHED = '';
+
+/** The write records of one range. */
 export interface WriteBatch {
   readonly target: string;
   readonly days: readonly Day[];
-  readonly writtenAt: number;
+  /**
+   * Recorded as given when set (tests, imports). Left out, the warehouse stamps the write
+   * with its own clock, later than every record it holds: runners whose clocks disagree
+   * still agree on which write came last.
+   */
+  readonly writtenAt?: number;
   readonly fingerprint: string;
   readonly runId: string;
 }
@@ -86,6 +104,32 @@ export interface SqlBuildRequest {
   readonly dates: readonly Day[];
   /** Cost-tracing labels (BigQuery job labels): tool, target, run id. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The range's write records: durable no later than its data (the same transaction where the engine allows). */
+  readonly record?: WriteBatch;
+}
+
+/** Rows a command handed over in a file, to replace the range's dates of the target's table. */
+export interface LoadRequest {
+  readonly target: string;
+  readonly table: string;
+  readonly dateColumn: string;
+  /** Absolute path of the file the command wrote. */
+  readonly file: string;
+  readonly format: OutputFormat;
+  readonly start: Day;
+  readonly end: Day;
+  /** The dates handed to the command: exactly these are replaced. */
+  readonly dates: readonly Day[];
+  /** Dates of the range with no rows are fine (else the load fails, naming them). */
+  readonly allowEmptyDates: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The range's write records, committed with its rows. */
+  readonly record: WriteBatch;
+}
+
+/** What a load wrote. */
+export interface LoadOutcome {
+  readonly rows: number;
 }
 
 /** Why a warehouse call failed: transient errors may be retried, permanent ones not. */
@@ -108,8 +152,24 @@ export interface Warehouse {
   presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>>;
   /** Evaluates checks; a failing query is an outcome, not an exception. */
   checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>>;
-  /** Runs a SQL build in one transaction, so a failure leaves the table as it was. */
+  /**
+   * Runs a SQL build in one transaction, so a failure leaves the table as it was, and
+   * records `request.record` no later than the data: a run that dies at any moment leaves
+   * either nothing or the rows with their records.
+   */
   runSql(request: SqlBuildRequest): Promise<void>;
+  /**
+   * Replaces the request's dates of the table with the rows of the file, and records the
+   * writes, all at once. Fails (permanently, naming the dates) when a row is dated outside
+   * the request's dates, or, unless allowed, a date of the request has no row; the table is
+   * then untouched. Creates the table from the file's columns when it does not exist.
+   */
+  loadRows(request: LoadRequest): Promise<LoadOutcome>;
+  /**
+   * Before a command that writes the table itself starts: marks its days unfinished until
+   * `recordWrites` records them, so a run that dies in between leaves them outdated.
+   */
+  beginWrites(batch: WriteBatch): Promise<void>;
   /** The latest write record of each (target, day) within the window. */
   readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]>;
   /**
@@ -119,7 +179,7 @@ export interface Warehouse {
    * `readWrites`.
    */
   readWriteGroups?(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]>;
-  /** Records writes in the warehouse's `_dagrun` schema/dataset. */
+  /** Records writes in the warehouse's `_dagrun` schema/dataset, ending the days' unfinished marks. */
   recordWrites(batches: readonly WriteBatch[]): Promise<void>;
   /**
    * Runs `work` while this process holds no handle on the warehouse, for command targets

@@ -77,7 +77,7 @@ export class FakeProject {
       build: o.source
         ? undefined
         : {
-            action: { kind: 'command', argv: ['build', name, '{start}', '{end}'], opensWarehouse: false },
+            action: { kind: 'command', argv: ['build', name, '{start}', '{end}'], opensWarehouse: false, output: undefined, allowEmptyDates: false },
             ranges: o.ranges ?? 'contiguous',
             maxDays: o.maxDays,
             parallel: o.parallel ?? 1,

@@ -1,6 +1,6 @@
 /** Short human forms of day sets for reasons: "2024-01-03..2024-01-05, 2024-01-09 (+2 more ranges)". */
-import type { Day } from '../intervals/day.js';
-import { ascending, formatRange, rangesOverCalendar, type DayRange } from '../intervals/interval.js';
+import type { Day } from './day.js';
+import { ascending, formatRange, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** How many ranges a reason names before it says "+N more". */
 const RANGES_NAMED = 4;

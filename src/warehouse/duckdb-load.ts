@@ -1,0 +1,129 @@
+/**
+ * Loading the rows a command handed over: stage the file, check its dates against the range,
+ * then (in the caller's transaction) replace exactly the range's dates with the staged rows.
+ */
+import { statSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { OutputFormat } from '../config/types.js';
+import { formatDay, type Day } from '../intervals/day.js';
+import { describeDays } from '../intervals/describe.js';
+import { dayList, firstLine, quoteIdent, quoteTable, toDay } from './duckdb-sql.js';
+import { messageOf } from '../core/errors.js';
+import { WarehouseError, type LoadRequest } from './warehouse.js';
+
+/** The table function that reads a file of each format (the path is bound, never spliced). */
+const READERS: Record<OutputFormat, string> = {
+  csv: 'read_csv($file, header = true)',
+  ndjson: "read_json($file, format = 'newline_delimited')",
+  parquet: 'read_parquet($file)',
+};
+
+/** Rows staged from a file, with how many each date holds. */
+export interface Staged {
+  /** A temporary table of the connection; undefined when the file holds no row at all. */
+  readonly table: string | undefined;
+  readonly rows: number;
+}
+
+function fail(request: LoadRequest, message: string): WarehouseError {
+  return new WarehouseError(`${request.format.toUpperCase()} output of ${request.target}: ${message}`, { transient: false });
+}
+
+let staging = 0;
+
+/**
+ * Reads the file into a temporary table and checks it: it has the date column, every row is
+ * dated, within the range's dates, and (unless allowed) every date of the range has rows.
+ * Throws a permanent WarehouseError naming the file's problem; nothing is written then.
+ */
+export async function stageRows(connection: DuckDBConnection, request: LoadRequest): Promise<Staged> {
+  let size: number;
+  try {
+    size = statSync(request.file).size;
+  } catch {
+    throw fail(request, `the command exited 0 but wrote no file at ${request.file} (it must write its rows to {output} / DAGRUN_OUTPUT)`);
+  }
+  let table: string | undefined;
+  let byDay = new Map<Day, number>();
+  let rows = 0;
+  if (size > 0) {
+    table = `_dagrun_staged_${process.pid}_${++staging}`;
+    try {
+      await connection.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT * FROM ${READERS[request.format]}`, { file: request.file });
+    } catch (error) {
+      throw fail(request, `${request.file} could not be read: ${firstLine(messageOf(error))}`);
+    }
+    const columns = (await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${quoteIdent(table)})`)).getRows().map((r) => String(r[0]));
+    rows = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(table)}`)).getRows()[0]![0]);
+    if (rows === 0) {
+      await dropStaged(connection, table);
+      table = undefined;
+    } else if (!columns.includes(request.dateColumn)) {
+      await dropStaged(connection, table);
+      throw fail(request, `the rows have no date column "${request.dateColumn}" (columns: ${columns.join(', ')})`);
+    } else {
+      byDay = await countByDay(connection, request, table);
+    }
+  }
+  const undated = byDay.get(-1 as Day) ?? 0;
+  byDay.delete(-1 as Day);
+  const asked = new Set<number>(request.dates);
+  const outside = [...byDay.keys()].filter((d) => !asked.has(d)).sort((a, b) => a - b);
+  const empty = request.allowEmptyDates ? [] : request.dates.filter((d) => !byDay.has(d));
+  const problems: string[] = [];
+  if (undated > 0) problems.push(`${undated} row${undated === 1 ? ' has' : 's have'} no ${request.dateColumn}`);
+  if (outside.length > 0) problems.push(`rows dated outside the dates handed over: ${describeDays(outside)}`);
+  if (empty.length > 0) problems.push(`no rows for ${describeDays(empty)} (set build.allowEmptyDates if a date may have none)`);
+  if (problems.length > 0) {
+    if (table) await dropStaged(connection, table);
+    throw fail(request, problems.join('; '));
+  }
+  return { table, rows };
+}
+
+/** Rows per date of the staged table; undated rows under -1. */
+async function countByDay(connection: DuckDBConnection, request: LoadRequest, table: string): Promise<Map<Day, number>> {
+  const column = quoteIdent(request.dateColumn);
+  let result;
+  try {
+    result = await connection.runAndReadAll(`SELECT CAST(${column} AS DATE), count(*) FROM ${quoteIdent(table)} GROUP BY 1`);
+  } catch (error) {
+    await dropStaged(connection, table);
+    throw new WarehouseError(
+      `${request.format.toUpperCase()} output of ${request.target}: column "${request.dateColumn}" does not hold dates: ${firstLine(messageOf(error))}`,
+      { transient: false },
+    );
+  }
+  const counts = new Map<Day, number>();
+  for (const [value, count] of result.getRows()) counts.set(value === null || value === undefined ? (-1 as Day) : toDay(value)!, Number(count));
+  return counts;
+}
+
+/**
+ * Replaces the range's dates of the target's table with the staged rows. Run inside the
+ * caller's transaction; the table exists (see `createFromStaged`) or no rows were staged.
+ */
+export async function replaceRange(connection: DuckDBConnection, request: LoadRequest, staged: Staged, tableExists: boolean): Promise<void> {
+  const target = quoteTable(request.table);
+  if (tableExists) {
+    await connection.run(`DELETE FROM ${target} WHERE CAST(${quoteIdent(request.dateColumn)} AS DATE) IN (SELECT unnest($dates))`, {
+      dates: dayList(request.dates),
+    });
+  }
+  if (staged.table) await connection.run(`INSERT INTO ${target} BY NAME SELECT * FROM ${quoteIdent(staged.table)}`);
+}
+
+/** The target's table with the staged rows' columns and no rows: the first load creates it. */
+export function createFromStaged(connection: DuckDBConnection, request: LoadRequest, staged: Staged): Promise<unknown> {
+  return connection.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(request.table)} AS SELECT * FROM ${quoteIdent(staged.table!)} WITH NO DATA`);
+}
+
+export async function dropStaged(connection: DuckDBConnection, table: string | undefined): Promise<void> {
+  if (table) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+}
+
+/** For messages: the first and last date of a request. */
+export function rangeText(request: LoadRequest): string {
+  return request.start === request.end ? formatDay(request.start) : `${formatDay(request.start)}..${formatDay(request.end)}`;
+}
+
