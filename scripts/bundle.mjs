@@ -11,9 +11,12 @@
  * Google client (loaded only for BigQuery pipelines; its auth stack reads files beside its
  * own modules). The spawner is an entry of its own: it must stay small to start fast.
  *
- * CommonJS, not ES modules: Node 20 can compile CommonJS with a V8 code cache
- * (`bin/code-cache.cjs`), and loads it a little faster anyway. The folder's package.json says
- * so, which keeps the `.js` names that `spawner-runner.ts` looks for.
+ * CommonJS, not ES modules: it loads a little faster (and Node 22.1+ keeps its compiled code in
+ * the user's cache folder: `module.enableCompileCache` in bin/dagrun.js). The folder's
+ * package.json says so, which keeps the `.js` names that `spawner-runner.ts` looks for.
+ *
+ * The npm package ships these files (not the source maps, nor the rest of dist/): see `files`
+ * in package.json; `prepack` runs this build.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -12,6 +12,7 @@ import type { Output } from './commands/shared.js';
 import type { ReportFiles } from '../report/create.js';
 import { resolveConfigFile } from './session.js';
 import { turnOutput } from './turn-output.js';
+import { dagrunVersion } from './version.js';
 
 /** Maps anything thrown to a message and an exit code; only bugs print a stack. */
 export function reportFailure(error: unknown, out: Output): number {
@@ -178,7 +179,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
     .strict()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(dagrunVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
