@@ -123,11 +123,11 @@ describe('dagrun build, end to end', () => {
   });
 
   // The 7-date range writes 4 of its dates and the 3-date one 2 (every other one): 4 of 10 stay missing.
-  it('fails the gate of a command that exits 0 but writes half its dates, and starts nothing downstream', async () => {
+  it('fails a range whose command exits 0 but writes half its dates, naming them, and starts nothing downstream', async () => {
     project({ rawMode: 'half' });
     const result = await rig.exec(['top']);
     expect(result.code).toBe(1);
-    expect(all(result)).toContain('4 of 10 dates still missing after the build (60.0% < 100%)');
+    expect(all(result)).toContain('exited 0 but 3 of the 7 dates handed over are not in raw.events: 2024-01-02, 2024-01-04, 2024-01-06');
     expect(result.stdout).toMatch(/mid\s+skipped.*upstream raw failed/);
     expect(result.stdout).not.toMatch(/▶ mid/);
     expect(await rig.query("SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'an'")).toEqual([{ n: 0 }]);

@@ -93,11 +93,11 @@ describe('timeouts and retries', () => {
     expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
   });
 
-  test('a command that exits 0 but writes nothing fails its gate, and is not counted as done', async () => {
+  test('a command that exits 0 but writes nothing fails its range, naming the dates, and is not counted as done', async () => {
     faultProject(rig, 'noop', { ranges: 'single', maxDays: 6 });
     const result = await rig.exec([], { env: { FAULT_DIR: faultDir } });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('a failed its gate: 6 of 6 dates still missing after the build (0.0% < 100%)');
+    expect(result.stdout).toContain('a 2024-01-01..2024-01-06: exited 0 but 6 of the 6 dates handed over are not in s.a: 2024-01-01..2024-01-06');
     expect(await stillRunning(recordedPids(faultDir))).toEqual([]);
     expect(await tableDates(rig)).toEqual([]);
     const again = await rig.exec(['-n', '--json']);

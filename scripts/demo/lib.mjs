@@ -2,10 +2,8 @@
 //
 // Contract (set by dagrun): DAGRUN_START / DAGRUN_END (ISO dates, inclusive), DAGRUN_DATES
 // (comma-separated ISO dates to build; may be scattered), DAGRUN_TARGET, DAGRUN_RUN_ID and
-// DAGRUN_WAREHOUSE = {"type":"duckdb","path":"/abs/.dagrun/warehouse.duckdb"}.
-// Each script replaces exactly the dates it is given, in one transaction (idempotent).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+// DAGRUN_OUTPUT (the file to write the rows of exactly those dates to; dagrun loads it).
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,25 +38,7 @@ export function buildDates(env = process.env) {
   return [...new Set(dates)].sort();
 }
 
-/** Opens the DuckDB warehouse named by DAGRUN_WAREHOUSE: { con, close }. */
-export async function openWarehouse(env = process.env) {
-  let wh;
-  try {
-    wh = JSON.parse(env.DAGRUN_WAREHOUSE ?? '');
-  } catch {
-    fail(`DAGRUN_WAREHOUSE must be JSON like {"type":"duckdb","path":"..."}, got ${JSON.stringify(env.DAGRUN_WAREHOUSE)}`);
-  }
-  if (wh?.type !== 'duckdb' || typeof wh.path !== 'string') fail('the demo scripts need a duckdb warehouse with a path');
-  try {
-    mkdirSync(dirname(wh.path), { recursive: true });
-    const instance = await DuckDBInstance.create(wh.path);
-    const con = await instance.connect();
-    return { con, close: () => { con.closeSync(); instance.closeSync(); } };
-  } catch (err) {
-    console.error(`${process.env.DAGRUN_TARGET ?? 'demo'}: cannot open ${wh.path}: ${err.message}`);
-    process.exit(1);
-  }
-}
+const SCHEDULE_CSV = fileURLToPath(new URL('../../data/schedule.csv', import.meta.url));
 
 /** SQL for a one-column temp table `build_dates(game_date DATE)` holding the given (validated) dates. */
 export function buildDatesTable(dates) {
@@ -66,29 +46,38 @@ export function buildDatesTable(dates) {
   return `CREATE OR REPLACE TEMP TABLE build_dates AS SELECT * FROM (VALUES ${values}) v(game_date) WHERE game_date IS NOT NULL`;
 }
 
+const quote = (text) => `'${text.replace(/'/g, "''")}'`;
+
 /**
- * Replaces the given dates of `table` with the rows of `selectSql` (which may read build_dates),
- * in one transaction. `ddl` is the CREATE TABLE IF NOT EXISTS statement.
+ * Computes the rows of the given dates and hands them to dagrun: `selectSql` (which may read
+ * build_dates and nba_raw.schedule) fills `table` as declared by `ddl` in an in-memory DuckDB,
+ * and the result goes to the Parquet file named by DAGRUN_OUTPUT. The warehouse itself is
+ * never opened: dagrun loads the file, replacing exactly these dates, in one transaction with
+ * its write records, so any number of these processes can run at once.
  */
-export async function replaceDates({ table, ddl, selectSql, dates, setup = [] }) {
+export async function writeRows({ table, ddl, selectSql, dates, setup = [] }) {
   const t0 = Date.now();
-  const { con, close } = await openWarehouse();
+  const output = process.env.DAGRUN_OUTPUT;
+  if (!output) fail('DAGRUN_OUTPUT is not set: this processor hands its rows to dagrun (build.output: "parquet")');
+  const instance = await DuckDBInstance.create(':memory:');
+  const con = await instance.connect();
   try {
+    // the schedule the scrapers would fetch: the shipped CSV, as nba_raw.schedule
+    await con.run('CREATE SCHEMA nba_raw');
+    await con.run(`CREATE TABLE nba_raw.schedule AS SELECT * FROM read_csv(${quote(SCHEDULE_CSV)}, header = true, columns = {
+      'game_id': 'VARCHAR', 'season': 'VARCHAR', 'game_date': 'DATE', 'home_team': 'VARCHAR', 'away_team': 'VARCHAR'})`);
     await con.run(buildDatesTable(dates));
     for (const sql of setup) await con.run(sql);
-    await con.run('BEGIN TRANSACTION');
-    await con.run(`CREATE SCHEMA IF NOT EXISTS ${table.split('.')[0]}`);
-    await con.run(ddl);
-    await con.run(`DELETE FROM ${table} WHERE game_date IN (SELECT game_date FROM build_dates)`);
+    if (table !== 'nba_raw.schedule') await con.run(ddl);
     await con.run(`INSERT INTO ${table} ${selectSql}`);
-    const n = (await con.runAndReadAll(`SELECT count(*)::INTEGER FROM ${table} WHERE game_date IN (SELECT game_date FROM build_dates)`)).getRows()[0][0];
-    await con.run('COMMIT');
+    const n = (await con.runAndReadAll(`SELECT count(*)::INTEGER FROM ${table}`)).getRows()[0][0];
+    await con.run(`COPY ${table} TO ${quote(output)} (FORMAT parquet)`);
     console.log(`${table}: ${dates.length} date${dates.length === 1 ? '' : 's'} (${dates[0] ?? '-'} .. ${dates.at(-1) ?? '-'}), ${n} rows, ${Date.now() - t0} ms`);
   } catch (err) {
-    await con.run('ROLLBACK').catch(() => {});
     console.error(`${table}: ${err.message}`);
     process.exitCode = 1;
   } finally {
-    close();
+    con.closeSync();
+    instance.closeSync();
   }
 }

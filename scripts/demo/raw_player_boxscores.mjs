@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // nba_raw.player_boxscores: one row per player per game (DNPs included with 0 minutes);
 // stands in for the box-score scraper. Reads nba_raw.schedule of the same dates.
-import { buildDates, replaceDates } from './lib.mjs';
+import { buildDates, writeRows } from './lib.mjs';
 import { MODEL_SQL, BOX_COLUMNS } from './model.mjs';
 
-await replaceDates({
+await writeRows({
   table: 'nba_raw.player_boxscores',
   dates: buildDates(),
   setup: MODEL_SQL,

@@ -2,10 +2,10 @@
 // nba_raw.player_prop_lines: the consensus points line (over/under, American odds) per rotation
 // player per upcoming game, captured the evening before; stands in for the odds scraper.
 // Lines come from each player's expected scoring (skills and role), not from the game itself.
-import { buildDates, replaceDates } from './lib.mjs';
+import { buildDates, writeRows } from './lib.mjs';
 import { MODEL_SQL } from './model.mjs';
 
-await replaceDates({
+await writeRows({
   table: 'nba_raw.player_prop_lines',
   dates: buildDates(),
   setup: MODEL_SQL,

@@ -2,10 +2,10 @@
 // nba_raw.shot_zones: field-goal attempts and makes per player per game by zone (paint,
 // mid-range, three), for players who played; stands in for the shot-chart scraper.
 // Zone totals equal the box score's FGA/FGM and 3PA/3PM. Reads nba_raw.schedule.
-import { buildDates, replaceDates } from './lib.mjs';
+import { buildDates, writeRows } from './lib.mjs';
 import { MODEL_SQL } from './model.mjs';
 
-await replaceDates({
+await writeRows({
   table: 'nba_raw.shot_zones',
   dates: buildDates(),
   setup: MODEL_SQL,

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // nba_raw.team_boxscores: one row per team per game, the sum of its players' lines plus the
 // opponent's points; stands in for the team box-score scraper. Reads nba_raw.schedule.
-import { buildDates, replaceDates } from './lib.mjs';
+import { buildDates, writeRows } from './lib.mjs';
 import { MODEL_SQL, BOX_COLUMNS } from './model.mjs';
 
-await replaceDates({
+await writeRows({
   table: 'nba_raw.team_boxscores',
   dates: buildDates(),
   setup: MODEL_SQL,

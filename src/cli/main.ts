@@ -2,6 +2,7 @@
  * The command line: yargs wiring and the one place that maps failures to exit codes
  * (0 ok, 1 build failed or not fresh, 2 bad usage/configuration/warehouse, 130 interrupted).
  */
+import { brokenPipe } from './broken-pipe.js';
 import yargs from 'yargs';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig } from '../config/load.js';
@@ -86,6 +87,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('jobs', { alias: 'j', type: 'number', describe: 'Global concurrency (overrides dag.json5 concurrency)' })
           .option('keep-going', { alias: 'k', type: 'boolean', default: false, describe: 'After a failure, go on with what does not depend on it' })
           .option('force', { alias: 'B', type: 'boolean', default: false, describe: 'Rebuild the named targets over the whole window' })
+          .option('fill', { type: 'boolean', default: false, describe: 'Also build the missing dates of targets at or above their threshold' })
           .option('only', { type: 'boolean', default: false, describe: 'The named targets without their upstream (an explicit +x keeps it)' })
           .option('explain', { type: 'boolean', default: false, describe: 'Say why each target is or is not in the plan' })
           .option('wait', { type: 'boolean', default: false, describe: 'If another dagrun holds this pipeline, wait for it instead of failing' })
@@ -115,7 +117,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
         else {
           // `reports` reaches createReporter through the run options (see src/report/create.ts).
           const runOptions = {
-            ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, commandLine, wait: args.wait, maxBytes: args['max-bytes'],
+            ...session, dryRun: args['dry-run'], json: args.json, explain: args.explain, jobs: args.jobs, keepGoing: args['keep-going'], force: args.force, fill: args.fill, commandLine, wait: args.wait, maxBytes: args['max-bytes'],
             reports: { markdown: args.report, junit: args.junit, html: args.html } satisfies ReportFiles,
           };
           code = await (await import('./commands/run.js')).runCommand(runOptions, out);
@@ -195,11 +197,12 @@ export async function run(argv: readonly string[], out: Output = processOutput):
 
 /** Entry point of the `dagrun` binary. */
 export async function main(argv: readonly string[]): Promise<void> {
-  // `dagrun logs x | head`: a reader that went away is not an error worth a stack trace.
+  // `dagrun logs x | head`: a reader that went away is not an error worth a stack trace. A
+  // build stops as if interrupted (broken-pipe.ts); anything else ends here.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(process.exitCode ?? 0);
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      if (!brokenPipe()) process.exit(process.exitCode ?? 0);
     });
   }
   const code = await run(argv);

@@ -1,13 +1,13 @@
 /**
  * Executing a plan: the units of work (ranges, gates, deferred resolutions) wired to the
- * build loop, write records flushed as targets finish, and the outcome of every target.
+ * build loop, and the outcome of every target. Each range records its own writes as it
+ * lands (see range.ts): nothing is held in memory that a crash could lose.
  */
 import { messageOf } from '../core/errors.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import { Plan, type FailureMode, type WorkUnit } from '../scheduler/plan.js';
 import type { TargetOutcome } from '../report/events.js';
 import type { Freshness } from '../freshness/assess.js';
-import type { WriteBatch } from '../warehouse/warehouse.js';
 import { runBuildLoop, type UnitOutcome } from './build-loop.js';
 import type { ExecutionContext } from './context.js';
 import { resolveStep, runGate } from './gate.js';
@@ -27,20 +27,16 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
     jobs: options.jobs,
     groups: new Map([...ctx.config.groups.values()].map((g) => [g.name, g.concurrency])),
     parallel: (name) => ctx.graph.target(name).build?.parallel ?? 1,
+    exclusive: (name) => {
+      const action = ctx.graph.target(name).build?.action;
+      return ctx.warehouse.commandsNeedExclusiveAccess && action?.kind === 'command' && action.opensWarehouse;
+    },
     estimate: options.estimate,
     failureMode: options.failureMode,
   });
-  const pendingWrites = new Map<string, WriteBatch[]>();
   const after = new Map<string, Freshness>();
   const started = new Map<string, number>();
   const finishedAt = new Map<string, number>();
-
-  const flush = async (target?: string) => {
-    const batches = target ? pendingWrites.get(target) ?? [] : [...pendingWrites.values()].flat();
-    if (target) pendingWrites.delete(target);
-    else pendingWrites.clear();
-    await ctx.warehouse.recordWrites(batches);
-  };
 
   const execute = async (unit: WorkUnit): Promise<UnitOutcome> => {
     const target = ctx.graph.target(unit.target);
@@ -48,13 +44,10 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
     try {
       switch (unit.kind) {
         case 'range': {
-          const writes = pendingWrites.get(unit.target) ?? [];
-          pendingWrites.set(unit.target, writes);
-          const outcome = await runRange(ctx, target, unit.batch, unit.index, writes);
+          const outcome = await runRange(ctx, target, unit.batch, unit.index);
           return outcome.ok ? { ok: true } : { ok: false, reason: outcome.error ?? 'failed' };
         }
         case 'gate': {
-          await flush(unit.target);
           const gate = await runGate(ctx, plan.step(unit.target));
           after.set(unit.target, gate.after);
           finishedAt.set(unit.target, ctx.now());
@@ -70,11 +63,7 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
   };
 
   const done = (async () => {
-    try {
-      await runBuildLoop(plan, execute);
-    } finally {
-      await flush().catch((error: unknown) => ctx.reporter.handle({ type: 'warning', message: `could not record writes: ${messageOf(error)}` }));
-    }
+    await runBuildLoop(plan, execute);
     return plan.outcomes().map((o): TargetOutcome => {
       if (o.status === 'skipped') ctx.reporter.handle({ type: 'target-skipped', target: o.target, reason: o.reason ?? '' });
       const begin = started.get(o.target);

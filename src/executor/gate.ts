@@ -9,6 +9,7 @@ import { resolveDeferredStep } from '../scheduler/compute-plan.js';
 import { formatPercent } from '../report/format.js';
 import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
+import { countDates, describeDays } from '../intervals/describe.js';
 import type { ExecutionContext } from './context.js';
 
 async function measureOne(ctx: ExecutionContext, name: string): Promise<{ freshness: Freshness; expected: readonly Day[] }> {
@@ -22,8 +23,11 @@ export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: 
   const { freshness: after } = await measureOne(ctx, step.target);
   const before = ctx.before.get(step.target);
   const coverage = `coverage ${before ? formatPercent(before.coverage) : '?'} → ${formatPercent(after.coverage)}`;
-  if (after.state === 'fresh') return { ok: true, message: coverage, after };
+  // a build that loses dates it found has done harm, even when what is left is above the threshold
+  const lost = lostDays(before?.missing, after.missing, ctx.before.get(step.target)?.exists ?? false);
   const problems: string[] = [];
+  if (lost.length > 0) problems.push(`coverage went down: ${countDates(lost.length)} present before the build ${lost.length === 1 ? 'is' : 'are'} gone (${describeDays(lost)})`);
+  if (after.state === 'fresh' && problems.length === 0) return { ok: true, message: coverage, after };
   if (after.coverage < after.threshold) {
     const missing = new Set<number>(after.missing);
     const still = step.days.filter((d) => missing.has(d)).length;
@@ -34,7 +38,15 @@ export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: 
   }
   for (const check of after.checks) if (!check.passed) problems.push(describeCheckFailure(check));
   if (problems.length === 0) problems.push(...after.reasons);
+  if (after.state === 'fresh') return { ok: false, message: problems.join('; '), after };
   return { ok: false, message: problems.join('; '), after };
+}
+
+/** Expected days missing now that were present before (none when the table did not exist). */
+function lostDays(before: readonly Day[] | undefined, after: readonly Day[], existed: boolean): Day[] {
+  if (!existed || before === undefined) return [];
+  const missingBefore = new Set<number>(before);
+  return after.filter((d) => !missingBefore.has(d));
 }
 
 /** Learns the batches of a deferred step now that its calendar table exists. */

@@ -2,10 +2,12 @@
  * Running one batch of one target: the command or the SQL, with retries and backoff, then
  * the write record that later runs compare upstream write times against.
  */
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Target } from '../config/types.js';
+import type { BuildAction, OutputFormat, Target } from '../config/types.js';
 import { messageOf } from '../core/errors.js';
-import { formatDay } from '../intervals/day.js';
+import { formatDay, type Day } from '../intervals/day.js';
+import { countDates, describeDays } from '../intervals/describe.js';
 import type { Batch } from '../intervals/interval.js';
 import type { WriteBatch } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
@@ -44,7 +46,9 @@ function warehouseVariable(warehouse: object): string {
 }
 
 function environment(ctx: ExecutionContext, target: Target, values: Record<string, string>): Record<string, string> {
+  const output: Record<string, string> = values.output === undefined ? {} : { DAGRUN_OUTPUT: values.output };
   return {
+    ...output,
     ...target.build!.env,
     DAGRUN_TARGET: values.target!,
     DAGRUN_TABLE: values.table!,
@@ -56,53 +60,137 @@ function environment(ctx: ExecutionContext, target: Target, values: Record<strin
   };
 }
 
-async function attempt(ctx: ExecutionContext, target: Target, batch: Batch, index: number, attemptNo: number): Promise<{ error?: string; tail?: string; logFile?: string; retryable: boolean }> {
-  const build = target.build!;
-  const action = build.action;
-  if (action.kind === 'sql') {
-    try {
-      await ctx.warehouse.runSql({
-        target: target.name, table: target.table, sql: action.sql, start: batch.first, end: batch.last, dates: batch.days,
-        labels: { tool: 'dagrun', target: target.name, run_id: ctx.runId },
-      });
-      return { retryable: false };
-    } catch (error) {
-      return { error: `SQL ${path.basename(action.file)} failed: ${messageOf(error)}`, retryable: error instanceof WarehouseError && error.transient };
-    }
+/** How one attempt ended; `began` is when the work itself started (after any wait for the warehouse). */
+interface Attempt {
+  readonly error?: string;
+  readonly tail?: string;
+  readonly logFile?: string;
+  readonly retryable: boolean;
+}
+
+/** The write records of a range: stamped by the warehouse's clock when they land. */
+function recordOf(ctx: ExecutionContext, target: Target, batch: Batch): WriteBatch {
+  return { target: target.name, days: batch.days, fingerprint: ctx.fingerprints.get(target.name)!, runId: ctx.runId };
+}
+
+function labels(ctx: ExecutionContext, target: Target): Record<string, string> {
+  return { tool: 'dagrun', target: target.name, run_id: ctx.runId };
+}
+
+async function sqlAttempt(ctx: ExecutionContext, target: Target, batch: Batch, action: { file: string; sql: string }, began: () => void): Promise<Attempt> {
+  began();
+  try {
+    await ctx.warehouse.runSql({
+      target: target.name, table: target.table, sql: action.sql, start: batch.first, end: batch.last, dates: batch.days,
+      labels: labels(ctx, target), record: recordOf(ctx, target, batch),
+    });
+    return { retryable: false };
+  } catch (error) {
+    return { error: `SQL ${path.basename(action.file)} failed: ${messageOf(error)}`, retryable: error instanceof WarehouseError && error.transient };
   }
+}
+
+/** The file a command hands its rows over in, beside its log. */
+function outputFile(ctx: ExecutionContext, target: Target, stem: string, format: OutputFormat): string {
+  return path.join(ctx.runDir, target.name, `${stem}.${format === 'ndjson' ? 'ndjson' : format}`);
+}
+
+async function commandAttempt(
+  ctx: ExecutionContext,
+  target: Target,
+  batch: Batch,
+  index: number,
+  attemptNo: number,
+  action: Extract<BuildAction, { kind: 'command' }>,
+  began: () => void,
+): Promise<Attempt> {
+  const build = target.build!;
   const values = batchValues(ctx, target, batch);
+  const stem = `${String(index + 1).padStart(4, '0')}-${values.start}_${values.end}-attempt${attemptNo}`;
+  const output = action.output === undefined ? undefined : outputFile(ctx, target, stem, action.output);
+  if (output !== undefined) {
+    values.output = output;
+    mkdirSync(path.dirname(output), { recursive: true });
+    rmSync(output, { force: true });
+  }
   const request = {
     argv: substitute(action.argv, values),
     cwd: build.cwd,
     env: environment(ctx, target, values),
     timeoutMs: build.timeoutMs,
-    logFile: path.join(ctx.runDir, target.name, `${String(index + 1).padStart(4, '0')}-${values.start}_${values.end}-attempt${attemptNo}.log`),
+    logFile: path.join(ctx.runDir, target.name, `${stem}.log`),
     signal: ctx.signal,
     redact: ctx.redact,
   };
-  const run = () => ctx.runner.run(request);
-  const result = ctx.warehouse.commandsNeedExclusiveAccess && action.opensWarehouse ? await ctx.warehouse.exclusive(run) : await run();
-  if (result.failure === undefined) return { logFile: result.logFile, retryable: false };
-  return { error: result.failure, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' };
+  const record = recordOf(ctx, target, batch);
+  // A command that writes the table itself may leave any of its dates half-written: they are
+  // marked unfinished before it starts, and only its recorded end clears the mark. (On DuckDB
+  // a command that neither opens the file nor hands rows over cannot write the table.)
+  const writesItself = output === undefined && (action.opensWarehouse || !ctx.warehouse.commandsNeedExclusiveAccess);
+  if (writesItself) await ctx.warehouse.beginWrites(record);
+  const run = () => {
+    began();
+    return ctx.runner.run(request);
+  };
+  let result;
+  if (ctx.warehouse.commandsNeedExclusiveAccess && action.opensWarehouse) {
+    ctx.reporter.handle({ type: 'range-waiting', target: target.name, index, batch, attempt: attemptNo, for: 'the warehouse' });
+    result = await ctx.warehouse.exclusive(run);
+  } else {
+    result = await run();
+  }
+  if (result.failure !== undefined) return { error: result.failure, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' };
+
+  try {
+    if (output !== undefined) {
+      await ctx.warehouse.loadRows({
+        target: target.name, table: target.table, dateColumn: target.dateColumn, file: output, format: action.output!,
+        start: batch.first, end: batch.last, dates: batch.days, allowEmptyDates: action.allowEmptyDates, labels: labels(ctx, target), record,
+      });
+      rmSync(output, { force: true });
+    } else {
+      const absent = action.allowEmptyDates ? [] : await absentDays(ctx, target, batch);
+      if (absent.length > 0) {
+        return {
+          error: `exited 0 but ${absent.length} of the ${countDates(batch.days.length)} handed over ${absent.length === 1 ? 'is' : 'are'} not in ${target.table}: ${describeDays(absent)}`,
+          logFile: result.logFile,
+          retryable: true,
+        };
+      }
+      await ctx.warehouse.recordWrites([record]);
+    }
+  } catch (error) {
+    return { error: messageOf(error), logFile: result.logFile, retryable: !(error instanceof WarehouseError) || error.transient };
+  }
+  return { logFile: result.logFile, retryable: false };
 }
 
-/** Runs a batch with its retries; on success the written days are queued in `writes`. */
-export async function runRange(ctx: ExecutionContext, target: Target, batch: Batch, index: number, writes: WriteBatch[]): Promise<RangeOutcome> {
+/** Dates of the batch that the table does not hold after its command exited 0. */
+async function absentDays(ctx: ExecutionContext, target: Target, batch: Batch): Promise<Day[]> {
+  const present = await ctx.warehouse.presentDates([{ table: target.table, dateColumn: target.dateColumn }], { first: batch.first, last: batch.last });
+  const days = new Set<number>(present.get(target.table)?.days ?? []);
+  return batch.days.filter((d) => !days.has(d));
+}
+
+/** Runs a batch with its retries; its write records land with its data (or mark it unfinished until they do). */
+export async function runRange(ctx: ExecutionContext, target: Target, batch: Batch, index: number): Promise<RangeOutcome> {
   const build = target.build!;
   const attempts = build.retries + 1;
   for (let n = 1; ; n++) {
-    ctx.reporter.handle({ type: 'range-started', target: target.name, index, batch, attempt: n });
-    const started = ctx.now();
-    const result = await attempt(ctx, target, batch, index, n);
+    // the range starts when its work does, not while it waits for the warehouse
+    let started = ctx.now();
+    const began = () => {
+      started = ctx.now();
+      ctx.reporter.handle({ type: 'range-started', target: target.name, index, batch, attempt: n });
+    };
+    const action = build.action;
+    const result = action.kind === 'sql' ? await sqlAttempt(ctx, target, batch, action, began) : await commandAttempt(ctx, target, batch, index, n, action, began);
     const ok = result.error === undefined;
     ctx.reporter.handle({
       type: 'range-finished', target: target.name, index, batch, attempt: n, ok, durationMs: ctx.now() - started,
       error: result.error, tail: result.tail, logFile: result.logFile,
     });
-    if (ok) {
-      writes.push({ target: target.name, days: batch.days, writtenAt: ctx.now(), fingerprint: ctx.fingerprints.get(target.name)!, runId: ctx.runId });
-      return { ok: true, error: undefined };
-    }
+    if (ok) return { ok: true, error: undefined };
     const canRetry = n < attempts && !ctx.signal.aborted && (build.action.kind === 'command' || result.retryable);
     if (!canRetry) return { ok: false, error: result.error };
     const delayMs = Math.round(build.retryBackoffMs * 2 ** (n - 1) * (0.5 + Math.random()));

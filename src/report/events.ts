@@ -42,6 +42,11 @@ export type RunEvent =
       readonly commandLine: string;
       readonly measured?: MeasuredSelection;
     }
+  /**
+   * A batch waits for something it needs to itself before it can start (on DuckDB, a
+   * command that opens the warehouse file waits for dagrun to let go of it): not running yet.
+   */
+  | { readonly type: 'range-waiting'; readonly target: string; readonly index: number; readonly batch: Batch; readonly attempt: number; readonly for: string }
   /** A batch of a target starts (attempt counts from 1). */
   | { readonly type: 'range-started'; readonly target: string; readonly index: number; readonly batch: Batch; readonly attempt: number }
   /** A batch ended. `tail` holds the last lines of a failing command's output. */

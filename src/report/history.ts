@@ -42,6 +42,10 @@ export interface RunRecord {
   readonly durationMs?: number;
   readonly ok?: boolean;
   readonly interrupted?: boolean;
+  /** False in the record written when the run starts; a run that dies keeps it so. */
+  readonly finished?: boolean;
+  /** The process of the run (to tell a run still going from one that died). */
+  readonly pid?: number;
   readonly outcomes: readonly RecordedOutcome[];
 }
 

@@ -5,11 +5,22 @@ import { formatDuration } from './format.js';
 import type { RunRecord } from './history.js';
 
 /** The one word for how a run ended. */
-export function runOutcome(run: RunRecord): 'ok' | 'failed' | 'interrupted' | 'unknown' {
+export function runOutcome(run: RunRecord): 'ok' | 'failed' | 'interrupted' | 'running' | 'crashed' | 'unknown' {
+  // a record written at the start and never finished: the run goes on, or died without a word
+  if (run.finished === false) return run.pid !== undefined && processAlive(run.pid) ? 'running' : 'crashed';
   if (run.interrupted) return 'interrupted';
   if (run.ok === true) return 'ok';
   if (run.ok === false) return 'failed';
   return 'unknown';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function coloured(outcome: ReturnType<typeof runOutcome>): string {
@@ -20,6 +31,10 @@ function coloured(outcome: ReturnType<typeof runOutcome>): string {
       return pc.red('failed');
     case 'interrupted':
       return pc.yellow('interrupted');
+    case 'running':
+      return pc.cyan('running');
+    case 'crashed':
+      return pc.red('crashed');
     case 'unknown':
       return pc.dim('unknown');
   }

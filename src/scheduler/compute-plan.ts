@@ -55,11 +55,16 @@ export interface PlanInput {
   readonly selected: readonly string[];
   /** Targets to rebuild over the whole window (`-B`). */
   readonly force: ReadonlySet<string>;
+  /** `--fill`: also hand over the missing dates of targets at or above their threshold. */
+  readonly fill?: boolean;
 }
 
 /** The days a target needs for itself (missing, outdated, or all when forced), and why. */
-function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean): { days: Day[]; reasons: string[] } {
+function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean, fill: boolean): { days: Day[]; reasons: string[] } {
   if (forced) return { days: [...expected], reasons: ['forced rebuild of the whole window (-B)'] };
+  if (fill && f.state === 'fresh' && f.exists && f.missing.length > 0) {
+    return { days: [...f.missing], reasons: [`--fill: ${countDates(f.missing.length)} missing (fresh at ${(f.coverage * 100).toFixed(1)}%): ${describeDays(f.missing, expected)}`] };
+  }
   if (f.state !== 'stale') return { days: [], reasons: [] };
   const days = unionDays(f.missing, f.outdated);
   if (days.length === 0 && f.checks.some((c) => !c.passed)) {
@@ -128,7 +133,7 @@ export function computePlan(input: PlanInput): PlanData {
       continue;
     }
     const expected = state.expected.get(name) ?? [];
-    const own = ownDays(target, f, expected, input.force.has(name));
+    const own = ownDays(target, f, expected, input.force.has(name), input.fill ?? false);
     const inherited = inheritedDays(graph, name, { state, steps, own: own.days, described });
     const reasons = [...own.reasons, ...inherited.reasons];
     const after = graph.upstream(name).filter((up) => steps.has(up));

@@ -68,6 +68,11 @@ export interface PlanLimits {
   /** Simulation steps the priority search may spend (default: priority.ts SIMULATION_BUDGET; 0: critical path only). */
   readonly priorityBudget?: number;
   readonly failureMode: FailureMode;
+  /**
+   * Targets whose ranges need the warehouse to themselves (DuckDB commands that open the file):
+   * they share one slot, so a range waiting for the warehouse holds no group or global slot.
+   */
+  readonly exclusive?: (target: string) => boolean;
 }
 
 /** A target's result as the plan knows it. */
@@ -95,6 +100,8 @@ interface TargetRun {
   resolvePending: boolean;
   readonly pool: Pool;
   readonly group: Pool | undefined;
+  /** The one slot of exclusive warehouse access, for targets that need it. */
+  readonly warehouse: Pool | undefined;
 }
 
 /** The runtime plan. */
@@ -113,11 +120,13 @@ export class Plan {
     this.#limits = limits;
     this.#global = new Pool('global', limits.jobs);
     const groupPools = new Map([...limits.groups].map(([name, depth]) => [name, new Pool(name, depth)]));
+    const warehouse = new Pool('warehouse', 1);
     for (const step of steps) {
       const group = step.group === undefined ? undefined : groupPools.get(step.group);
       this.#runs.set(step.target, {
         step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, built: 0, failed: 0, reason: undefined,
         gatePending: false, resolvePending: false, pool: new Pool(step.target, limits.parallel(step.target)), group,
+        warehouse: limits.exclusive?.(step.target) ? warehouse : undefined,
       });
     }
     for (const step of steps) {
@@ -178,7 +187,7 @@ export class Plan {
     let best: TargetRun | undefined;
     for (const run of this.#runs.values()) {
       if (run.status !== 'active' || run.nextBatch >= run.step.batches.length) continue;
-      if (!run.pool.hasRoom() || (run.group && !run.group.hasRoom())) continue;
+      if (!run.pool.hasRoom() || (run.group && !run.group.hasRoom()) || (run.warehouse && !run.warehouse.hasRoom())) continue;
       if (!best || this.#priority.get(run.step.target)! > this.#priority.get(best.step.target)!) best = run;
     }
     if (!best) return undefined;
@@ -186,6 +195,7 @@ export class Plan {
     best.running++;
     best.pool.scheduled();
     best.group?.scheduled();
+    best.warehouse?.scheduled();
     this.#global.scheduled();
     this.#runningUnits++;
     return { kind: 'range', target: best.step.target, index, batch: best.step.batches[index]! };
@@ -214,6 +224,7 @@ export class Plan {
     run.running--;
     run.pool.finished();
     run.group?.finished();
+    run.warehouse?.finished();
     this.#global.finished();
     run.finished++;
     if (outcome === 'ok') run.built++;

@@ -11,7 +11,9 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { onBrokenPipe } from '../broken-pipe.js';
 import { DagrunError } from '../../core/errors.js';
 import { KILL_GRACE_MS } from '../../executor/runner.js';
 import { createCommandRunner } from '../../executor/native-select.js';
@@ -41,6 +43,8 @@ export interface RunOptions extends SessionOptions {
   readonly jobs?: number;
   readonly keepGoing: boolean;
   readonly force: boolean;
+  /** `--fill`: also the missing dates of targets at or above their threshold. */
+  readonly fill?: boolean;
   readonly commandLine: string;
   /** Wait for another run holding the pipeline instead of failing at once. */
   readonly wait?: boolean;
@@ -112,6 +116,7 @@ class RunTap implements Reporter {
         return { ...event, outcomes: event.outcomes.map((o) => ({ ...o, reason: maybe(o.reason) })) };
       case 'run-started':
       case 'range-started':
+      case 'range-waiting':
         return event; // no free text
     }
   }
@@ -148,7 +153,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
     return withPipeline(session, { purpose: 'read', wait: options.wait ?? false, commandLine: options.commandLine, say }, async (warehouse) => {
       const { state, freshness, warnings } = await measureSelection(session, warehouse);
       for (const warning of warnings) say(`warning: ${warning}`);
-      const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
+      const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []), fill: options.fill });
       // On BigQuery every SQL step is dry-run once (free), so the plan shows what it would cost.
       const estimates = await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId);
       if (options.json) safe.stdout((estimates ? addEstimatesToPlanJson(planJson(plan), estimates, budget) : planJson(plan)) + '\n');
@@ -159,6 +164,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   }
 
   const controller = new AbortController();
+  // every running command listens for the abort: -j 15 is not a leak
+  setMaxListeners(0, controller.signal);
   // Commands start from the posix_spawn helper when `npm install` could compile it, else from
   // small Node spawner processes; never from this DuckDB-laden one (native-runner.ts, spawner-runner.ts).
   const runner = createCommandRunner({ groupsChanged: (groups) => heldLock?.setCommands(groups), buildEnvs });
@@ -166,13 +173,16 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   let ranges: RunTap | undefined;
   let stopRun: (() => void) | undefined;
   let interrupts = 0;
+  let pipeBroken = false;
+  let recordQuit: (() => void) | undefined;
   const quitNow = () => {
     runner.killAll();
+    recordQuit?.();
     heldLock?.release();
     safe.stderr('dagrun: quit at once; killed the running commands. The next run picks up what is left.\n');
     process.exit(130);
   };
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | 'EPIPE') => {
     if (++interrupts > 1) return quitNow();
     const running = [...(ranges?.running.values() ?? [])];
     const what = running.length > 0 ? `ending what runs: ${running.join(', ')}` : 'nothing was running';
@@ -181,8 +191,16 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
     controller.abort();
     setTimeout(quitNow, STOP_DEADLINE_MS).unref();
   };
+  // a closed output pipe stops the build as an interrupt would (once: every later write fails too)
+  const onPipe = () => {
+    if (pipeBroken) return;
+    pipeBroken = true;
+    onSignal('EPIPE');
+  };
+  const stopHandlingPipe = onBrokenPipe(onPipe);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     return await withPipeline(
       session,
@@ -191,14 +209,17 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
         heldLock = lock;
         const { state, freshness, fingerprints, warnings } = await measureSelection(session, warehouse);
         if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
-        const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []) });
+        const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []), fill: options.fill });
         if (budget !== undefined) applyBudget(await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId), budget, warehouse.engine, say);
         const screen = await createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
         ranges = new RunTap(screen, (t) => redactor.redact(t));
         for (const message of warnings) ranges.handle({ type: 'warning', message });
         if (options.explain && !options.json) safe.stdout(renderPlan(plan, { explain: true }) + '\n');
         try {
-          return await build({ session, options, jobs, warehouse, plan, reporter: ranges, runner, controller, redactor, fingerprints, freshness, expected: state.expected, out: safe, setStop: (stop) => (stopRun = stop) });
+          return await build({
+            session, options, jobs, warehouse, plan, reporter: ranges, runner, controller, redactor, fingerprints, freshness, expected: state.expected, out: safe,
+            setStop: (stop) => (stopRun = stop), setQuitRecord: (write) => (recordQuit = write),
+          });
         } finally {
           await ranges.close();
         }
@@ -209,6 +230,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    stopHandlingPipe();
     await runner.close();
   }
 }
@@ -229,6 +252,8 @@ interface BuildInputs {
   readonly expected: Awaited<ReturnType<typeof measureSelection>>['state']['expected'];
   readonly out: Output;
   readonly setStop: (stop: () => void) => void;
+  /** What to record if the run is quit at once (second signal, stop deadline). */
+  readonly setQuitRecord: (write: () => void) => void;
 }
 
 /** Executes the plan, reports the end of the run, writes its record; returns the exit code. */
@@ -239,6 +264,16 @@ async function build(inputs: BuildInputs): Promise<number> {
   reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
   // earlier runs' range durations weigh the plan's priority; this run's are kept for the next
   const durations = plan.steps.length > 0 ? RangeDurations.fromHistory(session.stateDir, reporter) : new RangeDurations(reporter);
+  // Recorded before anything runs, so that a run that dies (kill -9, power) is still listed, as crashed.
+  const header = { runId: session.runId, commandLine: options.commandLine, startedAt: session.now.toISOString(), pid: process.pid };
+  writeRunRecord(session, { ...header, finished: false, outcomes: [] }, inputs.redactor);
+  inputs.setQuitRecord(() => {
+    try {
+      writeRunRecord(session, { ...header, finished: true, ok: false, interrupted: true, durationMs: performance.now() - started, quitAtOnce: true, outcomes: [] }, inputs.redactor);
+    } catch {
+      // quitting at once: a record that cannot be written leaves the start record (listed as crashed)
+    }
+  });
   const execution = executePlan(
     {
       config: session.config, graph: session.graph, warehouse: inputs.warehouse, runner: inputs.runner, reporter: durations, runId: session.runId, runDir,
@@ -266,7 +301,7 @@ async function build(inputs: BuildInputs): Promise<number> {
   writeRunRecord(
     session,
     {
-      runId: session.runId, commandLine: options.commandLine, startedAt: session.now.toISOString(), durationMs, ok, interrupted,
+      ...header, finished: true, durationMs, ok, interrupted,
       outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
     },
     inputs.redactor,

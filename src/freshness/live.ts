@@ -1,0 +1,74 @@
+/**
+ * A target's freshness while a build runs (what `--status` shows during a build): the
+ * measurement taken before the run, updated by each range that finished since. Pure: no
+ * I/O, no clock. The gate's measurement replaces it once the target's ranges are done.
+ */
+import { missingRanges } from '../intervals/coverage.js';
+import type { Day } from '../intervals/day.js';
+import { countDates, describeDays } from '../intervals/describe.js';
+import type { Freshness } from './assess.js';
+
+/** The reason of a target whose every reason a finished range resolved, until its gate measures it. */
+export const NOT_MEASURED_YET = 'built in this run; not measured again yet';
+
+// The wording of assess.ts, so that the live view reads like a measurement (live.test.ts pins it).
+const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`;
+const thresholdPercent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
+
+/** Reasons about coverage: a missing table or missing dates below the threshold. */
+function isCoverageReason(reason: string): boolean {
+  return /^\d+ of \d+ expected dates missing \(/.test(reason) || /^table \S+ does not exist yet/.test(reason);
+}
+
+/** Reasons about present dates to rebuild: outdated by an upstream, an unfinished build, a changed definition. */
+function isOutdatedReason(reason: string): boolean {
+  return /^\d+ dates? outdated \(/.test(reason) || reason.startsWith('definition changed since last build');
+}
+
+/** `days` without the members of `built`. */
+function without(days: readonly Day[], built: ReadonlySet<number>): Day[] {
+  return days.filter((d) => !built.has(d));
+}
+
+/**
+ * `f` after a range that built `built` finished successfully: those days are no longer
+ * missing or outdated, coverage and the missing ranges are recomputed over `expected` (the
+ * target's calendar in the window), and so are the reasons they change. Checks are not run
+ * again until the gate, so their results stay as measured. A target that was not fresh stays
+ * stale until its gate, if only because it has `NOT_MEASURED_YET`.
+ */
+export function withBuiltDays(f: Freshness, expected: readonly Day[], built: readonly Day[]): Freshness {
+  if (built.length === 0) return f;
+  const builtSet = new Set<number>(built);
+  const missing = without(f.missing, builtSet);
+  const outdated = without(f.outdated, builtSet);
+  const present = f.present + (f.missing.length - missing.length);
+  const coverage = f.expected === 0 ? 1 : present / f.expected;
+  const exists = f.exists || present > 0;
+
+  const reasons: string[] = [];
+  if (coverage < f.threshold) {
+    reasons.push(
+      exists
+        ? `${missing.length} of ${f.expected} expected dates missing (${percent(coverage)} < ${thresholdPercent(f.threshold)})`
+        : f.reasons.find(isCoverageReason) ?? `0 of ${f.expected} expected dates present`,
+    );
+  }
+  if (outdated.length === f.outdated.length) reasons.push(...f.reasons.filter(isOutdatedReason));
+  else if (outdated.length > 0) reasons.push(`${countDates(outdated.length)} outdated, still to rebuild (${describeDays(outdated, expected)})`);
+  // what ranges do not change: blocked upstream, a pending calendar, failed checks
+  reasons.push(...f.reasons.filter((r) => !isCoverageReason(r) && !isOutdatedReason(r)));
+  if (reasons.length === 0 && f.state !== 'fresh') reasons.push(NOT_MEASURED_YET);
+
+  return {
+    ...f,
+    state: f.state === 'blocked' ? 'blocked' : reasons.length === 0 ? 'fresh' : 'stale',
+    exists,
+    present,
+    missing,
+    outdated,
+    coverage,
+    missingRanges: missingRanges(missing, expected),
+    reasons,
+  };
+}
