@@ -2,8 +2,11 @@
  * The fake's query engine: BigQuery scripts executed for real on an in-memory DuckDB, with
  * BigQuery's rules where dagrun depends on them — a transaction rolls back when the script
  * fails or ends inside it, DDL on permanent tables is refused inside a transaction, the
- * on-demand 10 MiB minimum is billed per query that reads a table, and a query whose bill
- * exceeds `maximumBytesBilled` fails with `bytesBilledLimitExceeded`.
+ * on-demand 10 MiB minimum is billed per query that reads a table, a query whose bill
+ * exceeds `maximumBytesBilled` fails with `bytesBilledLimitExceeded`, a dry run of a script
+ * validates and estimates only the statements before its first DDL statement, and a
+ * transaction (or a DML statement of a script) that mutates a table another job mutated
+ * since it started is aborted: the later committer fails.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import { Catalog } from './catalog.js';
@@ -29,6 +32,12 @@ export interface ExecuteOptions {
   readonly params?: readonly RestParameter[] | undefined;
   readonly dryRun?: boolean;
   readonly maximumBytesBilled?: string | number | undefined;
+  /**
+   * The job running the query and the commit sequence number when it was created (its
+   * snapshot): a transaction, or a DML statement of a script, that mutates a table another
+   * job mutated after the snapshot is aborted. Left out (direct calls), nothing conflicts.
+   */
+  readonly job?: { readonly id: string; readonly snapshot: number } | undefined;
 }
 
 /** What a query did. */
@@ -61,6 +70,10 @@ export class FakeEngine {
   readonly #db: DuckDBConnection;
   readonly #project: string;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Commits that mutated a table so far; the snapshot a job takes when it is created. */
+  #sequence = 0;
+  /** The latest mutating commit per table: its sequence number and job. */
+  readonly #mutations = new Map<string, { seq: number; job: string }>();
 
   private constructor(instance: DuckDBInstance, db: DuckDBConnection, catalog: Catalog, project: string) {
     this.#instance = instance;
@@ -76,6 +89,11 @@ export class FakeEngine {
     const catalog = new Catalog(db, options);
     await catalog.install();
     return new FakeEngine(instance, db, catalog, options.project);
+  }
+
+  /** The commit sequence number now: a job created now sees every commit up to it. */
+  get sequence(): number {
+    return this.#sequence;
   }
 
   /** Runs `work` after every earlier call has finished. */
@@ -99,38 +117,77 @@ export class FakeEngine {
           throw new FakeError(404, 'notFound', `Not found: Dataset ${this.#project}:${dataset} was not found in location US`);
         }
       }
+      const statementType = statements.length > 1 ? 'SCRIPT' : (statements[0]?.kind ?? 'select').toUpperCase();
+      if (options.dryRun) {
+        // BigQuery validates (and estimates) a script only up to its first DDL statement.
+        const firstDdl = statements.findIndex((s) => s.kind === 'ddl');
+        const checked = statements.length > 1 && firstDdl !== -1 ? statements.slice(0, firstDdl) : statements;
+        await this.#validate(checked, statements);
+        const { processed } = await this.#bytes(checked);
+        return { result: undefined, bytesProcessed: processed, bytesBilled: 0, statementType };
+      }
       const { processed, billed } = await this.#bytes(statements);
       const cap = options.maximumBytesBilled === undefined ? undefined : Number(options.maximumBytesBilled);
       if (cap !== undefined && billed > cap) {
         throw new FakeError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${cap}. ${billed} or higher required.`);
       }
-      const statementType = statements.length > 1 ? 'SCRIPT' : (statements[0]?.kind ?? 'select').toUpperCase();
-      if (options.dryRun) {
-        await this.#validate(statements);
-        return { result: undefined, bytesProcessed: processed, bytesBilled: 0, statementType };
-      }
-      const result = await this.#runScript(statements, options.params);
+      const result = await this.#runScript(statements, options.params, options.job);
       return { result, bytesProcessed: processed, bytesBilled: billed, statementType };
     });
   }
 
   /**
-   * What a dry run checks: every statement parses, and a single statement also binds (its
-   * tables and columns exist). Later statements of a script may read what earlier ones
-   * create, so those are only parsed.
+   * What a dry run checks: the statements it validates (a script's, up to its first DDL
+   * statement) parse and bind (their tables and columns exist); nothing after them is looked at.
    */
-  async #validate(statements: readonly FakeStatement[]): Promise<void> {
+  async #validate(checked: readonly FakeStatement[], all: readonly FakeStatement[]): Promise<void> {
     try {
-      for (const statement of statements) await this.#db.extractStatements(statement.duck);
-      if (statements.length === 1) await this.#db.prepare(statements[0]!.duck);
+      for (const statement of checked) {
+        if (statement.kind === 'select' || statement.kind === 'dml' || all.length === 1) await this.#db.prepare(statement.duck);
+        else await this.#db.extractStatements(statement.duck);
+      }
     } catch (error) {
       throw duckError(error, this.#project);
     }
   }
 
+  /** The table a statement mutates (UPDATE, DELETE, MERGE, TRUNCATE; appends do not conflict). */
+  #mutates(statement: FakeStatement): string | undefined {
+    return statement.kind === 'dml' && /^\s*(DELETE|UPDATE|MERGE|TRUNCATE)\b/i.test(statement.duck) ? statement.writes : undefined;
+  }
+
+  /** Throws BigQuery's concurrent-update error when another job mutated `table` after the job's snapshot. */
+  #checkConflict(table: string, job: { id: string; snapshot: number }, inTransaction: boolean): void {
+    const last = this.#mutations.get(table);
+    if (!last || last.job === job.id || last.seq <= job.snapshot) return;
+    const [dataset, name] = table.split('.');
+    throw new FakeError(
+      400,
+      'invalidQuery',
+      inTransaction
+        ? `Transaction is aborted due to concurrent update against table ${this.#project}.${dataset}.${name}.`
+        : `Could not serialize access to table ${this.#project}:${dataset}.${name} due to concurrent update`,
+    );
+  }
+
+  /** Records that a job's committed statements mutated their tables. */
+  #committed(statements: readonly FakeStatement[], job: { id: string } | undefined): void {
+    for (const statement of statements) {
+      const table = this.#mutates(statement);
+      if (table !== undefined) this.#mutations.set(table, { seq: ++this.#sequence, job: job?.id ?? '' });
+    }
+  }
+
   /** Runs statements one by one, with BigQuery's transaction rules. */
-  async #runScript(statements: readonly FakeStatement[], params: readonly RestParameter[] | undefined): Promise<RestRows | undefined> {
+  async #runScript(
+    statements: readonly FakeStatement[],
+    params: readonly RestParameter[] | undefined,
+    job: { id: string; snapshot: number } | undefined,
+  ): Promise<RestRows | undefined> {
     const bound = toDuckParams(params);
+    // A lone DML statement is queued behind conflicting ones by BigQuery; transactions and
+    // the statements of a script are not: they fail.
+    const conflicts = job !== undefined && statements.length > 1;
     let inTransaction = false;
     let pending: FakeStatement[] = [];
     let result: RestRows | undefined;
@@ -147,9 +204,15 @@ export class FakeEngine {
           case 'commit':
           case 'rollback':
             if (!inTransaction) throw new FakeError(400, 'invalidQuery', `${statement.kind.toUpperCase()} without an active transaction`);
+            if (statement.kind === 'commit' && conflicts && job) {
+              for (const table of new Set(pending.map((s) => this.#mutates(s)))) if (table) this.#checkConflict(table, job, true);
+            }
             await this.#db.run(statement.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
             inTransaction = false;
-            if (statement.kind === 'commit') await this.#applied(pending);
+            if (statement.kind === 'commit') {
+              this.#committed(pending, job);
+              await this.#applied(pending);
+            }
             pending = [];
             continue;
           case 'ddl':
@@ -157,10 +220,15 @@ export class FakeEngine {
               throw new FakeError(400, 'invalidQuery', `Query error: DDL statements on permanent tables are not supported inside a transaction: ${statement.duck.trim().slice(0, 60)}`);
             }
         }
+        const mutated = this.#mutates(statement);
+        if (!inTransaction && conflicts && job && mutated) this.#checkConflict(mutated, job, false);
         const reader = await this.#runStatement(statement, bound);
         if (statement.kind === 'select') result = toRestRows(reader);
         if (inTransaction) pending.push(statement);
-        else await this.#applied([statement]);
+        else {
+          this.#committed([statement], job);
+          await this.#applied([statement]);
+        }
       }
       // BigQuery rolls back a transaction that a script leaves open.
       if (inTransaction) await this.#db.run('ROLLBACK');

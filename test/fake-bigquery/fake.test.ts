@@ -76,6 +76,90 @@ describe('BigQuery rules in the fake', () => {
   });
 });
 
+describe('BigQuery strictness in the fake', () => {
+  let fake: FakeBigQuery;
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${fake.endpoint}/bigquery/v2/projects/${fake.project}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  /** Polls a job until it ends: its last getQueryResults answer. */
+  const finish = async (jobId: string) => {
+    for (;;) {
+      const answer = await call('GET', `/queries/${jobId}`);
+      if (answer.status !== 200 || answer.body['jobComplete'] !== false) return answer;
+    }
+  };
+  const insert = (jobId: string, query: string) => call('POST', '/jobs', { jobReference: { jobId }, configuration: { query: { query } } });
+  const seedT = async () => {
+    fake = await FakeBigQuery.start();
+    await fake.seed('a.t', { columns: { d: 'DATE', n: 'INT64' }, rows: [['2024-01-01', 1], ['2024-01-02', 2]], partitionBy: 'd' });
+  };
+
+  it('dry-runs a script only up to its first DDL statement: ~0 bytes, nothing after it validated', async () => {
+    await seedT();
+    const ddlFirst = await fake.engine.execute(
+      'CREATE TABLE IF NOT EXISTS a.x (d DATE); DELETE FROM a.x WHERE TRUE; INSERT INTO a.x SELECT d FROM a.t; SELECT * FROM a.nope;',
+      { dryRun: true },
+    );
+    expect(ddlFirst).toMatchObject({ bytesProcessed: 0, statementType: 'SCRIPT' });
+    // Without DDL the statements are validated and estimated; one reading a missing table fails.
+    const dml = await fake.engine.execute('DELETE FROM a.t WHERE d = DATE \'2024-01-01\'; INSERT INTO a.t SELECT d, n FROM a.t;', { dryRun: true });
+    expect(dml.bytesProcessed).toBeGreaterThan(0);
+    await expect(fake.engine.execute('DELETE FROM a.t WHERE TRUE; INSERT INTO a.t SELECT * FROM a.nope;', { dryRun: true })).rejects.toMatchObject({ reason: 'notFound' });
+  });
+
+  it('aborts the later of two overlapping transactions on one table; appends never conflict', async () => {
+    await seedT();
+    const txn = (n: number) => `BEGIN TRANSACTION; DELETE FROM a.t WHERE n = ${n}; INSERT INTO a.t VALUES (DATE '2024-01-0${n}', ${n * 10}); COMMIT TRANSACTION;`;
+    fake.slowNext(2, 1);
+    expect((await insert('first', txn(1))).body['status']).toEqual({ state: 'RUNNING' });
+    expect((await insert('second', txn(2))).body['status']).toEqual({ state: 'RUNNING' });
+    expect((await call('GET', '/queries/second')).body['jobComplete']).toBe(false);
+    expect((await call('GET', '/queries/second')).status).toBe(200); // commits first
+    const later = await finish('first');
+    expect(later).toMatchObject({ status: 400, body: { error: { errors: [{ reason: 'invalidQuery' }] } } });
+    expect(later.body['error'].message).toBe('Transaction is aborted due to concurrent update against table fake-project.a.t.');
+    expect((await call('GET', '/jobs/first')).body['status']).toMatchObject({ state: 'DONE', errorResult: { reason: 'invalidQuery' } });
+    expect(await fake.duck('SELECT n FROM a.t ORDER BY n')).toEqual([['1'], ['20']]);
+    // Statements of a script outside a transaction fail the same way; appends do not.
+    fake.slowNext(3, 1);
+    await insert('script', 'DELETE FROM a.t WHERE n = 1; SELECT 1;');
+    await insert('lone', 'DELETE FROM a.t WHERE n = 20');
+    await insert('append', 'INSERT INTO a.t VALUES (DATE \'2024-01-05\', 5); SELECT 1;');
+    expect((await finish('lone')).status).toBe(200);
+    expect((await finish('script')).body['error']?.message).toBe('Could not serialize access to table fake-project:a.t due to concurrent update');
+    expect((await finish('append')).status).toBe(200);
+  });
+
+  it('loses an answer after doing the work; a job id inserted again is a 409; cancel stops a running job', async () => {
+    await seedT();
+    fake.loseNext(1, { route: 'jobs.insert' });
+    expect((await insert('once', 'INSERT INTO a.t VALUES (DATE \'2024-01-03\', 3)')).status).toBe(503);
+    expect((await call('GET', '/jobs/once')).body['status']).toEqual({ state: 'DONE' });
+    const again = await insert('once', 'INSERT INTO a.t VALUES (DATE \'2024-01-03\', 3)');
+    expect(again).toMatchObject({ status: 409, body: { error: { errors: [{ reason: 'duplicate' }] } } });
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['3']]);
+    fake.failNext(1, { status: 503, reason: 'backendError', route: 'jobs.getQueryResults' });
+    expect((await call('GET', '/queries/once')).status).toBe(503);
+    expect((await call('GET', '/queries/once')).status).toBe(200);
+
+    fake.slowNext(1, 5);
+    await insert('slow', 'DELETE FROM a.t WHERE TRUE');
+    const cancelled = await call('POST', '/jobs/slow/cancel');
+    expect(cancelled.body['job'].status).toMatchObject({ state: 'DONE', errorResult: { reason: 'stopped' } });
+    expect((await call('GET', '/queries/slow')).status).toBe(400);
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['3']]);
+    expect((await insert('bad id!', 'SELECT 1')).status).toBe(400);
+  });
+});
+
 describe('the fake as a separate process', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {

@@ -14,17 +14,29 @@ export type Route =
   | 'jobs.getQueryResults'
   | 'jobs.insert'
   | 'jobs.get'
+  | 'jobs.cancel'
+  | 'jobs.upload'
   | 'tables.get'
   | 'datasets.get'
   | 'datasets.insert'
   | 'unknown';
 
-/** A stored job: its results (or job-level error), polls left before it completes, its resource. */
+/**
+ * A stored job. It runs when it is created, or, when a test made it slow, after its polls
+ * (so it can be cancelled, and can collide with jobs that commit meanwhile); it sees the
+ * commits made before it was created (`snapshot`).
+ */
 export interface StoredJob {
+  readonly reference: { projectId: string; jobId: string; location: string };
+  readonly configuration: object;
+  readonly snapshot: number;
+  state: 'RUNNING' | 'DONE';
   result?: unknown;
   error?: FakeError;
+  executed?: ExecuteResult;
   pollsLeft: number;
-  job: object;
+  /** Runs the job's work (once). */
+  readonly run: () => Promise<void>;
 }
 
 /** What the routes need from the server. */
@@ -46,13 +58,17 @@ export interface RouteIo {
   count(route: Route): void;
   fault(route: Route): Fault | undefined;
   send(status: number, body: unknown): void;
+  /** The answer is lost on its way back (the work was done): true when it was. */
+  lose(route: Route): boolean;
 }
 
 const ROUTES: readonly [string, RegExp, Route][] = [
   ['POST', /^\/projects\/([^/]+)\/queries$/, 'jobs.query'],
   ['GET', /^\/projects\/([^/]+)\/queries\/([^/]+)$/, 'jobs.getQueryResults'],
   ['POST', /^\/projects\/([^/]+)\/jobs$/, 'jobs.insert'],
+  ['POST', /^\/upload\/projects\/([^/]+)\/jobs$/, 'jobs.upload'],
   ['GET', /^\/projects\/([^/]+)\/jobs\/([^/]+)$/, 'jobs.get'],
+  ['POST', /^\/projects\/([^/]+)\/jobs\/([^/]+)\/cancel$/, 'jobs.cancel'],
   ['GET', /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/, 'tables.get'],
   ['GET', /^\/projects\/([^/]+)\/datasets\/([^/]+)$/, 'datasets.get'],
   ['POST', /^\/projects\/([^/]+)\/datasets$/, 'datasets.insert'],
@@ -81,21 +97,41 @@ export async function handleApi(
   const fault = io.fault(route);
   if (fault) return io.send(fault.status, errorBody(fault.status, fault.reason, fault.message ?? `fake ${fault.reason}`));
   const [, project = store.project, second = '', third = ''] = found?.match ?? [];
+  const answer = await answerRoute(store, route, project, second, third, request);
+  if (io.lose(route)) return;
+  io.send(200, answer);
+}
+
+async function answerRoute(
+  store: JobStore,
+  route: Route,
+  project: string,
+  second: string,
+  third: string,
+  request: { method: string; path: string; body: Record<string, unknown> },
+): Promise<object> {
   switch (route) {
     case 'jobs.query':
-      return io.send(200, await jobsQuery(store, project, request.body));
+      return jobsQuery(store, project, request.body);
     case 'jobs.insert':
-      return io.send(200, await jobsInsert(store, project, request.body));
+      return jobsInsert(store, project, request.body);
+    case 'jobs.upload':
+      throw new FakeError(400, 'invalid', 'the fake takes uploads through the server (multipart), not here');
     case 'jobs.getQueryResults':
-      return io.send(200, getQueryResults(store, project, second));
-    case 'jobs.get':
-      return io.send(200, storedJob(store, project, second).job);
+      return getQueryResults(store, project, second);
+    case 'jobs.get': {
+      const job = storedJob(store, project, second);
+      await advance(job);
+      return jobResource(job);
+    }
+    case 'jobs.cancel':
+      return cancelJob(store, project, second);
     case 'tables.get':
-      return io.send(200, await getTable(store, project, second, third));
+      return getTable(store, project, second, third);
     case 'datasets.get':
-      return io.send(200, await getDataset(store, project, second));
+      return getDataset(store, project, second);
     case 'datasets.insert':
-      return io.send(200, await insertDataset(store, project, request.body));
+      return insertDataset(store, project, request.body);
     case 'unknown':
       throw new FakeError(404, 'notFound', `fake BigQuery: no route for ${request.method} ${request.path}`);
   }
@@ -115,10 +151,13 @@ async function jobsQuery(store: JobStore, project: string, body: Record<string, 
   const sql = String(body['query'] ?? '');
   const params = (body['queryParameters'] ?? []) as RestParameter[];
   const cap = body['maximumBytesBilled'] === undefined ? undefined : String(body['maximumBytesBilled']);
-  store.logQuery({ route: 'jobs.query', sql, labels: (body['labels'] ?? {}) as Record<string, string>, maximumBytesBilled: cap, params, dryRun: false });
-  const reference = { projectId: project, jobId: store.nextJobId(), location: String(body['location'] ?? store.location) };
-  const stored = await runJob(store, reference, { sql, params, cap, configuration: { query: body } });
-  if (stored.error || stored.pollsLeft > 0) return { kind: 'bigquery#queryResponse', jobReference: reference, jobComplete: false };
+  const jobId = store.nextJobId();
+  store.logQuery({ route: 'jobs.query', sql, labels: (body['labels'] ?? {}) as Record<string, string>, maximumBytesBilled: cap, params, dryRun: false, jobId });
+  const reference = { projectId: project, jobId, location: String(body['location'] ?? store.location) };
+  const stored = await createJob(store, reference, { sql, params, cap, configuration: { query: body } });
+  // A query that fails at once fails the call; a job-level failure shows when it is polled.
+  if (stored.error && !stored.error.reason.startsWith('job')) throw stored.error;
+  if (stored.error || stored.state !== 'DONE') return { kind: 'bigquery#queryResponse', jobReference: reference, jobComplete: false };
   return { ...(stored.result as object), kind: 'bigquery#queryResponse' };
 }
 
@@ -131,74 +170,125 @@ async function jobsInsert(store: JobStore, project: string, body: Record<string,
   const dryRun = configuration['dryRun'] === true;
   const labels = (configuration['labels'] ?? {}) as Record<string, string>;
   checkLabels(labels);
-  store.logQuery({ route: 'jobs.insert', sql, labels, maximumBytesBilled: cap, params, dryRun });
   const given = (body['jobReference'] ?? {}) as { jobId?: string; location?: string };
-  const reference = { projectId: project, jobId: given.jobId ?? store.nextJobId(), location: given.location ?? store.location };
+  if (given.jobId !== undefined) checkJobId(given.jobId);
+  const jobId = given.jobId ?? store.nextJobId();
+  const timeout = configuration['jobTimeoutMs'] === undefined ? undefined : String(configuration['jobTimeoutMs']);
+  store.logQuery({ route: 'jobs.insert', sql, labels, maximumBytesBilled: cap, params, dryRun, jobId, jobTimeoutMs: timeout });
+  const reference = { projectId: project, jobId, location: given.location ?? store.location };
   if (dryRun) {
     const executed = await store.engine.execute(sql, { params, dryRun: true, maximumBytesBilled: cap });
     // Real BigQuery leaves the job id out of a dry run's reference.
-    return jobResource({ projectId: project, location: reference.location }, configuration, executed);
+    return dryRunResource({ projectId: project, location: reference.location }, configuration, executed);
   }
-  return (await runJob(store, reference, { sql, params, cap, configuration })).job;
+  // A job id names one job forever: inserting it again is refused, whatever became of the first.
+  if (store.jobs.has(jobId)) throw new FakeError(409, 'duplicate', `Already Exists: Job ${project}:${reference.location}.${jobId}`);
+  return jobResource(await createJob(store, reference, { sql, params, cap, configuration }));
 }
 
-/** Runs a query as a stored job (or stores the job-level failure a test asked for). */
-async function runJob(
+/** BigQuery's job-id rule: letters, digits, underscores and dashes, at most 1024 characters. */
+function checkJobId(jobId: string): void {
+  if (!/^[A-Za-z0-9_-]{1,1024}$/.test(jobId)) {
+    throw new FakeError(400, 'invalid', `Invalid job ID "${jobId.slice(0, 80)}". Job IDs must be alphanumeric (plus underscores and dashes) and must be at most 1024 characters long.`);
+  }
+}
+
+/** Creates and stores a job; it runs at once unless a test made it slow. */
+async function createJob(
   store: JobStore,
   reference: { projectId: string; jobId: string; location: string },
   query: { sql: string; params: RestParameter[]; cap: string | undefined; configuration: object },
 ): Promise<StoredJob> {
+  const snapshot = store.engine.sequence;
   const jobFault = store.takeJobFault();
-  if (jobFault) {
-    const error = new FakeError(400, jobFault, `fake job failure inside BigQuery: ${jobFault}`);
-    const stored = { error, pollsLeft: 0, job: jobResource(reference, query.configuration, undefined, error) };
-    store.jobs.set(reference.jobId, stored);
-    return stored;
-  }
-  const executed = await store.engine.execute(query.sql, { params: query.params, maximumBytesBilled: query.cap });
-  store.bytesProcessed += executed.bytesProcessed;
-  store.bytesBilled += executed.bytesBilled;
-  const rows = executed.result?.rows ?? [];
-  const result = {
-    jobReference: reference,
-    ...(executed.result ? { schema: executed.result.schema, rows } : {}),
-    totalRows: String(rows.length),
-    totalBytesProcessed: String(executed.bytesProcessed),
-    totalBytesBilled: String(executed.bytesBilled),
-    jobComplete: true,
-    cacheHit: false,
+  let ran = false;
+  const stored: StoredJob = {
+    reference,
+    configuration: query.configuration,
+    snapshot,
+    state: 'RUNNING',
+    pollsLeft: jobFault ? 0 : store.takeSlow(),
+    run: async () => {
+      // Once only; a job cancelled before its time never runs.
+      if (ran || stored.state === 'DONE') return;
+      ran = true;
+      if (jobFault) {
+        stored.error = new FakeError(400, jobFault, `fake job failure inside BigQuery: ${jobFault}`);
+        stored.state = 'DONE';
+        return;
+      }
+      try {
+        const executed = await store.engine.execute(query.sql, { params: query.params, maximumBytesBilled: query.cap, job: { id: reference.jobId, snapshot } });
+        store.bytesProcessed += executed.bytesProcessed;
+        store.bytesBilled += executed.bytesBilled;
+        const rows = executed.result?.rows ?? [];
+        stored.executed = executed;
+        stored.result = {
+          jobReference: reference,
+          ...(executed.result ? { schema: executed.result.schema, rows } : {}),
+          totalRows: String(rows.length),
+          totalBytesProcessed: String(executed.bytesProcessed),
+          totalBytesBilled: String(executed.bytesBilled),
+          jobComplete: true,
+          cacheHit: false,
+        };
+      } catch (error) {
+        if (!(error instanceof FakeError)) throw error;
+        stored.error = error;
+      }
+      // A job cancelled while it ran keeps its cancellation.
+      if (stored.state === 'RUNNING') stored.state = 'DONE';
+    },
   };
-  const stored = { result, pollsLeft: store.takeSlow(), job: jobResource(reference, query.configuration, executed) };
   store.jobs.set(reference.jobId, stored);
+  if (stored.pollsLeft === 0) await stored.run();
   return stored;
 }
 
+/** A poll of a running job: one poll closer to its end, and at its end it runs. */
+async function advance(job: StoredJob): Promise<void> {
+  if (job.state !== 'RUNNING') return;
+  if (job.pollsLeft > 0) job.pollsLeft--;
+  else await job.run();
+}
+
 function storedJob(store: JobStore, project: string, jobId: string): StoredJob {
-  const job = store.jobs.get(jobId);
+  const job = store.jobs.get(decodeURIComponent(jobId));
   if (!job) throw new FakeError(404, 'notFound', `Not found: Job ${project}:${store.location}.${jobId}`);
   return job;
 }
 
-function getQueryResults(store: JobStore, project: string, jobId: string): object {
+async function getQueryResults(store: JobStore, project: string, jobId: string): Promise<object> {
   const job = storedJob(store, project, jobId);
+  await advance(job);
   if (job.error) throw job.error;
-  if (job.pollsLeft > 0) {
-    job.pollsLeft--;
-    const reference = (job.job as { jobReference: object }).jobReference;
-    return { kind: 'bigquery#getQueryResultsResponse', jobReference: reference, jobComplete: false };
-  }
+  if (job.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: job.reference, jobComplete: false };
   return { ...(job.result as object), kind: 'bigquery#getQueryResultsResponse' };
 }
 
-function jobResource(
-  reference: { projectId: string; jobId?: string; location: string },
-  configuration: object,
-  executed: ExecuteResult | undefined,
-  error?: FakeError,
-): object {
+/** jobs.cancel: a running job stops before it commits anything; a finished one is left as it is. */
+function cancelJob(store: JobStore, project: string, jobId: string): object {
+  const job = storedJob(store, project, jobId);
+  if (job.state === 'RUNNING') {
+    job.state = 'DONE';
+    job.error = new FakeError(400, 'stopped', 'Job execution was cancelled: User requested cancellation');
+  }
+  return { kind: 'bigquery#jobCancelResponse', job: jobResource(job) };
+}
+
+/** The Job resource of a stored job. */
+function jobResource(job: StoredJob): object {
+  const errorResult = job.error ? { reason: job.error.reason, message: job.error.message } : undefined;
+  return {
+    ...dryRunResource(job.reference, job.configuration, job.executed),
+    status: job.state === 'RUNNING' ? { state: 'RUNNING' } : errorResult ? { state: 'DONE', errorResult, errors: [errorResult] } : { state: 'DONE' },
+  };
+}
+
+/** A Job resource with statistics (also the answer to a dry run). */
+function dryRunResource(reference: { projectId: string; jobId?: string; location: string }, configuration: object, executed: ExecuteResult | undefined): object {
   const now = String(Date.now());
   const processed = String(executed?.bytesProcessed ?? 0);
-  const errorResult = error ? { reason: error.reason, message: error.message } : undefined;
   return {
     kind: 'bigquery#job',
     id: `${reference.projectId}:${reference.location}.${reference.jobId ?? 'dry_run'}`,
@@ -208,7 +298,7 @@ function jobResource(
       creationTime: now, startTime: now, endTime: now, totalBytesProcessed: processed,
       query: { totalBytesProcessed: processed, totalBytesBilled: String(executed?.bytesBilled ?? 0), cacheHit: false, statementType: executed?.statementType ?? 'SELECT' },
     },
-    status: errorResult ? { state: 'DONE', errorResult, errors: [errorResult] } : { state: 'DONE' },
+    status: { state: 'DONE' },
   };
 }
 

@@ -3,8 +3,12 @@
  * (jobs.query, jobs.getQueryResults, jobs.insert incl. dry runs, jobs.get, tables.get,
  * datasets.get, datasets.insert), each with or without the `/bigquery/v2` prefix, answered
  * by a real DuckDB (see engine.ts). It counts calls per route and bytes, and can be told to
- * fail the next calls (500/503/403 rateLimitExceeded…), to fail jobs inside BigQuery
- * (`status.errorResult`), or to be slow (`jobComplete: false`, then polls).
+ * fail the next calls (500/503/403 rateLimitExceeded…), to lose the answer of a call it
+ * carried out (`loseNext`: the job exists and runs, the client sees a 503 or a dropped
+ * connection), to fail jobs inside BigQuery (`status.errorResult`), or to be slow
+ * (`jobComplete: false`: the job runs, and commits, only after its polls, so it can be
+ * cancelled and can collide with other jobs). Job ids are BigQuery's: a second insert of
+ * one is a 409 `duplicate`; jobs.cancel stops a running job.
  *
  * In-process: `const fake = await FakeBigQuery.start()`, then `fake.endpoint`. From another
  * process: `node test/fake-bigquery/main.mjs` prints `{"port":…,"endpoint":…}` and accepts
@@ -13,7 +17,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeEngine, FakeError, type SeedSpec } from './engine.js';
-import { type JobStore, type Route, errorBody, handleApi } from './routes.js';
+import { type JobStore, type Route, type StoredJob, errorBody, handleApi } from './routes.js';
 import type { RestParameter } from './values.js';
 
 export type { Route } from './routes.js';
@@ -35,6 +39,16 @@ export interface LoggedQuery {
   readonly maximumBytesBilled: string | undefined;
   readonly params: readonly RestParameter[];
   readonly dryRun: boolean;
+  /** The job id it ran under (dry runs: the one asked for, if any). */
+  readonly jobId?: string | undefined;
+  /** `configuration.jobTimeoutMs`, when the job set one. */
+  readonly jobTimeoutMs?: string | undefined;
+}
+
+/** A lost answer: the call was carried out, then the client got a 503 (default) or a dropped connection. */
+export interface LostAnswer {
+  readonly route?: Route;
+  readonly as?: 503 | 'drop';
 }
 
 /** Options for starting the fake. */
@@ -60,8 +74,9 @@ export class FakeBigQuery implements JobStore {
   bytesBilled = 0;
   /** Clock for last-modified times; tests may replace it. */
   now: () => number;
-  readonly jobs = new Map<string, { result?: unknown; error?: FakeError; pollsLeft: number; job: object }>();
+  readonly jobs = new Map<string, StoredJob>();
   #faults: { remaining: number; fault: Fault }[] = [];
+  #losses: { remaining: number; loss: LostAnswer }[] = [];
   #slow: { remaining: number; polls: number } = { remaining: 0, polls: 0 };
   #jobFaults: { remaining: number; reason: string } = { remaining: 0, reason: '' };
   #sequence = 0;
@@ -113,6 +128,15 @@ export class FakeBigQuery implements JobStore {
     this.#faults.push({ remaining: times, fault });
   }
 
+  /**
+   * Loses the answer of the next `times` calls (of `loss.route`, or of any): the call is
+   * carried out (a job is created and runs), then the client gets a 503 or, with
+   * `as: 'drop'`, a connection closed without an answer.
+   */
+  loseNext(times: number, loss: LostAnswer = {}): void {
+    this.#losses.push({ remaining: times, loss });
+  }
+
   /** Makes the next `times` queries answer `jobComplete: false` and complete after `polls` polls. */
   slowNext(times: number, polls = 2): void {
     this.#slow = { remaining: times, polls };
@@ -141,6 +165,7 @@ export class FakeBigQuery implements JobStore {
     this.bytesProcessed = 0;
     this.bytesBilled = 0;
     this.#faults = [];
+    this.#losses = [];
     this.#slow = { remaining: 0, polls: 0 };
     this.#jobFaults = { remaining: 0, reason: '' };
   }
@@ -178,6 +203,13 @@ export class FakeBigQuery implements JobStore {
     return this.#jobFaults.reason;
   }
 
+  #takeLoss(route: Route): LostAnswer | undefined {
+    const head = this.#losses.find((l) => l.remaining > 0 && (l.loss.route === undefined || l.loss.route === route));
+    if (!head) return undefined;
+    head.remaining--;
+    return head.loss;
+  }
+
   #takeFault(route: Route): Fault | undefined {
     const head = this.#faults.find((f) => f.remaining > 0 && (f.fault.route === undefined || f.fault.route === route));
     if (!head) return undefined;
@@ -202,6 +234,13 @@ export class FakeBigQuery implements JobStore {
         count: (route) => this.calls.set(route, this.count(route) + 1),
         fault: (route) => this.#takeFault(route),
         send,
+        lose: (route) => {
+          const loss = this.#takeLoss(route);
+          if (!loss) return false;
+          if (loss.as === 'drop') res.destroy();
+          else send(503, errorBody(503, 'backendError', 'fake: the answer was lost (the call was carried out)'));
+          return true;
+        },
       });
     } catch (error) {
       if (error instanceof FakeError) return send(error.status, errorBody(error.status, error.reason, error.message));
@@ -220,6 +259,8 @@ export class FakeBigQuery implements JobStore {
         return this.failNext(Number(body['times'] ?? 1), body as unknown as Fault), { ok: true };
       case 'POST fail-job':
         return this.failNextJob(Number(body['times'] ?? 1), String(body['reason'])), { ok: true };
+      case 'POST lose':
+        return this.loseNext(Number(body['times'] ?? 1), body as LostAnswer), { ok: true };
       case 'POST slow':
         return this.slowNext(Number(body['times'] ?? 1), Number(body['polls'] ?? 2)), { ok: true };
       case 'GET stats':
