@@ -176,6 +176,21 @@ export async function run(argv: readonly string[], out: Output = processOutput):
         code = (await import('./commands/logs.js')).logsCommand({ config: args.config, target: args.target, run: args.run, lines: args.lines }, out);
       },
     )
+    .command(
+      'init',
+      'Write a small working pipeline here, or (--from) one that checks the tables of an existing warehouse',
+      (y) =>
+        y
+          .option('from', { type: 'string', requiresArg: true, describe: 'duckdb:FILE or bigquery:PROJECT.DATASET[,DATASET...]: a source target per table with a date column' })
+          .option('api-endpoint', { type: 'string', hidden: true, describe: 'BigQuery API endpoint (emulators, tests)' })
+          .option('now', { type: 'string', hidden: true, describe: 'The clock (ISO), for tests' })
+          .example('$0 init', 'a starter pipeline (DuckDB, a source, a command, SQL, a check) that builds at once')
+          .example('$0 init --from duckdb:warehouse.duckdb', 'target files for the dated tables of a DuckDB file'),
+      async (args) => {
+        const options = { dir: process.cwd(), from: args.from, now: args.now === undefined ? new Date() : new Date(args.now), apiEndpoint: args['api-endpoint'] };
+        code = await (await import('./commands/init.js')).initCommand(options, out);
+      },
+    )
     .completion('completion', 'Print the shell completion script (bash, zsh): dagrun completion >> ~/.bashrc', completeWords)
     .epilogue('Exit codes: 0 ok (with --status: all fresh), 1 a build failed (or something is stale), 2 bad usage or configuration, 130 interrupted.')
     .strict()

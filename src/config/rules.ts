@@ -43,7 +43,7 @@ export type FileRuleContext = Pick<RuleContext, 'files' | 'sink'>;
 export type FileRule = (ctx: FileRuleContext) => void;
 
 /** Words the command line uses for subcommands, which therefore cannot name targets. */
-export const RESERVED_NAMES = ['graph', 'check', 'runs', 'logs', 'completion', 'help', 'schema'];
+export const RESERVED_NAMES = ['graph', 'check', 'runs', 'logs', 'completion', 'help', 'schema', 'init'];
 
 /** Placeholders a command's argv may use. */
 export const PLACEHOLDERS = ['start', 'end', 'dates', 'target', 'table', 'run_id', 'output'];
