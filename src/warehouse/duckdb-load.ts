@@ -11,12 +11,21 @@ import { dayList, firstLine, quoteIdent, quoteTable, toDay } from './duckdb-sql.
 import { messageOf } from '../core/errors.js';
 import { WarehouseError, type LoadRequest } from './warehouse.js';
 
-/** The table function that reads a file of each format (the path is bound, never spliced). */
-const READERS: Record<OutputFormat, string> = {
-  csv: 'read_csv($file, header = true)',
-  ndjson: "read_json($file, format = 'newline_delimited')",
-  parquet: 'read_parquet($file)',
-};
+/**
+ * The table function that reads a file of each format (the path is bound, never spliced).
+ * CSV into an existing table is read as text, so that the table's own types apply on insert:
+ * sniffing each file anew would read an id like 0022100001 as a number in one range.
+ */
+function reader(format: OutputFormat, intoExistingTable: boolean): string {
+  switch (format) {
+    case 'csv':
+      return `read_csv($file, header = true${intoExistingTable ? ', all_varchar = true' : ''})`;
+    case 'ndjson':
+      return "read_json($file, format = 'newline_delimited')";
+    case 'parquet':
+      return 'read_parquet($file)';
+  }
+}
 
 /** Rows staged from a file, with how many each date holds. */
 export interface Staged {
@@ -36,7 +45,7 @@ let staging = 0;
  * dated, within the range's dates, and (unless allowed) every date of the range has rows.
  * Throws a permanent WarehouseError naming the file's problem; nothing is written then.
  */
-export async function stageRows(connection: DuckDBConnection, request: LoadRequest): Promise<Staged> {
+export async function stageRows(connection: DuckDBConnection, request: LoadRequest, tableExists: boolean): Promise<Staged> {
   let size: number;
   try {
     size = statSync(request.file).size;
@@ -49,7 +58,7 @@ export async function stageRows(connection: DuckDBConnection, request: LoadReque
   if (size > 0) {
     table = `_dagrun_staged_${process.pid}_${++staging}`;
     try {
-      await connection.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT * FROM ${READERS[request.format]}`, { file: request.file });
+      await connection.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT * FROM ${reader(request.format, tableExists)}`, { file: request.file });
     } catch (error) {
       throw fail(request, `${request.file} could not be read: ${firstLine(messageOf(error))}`);
     }

@@ -372,11 +372,12 @@ export class DuckDbWarehouse implements Warehouse {
     return this.#query(async (connection) => {
       await this.#ensureSchema(connection, tableParts(request.table).dataset);
       await this.#ensureWritesTable(connection);
-      const staged = await stageRows(connection, request);
+      const existed = (await this.#existingTables(connection, [request.table])).size > 0;
+      const staged = await stageRows(connection, request, existed);
       try {
         // created outside the transaction: concurrent CREATEs of one table conflict in the catalog
-        if (staged.table) await retryOnConflict(() => createFromStaged(connection, request, staged));
-        const exists = (await this.#existingTables(connection, [request.table])).size > 0;
+        if (staged.table && !existed) await retryOnConflict(() => createFromStaged(connection, request, staged));
+        const exists = existed || (await this.#existingTables(connection, [request.table])).size > 0;
         await this.#transaction(connection, `loading the rows of ${request.target}`, async () => {
           await replaceRange(connection, request, staged, exists);
           await insertWriteRecords(connection, [request.record]);
