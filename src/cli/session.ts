@@ -11,7 +11,8 @@ import type { DagConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
 import { buildGraph, type TargetGraph } from '../graph/build.js';
 import { parseSelector, selectTargets } from '../graph/select.js';
-import { addDays, dayInZone, formatDay, parseDay, type Day } from '../intervals/day.js';
+import { addDays, dayInZone, formatDay, type Day } from '../intervals/day.js';
+import { formatDays, MAX_WINDOW_DAYS, parseWindowDay } from '../config/bounds.js';
 import { parseDuration } from '../config/normalize.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
@@ -58,9 +59,9 @@ function clock(option: string | undefined): Date {
 }
 
 function dayOption(name: string, value: string): Day {
-  const day = parseDay(value);
-  if (day === undefined) throw new DagrunError('usage', `--${name}: ${JSON.stringify(value)} is not a real date (YYYY-MM-DD)`);
-  return day;
+  const parsed = parseWindowDay(value);
+  if ('problem' in parsed) throw new DagrunError('usage', `--${name}: ${JSON.stringify(value)} is ${/^\d{4}-\d{2}-\d{2}$/.test(value) ? parsed.problem : 'not a real date (YYYY-MM-DD)'}`);
+  return parsed.day;
 }
 
 /** Parses `--since`: "7d" (or a duration of whole days like "72h", "1w") to a number of days. */
@@ -68,6 +69,7 @@ function sinceDays(text: string): number {
   const match = /^(\d+)\s*d$/.exec(text.trim());
   const days = match ? Number(match[1]) : (parseDuration(text) ?? 0) / 86_400_000;
   if (!Number.isInteger(days) || days < 1) throw new DagrunError('usage', `--since: ${JSON.stringify(text)} is not a whole number of days like "3d" or "7d"`);
+  if (days > MAX_WINDOW_DAYS) throw new DagrunError('usage', `--since: ${JSON.stringify(text)} is more than ${formatDays(MAX_WINDOW_DAYS)}, the longest window dagrun plans`);
   return days;
 }
 
@@ -90,6 +92,11 @@ export function resolveWindow(config: DagConfig, options: Pick<SessionOptions, '
   if (options.end !== undefined) last = dayOption('end', options.end);
   if (last < first) {
     throw new DagrunError('usage', `the window ends before it starts (${formatDay(first)} .. ${formatDay(last)}): check --start/--end/--since and window in dag.json5`);
+  }
+  if (last - first + 1 > MAX_WINDOW_DAYS) {
+    const flags = ['start', 'end', 'since'].filter((f) => options[f as keyof typeof options] !== undefined).map((f) => `--${f}`);
+    const where = flags.length > 0 ? flags.join('/') : `window in ${path.relative(process.cwd(), config.file) || config.file}`;
+    throw new DagrunError('usage', `the window ${formatDay(first)} .. ${formatDay(last)} is ${formatDays(last - first + 1)}, more than the ${formatDays(MAX_WINDOW_DAYS)} dagrun plans: narrow it (${where})`);
   }
   return { first, last };
 }

@@ -16,6 +16,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** Collects diagnostics while a pipeline loads. */
 export class DiagnosticSink {
   readonly #items: Diagnostic[] = [];
+  readonly #warnings: Diagnostic[] = [];
 
   /** Records a problem at a key path of a file (`''` for the whole file). */
   add(file: string, path: string, message: string): void {
@@ -27,7 +28,17 @@ export class DiagnosticSink {
     this.#items.push(d);
   }
 
-  /** True when nothing was recorded. */
+  /** Records something that works but probably not as meant; warnings never fail a load. */
+  warn(file: string, path: string, message: string): void {
+    this.#warnings.push({ file, path, message });
+  }
+
+  /** The warnings, in the order found. */
+  get warnings(): readonly Diagnostic[] {
+    return this.#warnings;
+  }
+
+  /** True when no problem was recorded (warnings aside). */
   get empty(): boolean {
     return this.#items.length === 0;
   }

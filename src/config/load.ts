@@ -8,6 +8,7 @@ import path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { DagrunError, type Diagnostic } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { findBrokenLinks, linkTarget } from './broken-links.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { readJson5 } from './json5-file.js';
 import { normalizeDag, type TargetSource } from './normalize.js';
@@ -23,6 +24,8 @@ export const CONFIG_NAME = 'dag.json5';
 export interface LoadOptions {
   /** The folder that paths in messages are relative to (default: the working directory). */
   readonly cwd?: string;
+  /** Receives each warning of a valid pipeline (things that work, but probably not as meant). */
+  readonly onWarning?: (warning: Diagnostic) => void;
 }
 
 /** Finds dag.json5 in `from` or the nearest folder above it. */
@@ -55,6 +58,9 @@ function readTargetFiles(input: { dir: string; configFile: string; globs: string
     // A glob like `**/*.json5` also matches dag.json5 itself, which is no target.
     .filter((f) => f !== input.configFile)
     .sort();
+  for (const link of findBrokenLinks(input.dir, input.globs)) {
+    sink.add(input.show(link), '', `the file is a symbolic link to ${JSON.stringify(linkTarget(link))}, which does not exist (fix the link or remove it)`);
+  }
   return found.map((file) => {
     const shown = input.show(file);
     const name = targetNameOf(file);
@@ -93,7 +99,9 @@ export function validateConfig(configFile: string, options: LoadOptions = {}): R
   const sources: TargetSource[] = files.flatMap((f) => (f.written ? [{ file: f.file, shown: f.shown, name: f.name, written: f.written }] : []));
   const config = normalizeDag({ file, dir, shown: dagFile, written, targets: sources, show }, sink);
   runRules({ config, dagFile, files, sources, sink });
-  return sink.empty ? ok(config) : done();
+  if (!sink.empty) return done();
+  for (const warning of sink.warnings) options.onWarning?.(warning);
+  return ok(config);
 }
 
 /** Loads and validates the pipeline at `configFile`; throws a `config-invalid` DagrunError listing every problem. */

@@ -3,10 +3,11 @@
  * dates and durations parsed and paths resolved. Problems found on the way go to the sink;
  * references between targets are left to `rules.ts`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import ms from 'ms';
-import { parseDay, type Day } from '../intervals/day.js';
+import type { Day } from '../intervals/day.js';
+import { formatDays, MAX_TIMER_MS, MAX_WINDOW_DAYS, parseWindowDay } from './bounds.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { WrittenCalendar, WrittenDag, WrittenTarget } from './schema.js';
 import type { Build, CalendarSpec, DagConfig, Group, Target, WarehouseConfig, WindowSpec } from './types.js';
@@ -40,28 +41,22 @@ export function parseDuration(text: string): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/** Timeouts and retry delays become Node timers, which fire at once past ~24.8 days: longer ones are refused, not overflowed. */
 function duration(text: string | undefined, file: string, key: string, ctx: Context): number | undefined {
   if (text === undefined) return undefined;
   const value = parseDuration(text);
   if (value === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a duration longer than zero (use e.g. "90s", "15m", "2h")`);
-  return value;
+  else if (value > MAX_TIMER_MS) ctx.sink.add(file, key, `${JSON.stringify(text)} is longer than the longest timer dagrun can set (about 24.8 days): use at most "24d"`);
+  return value !== undefined && value <= MAX_TIMER_MS ? value : undefined;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** Why a `YYYY-MM-DD` string is no date on the calendar: "there is no month 13", "February 2023 has 28 days". */
-export function impossibleDate(text: string): string {
-  const [year, month] = text.split('-').map(Number) as [number, number];
-  if (month < 1 || month > 12) return `there is no month ${month}`;
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${MONTHS[month - 1]} ${year} has ${days} days`;
-}
+export { impossibleDate } from './bounds.js';
 
 function date(text: string, file: string, key: string, ctx: Context): Day | undefined {
-  const day = parseDay(text);
-  // The shape already required YYYY-MM-DD, so only an impossible day or month gets here.
-  if (day === undefined) ctx.sink.add(file, key, `${JSON.stringify(text)} is not a real date: ${impossibleDate(text)}`);
-  return day;
+  // The shape already required YYYY-MM-DD, so only a year out of range or an impossible day or month gets here.
+  const parsed = parseWindowDay(text);
+  if ('problem' in parsed) ctx.sink.add(file, key, `${JSON.stringify(text)} is ${parsed.problem}`);
+  return 'day' in parsed ? parsed.day : undefined;
 }
 
 function calendar(written: WrittenCalendar, file: string, key: string, ctx: Context): CalendarSpec {
@@ -101,6 +96,9 @@ function window(written: WrittenDag['window'], file: string, ctx: Context): Wind
   if (written.end === 'today' || written.end === 'yesterday') return { start: start ?? (0 as Day), end: { kind: written.end }, timeZone };
   const end = date(written.end, file, 'window.end', ctx);
   if (start !== undefined && end !== undefined && end < start) ctx.sink.add(file, 'window', `ends (${written.end}) before it starts (${written.start})`);
+  else if (start !== undefined && end !== undefined && end - start + 1 > MAX_WINDOW_DAYS) {
+    ctx.sink.add(file, 'window', `${written.start} .. ${written.end} is ${formatDays(end - start + 1)}: a window can cover at most ${formatDays(MAX_WINDOW_DAYS)} (about 27 years)`);
+  }
   return { start: start ?? (0 as Day), end: { kind: 'date', day: end ?? (0 as Day) }, timeZone };
 }
 
@@ -112,6 +110,20 @@ function zone(name: string | undefined, file: string, ctx: Context): string {
   } catch {
     ctx.sink.add(file, 'window.timeZone', `${JSON.stringify(name)} is not an IANA time zone (e.g. "America/New_York")`);
     return 'UTC';
+  }
+}
+
+/** Why `file` is outside the project folder `dir` ("outside the project folder", or a link pointing out of it); undefined when inside. */
+function outsideProject(file: string, dir: string): string | undefined {
+  const inside = (f: string, d: string) => {
+    const relative = path.relative(d, f);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  if (!inside(file, dir)) return 'outside the project folder';
+  try {
+    return inside(realpathSync(file), realpathSync(dir)) ? undefined : `a link to ${realpathSync(file)}, outside the project folder`;
+  } catch {
+    return undefined; // not there (reported as not found) or unreadable (reported when read)
   }
 }
 
@@ -147,7 +159,10 @@ function build(source: TargetSource, ctx: Context): Build | undefined {
   } else {
     const sqlFile = path.resolve(path.dirname(source.file), written.sql!);
     let sql = '';
-    if (!existsSync(sqlFile)) ctx.sink.add(file, 'build.sql', `file ${JSON.stringify(written.sql)} not found (looked for ${ctx.show(sqlFile)}; the path is relative to the target file)`);
+    const outside = outsideProject(sqlFile, ctx.dir);
+    // Never read a file outside the project: its first line would end up in an error message.
+    if (outside) ctx.sink.add(file, 'build.sql', `${JSON.stringify(written.sql)} is ${outside}: a .sql file must be inside the folder that holds the pipeline file (the path is relative to the target file)`);
+    else if (!existsSync(sqlFile)) ctx.sink.add(file, 'build.sql', `file ${JSON.stringify(written.sql)} not found (looked for ${ctx.show(sqlFile)}; the path is relative to the target file)`);
     else sql = readFileSync(sqlFile, 'utf8');
     if (written.opensWarehouse !== undefined) ctx.sink.add(file, 'build.opensWarehouse', 'only applies to "command" builds');
     if (written.output !== undefined) ctx.sink.add(file, 'build.output', 'only applies to "command" builds (a SQL build writes its table itself)');

@@ -68,8 +68,8 @@ describe('table names', () => {
     ]);
   });
 
-  it.each([['ds.t'], ['my-project.ds.t'], ['P_1.ds_2.t_3']])('accepts %j', (table) => {
-    expect(errorsOf({ 'targets/x.json5': target(table) })).toEqual([]);
+  it.each([['ds.t'], ['my-project.ds.t'], ['P_1.ds_2.t_3']])('accepts %j on BigQuery', (table) => {
+    expect(errorsOf({ 'dag.json5': { ...DAG, warehouse: { type: 'bigquery', project: 'p' } }, 'targets/x.json5': target(table) })).toEqual([]);
   });
 
   it('checks date columns and calendar tables too', () => {
@@ -156,7 +156,7 @@ describe('groups, placeholders, checks, window', () => {
   it('command placeholders are known ones', () => {
     expect(errorsOf({ 'targets/a.json5': { table: 's.a', build: { command: ['run', '--from={strat}', '{day}'] } } })).toEqual([
       'targets/a.json5 › build.command[1]: unknown placeholder {strat} (did you mean {start}?)',
-      'targets/a.json5 › build.command[2]: unknown placeholder {day} (known: {start} {end} {dates} {target} {table} {run_id} {output})',
+      'targets/a.json5 › build.command[2]: unknown placeholder {day} (known: {start} {end} {dates} {target} {table} {run_id} {output}; write {{ and }} for literal braces)',
     ]);
   });
 

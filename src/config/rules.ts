@@ -4,9 +4,12 @@
  */
 import { buildGraph } from '../graph/build.js';
 import { findCycles, formatCycle, type Cycle } from '../graph/cycles.js';
-import { isIdentifier, isTableName } from '../warehouse/sql-text.js';
+import { parseArg } from '../core/placeholder-text.js';
+import { isIdentifier, isTableName } from '../core/sql-text.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { TargetSource } from './normalize.js';
+import { SQL_RULES } from './rules-sql.js';
+import { TABLE_RULES } from './rules-tables.js';
 import type { WrittenTarget } from './schema.js';
 import { suggestion } from './shape.js';
 import type { DagConfig, Target } from './types.js';
@@ -152,12 +155,14 @@ const placeholdersKnown: Rule = (ctx) => {
     const action = target.build?.action;
     if (action?.kind !== 'command') continue;
     action.argv.forEach((arg, i) => {
-      for (const match of arg.matchAll(/\{([^{}]*)\}/g)) {
-        if (match[1] === 'output' && action.output === undefined) {
+      for (const part of parseArg(arg)) {
+        if (part.kind === 'text') continue;
+        if (part.name === 'output' && action.output === undefined) {
           ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, '{output} names the file a command hands its rows over in: set "build.output" (csv, ndjson or parquet) to use it');
-        } else if (!PLACEHOLDERS.includes(match[1]!)) {
-          const hint = suggestion(match[1]!, PLACEHOLDERS).replace(/"([^"]+)"/, '{$1}');
-          ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, `unknown placeholder {${match[1]}}${hint || ` (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`}`);
+        } else if (!PLACEHOLDERS.includes(part.name)) {
+          const hint = suggestion(part.name, PLACEHOLDERS).replace(/"([^"]+)"/, '{$1}');
+          const known = ` (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}; write {{ and }} for literal braces)`;
+          ctx.sink.add(fileOf(ctx, target), `build.command[${i}]`, `unknown placeholder {${part.name}}${hint || known}`);
         }
       }
     });
@@ -206,10 +211,12 @@ export const FILE_RULES: readonly FileRule[] = [targetNamesValid, namesUnique];
 export const RULES: readonly Rule[] = [
   tablesUnique,
   identifiersPlain,
+  ...TABLE_RULES,
   depsExist,
   groupsDeclared,
   placeholdersKnown,
   checksWellFormed,
+  ...SQL_RULES,
   noCycles,
 ];
 

@@ -2,6 +2,7 @@
  * The written shapes of dag.json5 and of a target file: what a user may write, before
  * defaults and references are resolved. `WrittenDag`/`WrittenTarget` mirror the shapes.
  */
+import { MAX_LOOKBACK_DAYS } from './bounds.js';
 import type { Shape } from './shape.js';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -20,7 +21,7 @@ export const calendarShape: Shape = {
   description: 'Expected dates: exactly one of `table`, `sql` or `every`.',
   fields: {
     table: { shape: str('A table (dataset.table) whose date column lists the expected dates.') },
-    dateColumn: { shape: str('The date column of `table` (default: defaults.dateColumn).') },
+    dateColumn: { shape: str('The date column of `table` (default: defaults.dateColumn).', { minLength: 1 }) },
     sql: { shape: str('A query returning one DATE column of expected dates.', { minLength: 1 }) },
     every: { shape: str('Every day of the window.', { enum: ['day'] }) },
   },
@@ -56,7 +57,7 @@ const defaultsShape: Shape = {
   kind: 'object',
   description: 'Defaults for every target.',
   fields: {
-    dateColumn: { shape: str('The date column of every table.') },
+    dateColumn: { shape: str('The date column of every table.', { minLength: 1 }) },
     threshold: { shape: threshold },
     timeout: { shape: duration('Build timeout per range') },
     retries: { shape: num('Retries per failed range.', { min: 0, integer: true }) },
@@ -95,7 +96,7 @@ const depShape: Shape = {
       kind: 'object',
       fields: {
         target: { shape: str('The upstream target.', { minLength: 1 }), required: true },
-        lookback: { shape: num('Date d reads the upstream dates d-lookback..d.', { min: 0, integer: true }) },
+        lookback: { shape: num('Date d reads the upstream dates d-lookback..d (at most 3660 days).', { min: 0, max: MAX_LOOKBACK_DAYS, integer: true }) },
       },
     },
   ],
@@ -105,7 +106,7 @@ const buildShape: Shape = {
   kind: 'object',
   description: 'How the table is built: exactly one of `command` or `sql`.',
   fields: {
-    command: { shape: { kind: 'array', description: 'Program and arguments (no shell). Placeholders: {start} {end} {dates} {target} {table} {run_id} {output}.', items: { kind: 'string' }, minItems: 1 } },
+    command: { shape: { kind: 'array', description: 'Program and arguments (no shell). Placeholders: {start} {end} {dates} {target} {table} {run_id} {output}; {{ and }} stand for literal braces (awk \'{{print $1}}\').', items: { kind: 'string' }, minItems: 1 } },
     sql: { shape: str('A .sql file, relative to the target file, run once per range in one transaction.', { minLength: 1 }) },
     ranges: { shape: str('How dates are handed over.', { enum: ['contiguous', 'per-date', 'single'] }) },
     maxDays: { shape: num('Split ranges longer than this many days.', { min: 1, integer: true }) },
@@ -142,7 +143,7 @@ export const targetShape: Shape = {
     deps: { shape: { kind: 'array', description: 'Upstream targets.', items: depShape } },
     group: { shape: str('A group declared in dag.json5.') },
     threshold: { shape: threshold },
-    dateColumn: { shape: str('The date column (default: defaults.dateColumn).') },
+    dateColumn: { shape: str('The date column (default: defaults.dateColumn).', { minLength: 1 }) },
     calendar: { shape: calendarShape },
     source: { shape: bool('Never built by dagrun, only checked.') },
     onChange: { shape: str('What a changed definition does.', { enum: ['rebuild', 'warn'] }) },

@@ -44,6 +44,9 @@ function typeName(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  // JSON.stringify would say "null" for these (JSON5 allows NaN and Infinity).
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN (not a number)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -90,7 +93,7 @@ export function checkShape(value: unknown, shape: Shape, path = '', problems: Sh
       else if (shape.pattern && !new RegExp(shape.pattern).test(value)) fail(`expected ${shape.patternName ?? `a string matching ${shape.pattern}`}, got ${JSON.stringify(value)}`);
       break;
     case 'number':
-      if (typeof value !== 'number' || Number.isNaN(value)) fail(`expected ${describe(shape)}, got ${typeName(value)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(`expected ${describe(shape)}, got ${typeName(value)}`);
       else if (shape.integer && !Number.isInteger(value)) fail(`expected a whole number, got ${value}`);
       else if (outside(value, shape.min, shape.max)) fail(`${bounds(shape.min, shape.max)}, got ${value}`);
       break;

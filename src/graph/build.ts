@@ -2,7 +2,7 @@
  * The pipeline as a directed graph, edges pointing downstream (upstream → dependent). The
  * only module that imports graphlib; everything else asks `TargetGraph`.
  */
-import { Graph, alg } from '@dagrejs/graphlib';
+import { Graph } from '@dagrejs/graphlib';
 import type { Target } from '../config/types.js';
 
 /** Why an edge exists. */
@@ -102,10 +102,58 @@ export class TargetGraph {
     return this.#order;
   }
 
-  /** Cycles, each as a list of names; empty when the graph is a DAG. */
+  /** Cycles, each as a list of names (a strongly connected part of more than one target); empty when the graph is a DAG. */
   cycles(): string[][] {
-    return alg.findCycles(this.#graph);
+    return stronglyConnected(this.names(), (name) => this.downstream(name)).filter((part) => part.length > 1);
   }
+}
+
+/**
+ * Tarjan's strongly connected components with an explicit stack instead of recursion
+ * (graphlib's recursive one overflows the call stack on a chain of a few thousand targets).
+ */
+export function stronglyConnected(nodes: readonly string[], next: (node: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const parts: string[][] = [];
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    // Each frame is a node and how many of its successors it has visited so far.
+    const frames: { node: string; successors: readonly string[]; at: number }[] = [];
+    const enter = (node: string) => {
+      index.set(node, index.size);
+      low.set(node, index.get(node)!);
+      stack.push(node);
+      onStack.add(node);
+      frames.push({ node, successors: next(node), at: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames.at(-1)!;
+      if (frame.at < frame.successors.length) {
+        const successor = frame.successors[frame.at++]!;
+        if (!index.has(successor)) enter(successor);
+        else if (onStack.has(successor)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(successor)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames.at(-1);
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const part: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          part.push(member);
+        } while (member !== frame.node);
+        parts.push(part);
+      }
+    }
+  }
+  return parts;
 }
 
 /**

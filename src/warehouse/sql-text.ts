@@ -1,17 +1,7 @@
 /** Small, engine-neutral helpers for SQL text: identifier quoting and parameter spelling. */
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_]*){1,2}$/;
-
-/** True for a plain identifier: letters, digits and underscores, not starting with a digit. */
-export function isIdentifier(text: string): boolean {
-  return IDENTIFIER.test(text);
-}
-
-/** True for `dataset.table` or `project.dataset.table` made of plain identifiers (projects may hold dashes). */
-export function isTableName(text: string): boolean {
-  return TABLE_NAME.test(text);
-}
+// Plain names are checked by config too, which must not import from warehouse/: they live in core/.
+export { isIdentifier, isTableName } from '../core/sql-text.js';
 
 /** The parts of a validated table name. */
 export function tableParts(table: string): { project?: string; dataset: string; name: string } {

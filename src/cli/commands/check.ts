@@ -1,21 +1,24 @@
 /** `dagrun check`: validate the configuration; with `--connect`, also reach the warehouse and say what is there. */
 import path from 'node:path';
 import pc from 'picocolors';
+import { formatDiagnostic } from '../../config/diagnostics.js';
 import { loadConfig } from '../../config/load.js';
+import type { Diagnostic } from '../../core/errors.js';
 import type { DagConfig, Target } from '../../config/types.js';
 import { formatDay } from '../../intervals/day.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../../warehouse/warehouse.js';
-import { openSession, resolveConfigFile, type Session } from '../session.js';
+import { openSession, resolveConfigFile, resolveWindow, type Session } from '../session.js';
 import type { Output } from './shared.js';
 import { withPipeline, type PipelineAccess } from './status.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line that sums the pipeline up. */
-function summary(config: DagConfig, shown: string): string {
+function summary(config: DagConfig, shown: string, warnings: number): string {
   const targets = [...config.targets.values()];
   const sources = targets.filter((t) => t.source).length;
-  return `${pc.green('✓')} ${shown}: ${plural(targets.length, 'target')} (${plural(sources, 'source')}), ${plural(config.groups.size, 'group')}, no problems\n`;
+  const warned = warnings > 0 ? ` (${plural(warnings, 'warning')})` : '';
+  return `${pc.green('✓')} ${shown}: ${plural(targets.length, 'target')} (${plural(sources, 'source')}), ${plural(config.groups.size, 'group')}, no problems${warned}\n`;
 }
 
 /** How one table looks from the warehouse: its dates in the window, "not yet", or why it could not be read. */
@@ -58,8 +61,12 @@ async function describeWarehouse(session: Session, warehouse: Warehouse, out: Ou
 /** Runs `dagrun check`; returns the exit code (2 on any configuration error, thrown). */
 export async function checkCommand(options: { config?: string; connect: boolean; now?: string }, out: Output): Promise<number> {
   const file = resolveConfigFile(options.config);
-  const config = loadConfig(file);
-  out.stdout(summary(config, path.relative(process.cwd(), file) || file));
+  const warnings: Diagnostic[] = [];
+  const config = loadConfig(file, { onWarning: (w) => warnings.push(w) });
+  // A window that ends 'today' can only be measured against the clock: refuse one too long now, not at the first run.
+  resolveWindow(config, {}, options.now === undefined ? new Date() : new Date(options.now));
+  out.stdout(summary(config, path.relative(process.cwd(), file) || file, warnings.length));
+  for (const warning of warnings) out.stderr(`dagrun: warning: ${formatDiagnostic(warning)}\n`);
   if (!options.connect) return 0;
   const session = openSession({ config: file, targets: [], now: options.now });
   const say = (m: string) => out.stderr(`dagrun: ${m}\n`);

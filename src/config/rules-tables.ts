@@ -1,0 +1,54 @@
+/**
+ * Rules over table names that depend on the warehouse: a name the engine cannot hold, and
+ * the schema (dataset) where dagrun keeps its own records.
+ */
+import { isTableName } from '../core/sql-text.js';
+import type { Rule, RuleContext } from './rules.js';
+import type { Target } from './types.js';
+
+/** The schema (DuckDB) or dataset (BigQuery) of dagrun's own records (`_dagrun.writes`). */
+export const STATE_SCHEMA = '_dagrun';
+
+function fileOf(ctx: RuleContext, target: Target): string {
+  return ctx.files.find((f) => f.file === target.file)?.shown ?? target.file;
+}
+
+/** Where a target's own calendar is written: its file, or dag.json5 for the pipeline's. */
+function calendarOwner(ctx: RuleContext, target: Target): string | undefined {
+  const written = ctx.files.find((f) => f.file === target.file)?.written;
+  return written?.calendar ? fileOf(ctx, target) : undefined;
+}
+
+/** DuckDB has no projects: `p.s.t` would name a catalog that never exists, and the gate would never pass. */
+const duckdbTablesTwoParts: Rule = (ctx) => {
+  if (ctx.config.warehouse.type !== 'duckdb') return;
+  const message = (table: string) => `"${table}" has three parts, but DuckDB tables are schema.table (project.dataset.table is BigQuery's form)`;
+  // Names that are not plain at all are reported as such by identifiersPlain, once.
+  const threeParts = (table: string) => isTableName(table) && table.split('.').length === 3;
+  for (const target of ctx.config.targets.values()) {
+    if (threeParts(target.table)) ctx.sink.add(fileOf(ctx, target), 'table', message(target.table));
+    const owner = calendarOwner(ctx, target);
+    if (owner && target.calendar.kind === 'table' && threeParts(target.calendar.table)) ctx.sink.add(owner, 'calendar.table', message(target.calendar.table));
+  }
+  const calendar = ctx.config.calendar;
+  if (calendar.kind === 'table' && threeParts(calendar.table)) ctx.sink.add(ctx.dagFile, 'calendar.table', message(calendar.table));
+};
+
+/** A target writing into `_dagrun` could overwrite or fake the write records every verdict rests on. */
+const tablesOutsideStateSchema: Rule = (ctx) => {
+  const warehouse: object = ctx.config.warehouse;
+  // A configurable name for the records' dataset, when the warehouse has one.
+  const configured = 'stateDataset' in warehouse && typeof warehouse.stateDataset === 'string' ? [warehouse.stateDataset.toLowerCase()] : [];
+  const reserved = new Set([STATE_SCHEMA, ...configured]);
+  const word = ctx.config.warehouse.type === 'duckdb' ? 'schema' : 'dataset';
+  for (const target of ctx.config.targets.values()) {
+    const parts = target.table.split('.');
+    const schema = parts.at(-2)?.toLowerCase();
+    if (schema !== undefined && reserved.has(schema)) {
+      ctx.sink.add(fileOf(ctx, target), 'table', `"${target.table}" is in the ${parts.at(-2)} ${word}, which is reserved for dagrun's own records: put the table in another ${word}`);
+    }
+  }
+};
+
+/** The table rules, in the order their messages are listed. */
+export const TABLE_RULES: readonly Rule[] = [duckdbTablesTwoParts, tablesOutsideStateSchema];
