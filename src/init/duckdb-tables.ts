@@ -15,14 +15,14 @@ import { chooseDateColumn, type ColumnInfo, type TableFinding } from './from-tab
 /** Schemas of the engine and of dagrun itself, never a pipeline's tables. */
 const INTERNAL_SCHEMAS = ['information_schema', 'pg_catalog', '_dagrun'];
 
-/** The tables of the DuckDB file at `file`, in schema and name order. */
-export async function readDuckDbTables(file: string): Promise<TableFinding[]> {
-  if (!existsSync(file)) throw new DagrunError('usage', `--from duckdb:${file}: no such file`);
+/** The tables of the DuckDB file at `file` (`shown` in messages), in schema and name order. */
+export async function readDuckDbTables(file: string, shown: string = file): Promise<TableFinding[]> {
+  if (!existsSync(file)) throw new DagrunError('usage', `--from duckdb:${shown}: no such file`);
   let instance;
   try {
     instance = await duckdb.DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
   } catch (error) {
-    throw new DagrunError('warehouse-unavailable', `cannot open the DuckDB file ${file}: ${messageOf(error).split('\n')[0]}`);
+    throw new DagrunError('warehouse-unavailable', `cannot open the DuckDB file ${shown}: ${messageOf(error).split('\n')[0]}`);
   }
   const connection = await instance.connect();
   try {

@@ -76,7 +76,9 @@ const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\
 
 /** The calendar suggestion: every day when the densest table has every day, else that table's dates. */
 function suggestCalendar(dated: readonly TableFinding[]): { json5: string; why: string } {
-  const densest = [...dated].sort((a, b) => (b.dates?.count ?? 0) - (a.dates?.count ?? 0))[0];
+  // ties: a DATE column (the table is kept by day) before a timestamp
+  const byDay = (t: TableFinding) => (t.why === 'DATE column' || t.why === 'partitioning column' ? 0 : 1);
+  const densest = [...dated].sort((a, b) => (b.dates?.count ?? 0) - (a.dates?.count ?? 0) || byDay(a) - byDay(b))[0];
   const d = densest?.dates;
   if (!densest || !d || d.count >= span(d.first, d.last)) {
     return { json5: `{ every: 'day' }`, why: d ? `every day (${densest!.table} has every day from ${d.first} to ${d.last})` : 'every day' };
@@ -96,7 +98,7 @@ export interface FromTablesOptions {
   readonly origin: string;
 }
 
-function targetFile(links: SchemaLinks, folder: string, t: TableFinding, defaultColumn: string): string {
+function targetFile(links: SchemaLinks, folder: string, t: TableFinding): string {
   const dates = t.dates ? `${t.dates.count} dates from ${t.dates.first} to ${t.dates.last}` : (t.note ?? 'no rows yet');
   const lines = [
     `// ${t.table}: ${dates} when \`dagrun init\` looked. A source: dagrun checks its dates and never`,
@@ -106,7 +108,8 @@ function targetFile(links: SchemaLinks, folder: string, t: TableFinding, default
     `  $schema: ${quote(links.target(folder))},`,
     `  table: ${quote(t.table)},`,
   ];
-  if (t.dateColumn !== defaultColumn) lines.push(`  dateColumn: ${quote(t.dateColumn!)},`);
+  // written even when it is the default: the file says which column measures the table
+  lines.push(`  dateColumn: ${quote(t.dateColumn!)},`);
   lines.push('  source: true,', '}', '');
   return lines.join('\n');
 }
@@ -146,7 +149,7 @@ export function pipelineFromTables(tables: readonly TableFinding[], options: Fro
   for (const t of dated) {
     const folder = `targets/${t.table.includes('.') ? t.table.slice(0, t.table.lastIndexOf('.')).replace(/[^A-Za-z0-9_.-]+/g, '_') : 'main'}`;
     const file = `${folder}/${names.get(t.table)}.json5`;
-    files.set(file, targetFile(options.links, folder, t, defaultColumn));
+    files.set(file, targetFile(options.links, folder, t));
     const dates = t.dates ? `${t.dates.count} dates, ${t.dates.first}..${t.dates.last}` : (t.note ?? 'no rows yet');
     report.push(`found   ${t.table}: ${t.dateColumn} (${t.why}), ${dates} → ${file}`);
   }

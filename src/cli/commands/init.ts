@@ -67,7 +67,7 @@ async function fromWarehouse(options: InitOptions & { from: string }): Promise<P
     const { readDuckDbTables } = await import('../../init/duckdb-tables.js');
     const relative = path.relative(options.dir, file).split(path.sep).join('/');
     const warehouse = `{ type: 'duckdb', path: ${JSON.stringify(relative)} }`;
-    return pipelineFromTables(await readDuckDbTables(file), { warehouse, links, origin: options.from });
+    return pipelineFromTables(await readDuckDbTables(file, rest), { warehouse, links, origin: options.from });
   }
   const target = /^([a-z][a-z0-9-]*[a-z0-9])\.([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)*)$/.exec(rest);
   if (kind === 'bigquery' && target) {
