@@ -60,15 +60,17 @@ describe('BigQuery failures', () => {
   });
 
   it('gives up on a persistent 500 after the bounded attempts, with a transient error', async () => {
-    fake.failNext(99, { status: 500, reason: 'backendError', route: 'jobs.query', message: 'The service is unavailable' });
+    fake.failNext(99, { status: 500, reason: 'backendError', route: 'jobs.insert', message: 'The service is unavailable' });
     const failing = warehouse.runSql(build('CREATE TABLE IF NOT EXISTS out.t (d DATE)'));
     await expect(failing).rejects.toBeInstanceOf(WarehouseError);
     await expect(failing).rejects.toMatchObject({
       transient: true,
       message: 'The service is unavailable (backendError; gave up after 4 attempts)',
     });
-    expect(fake.count('jobs.query')).toBe(4);
-    expect(retries.map((r) => [r.attempt, r.target])).toEqual([[1, 'out'], [2, 'out'], [3, 'out']]);
+    // Each unanswered insert is looked up (404: it was never created) before the next one.
+    expect(fake.count('jobs.insert')).toBe(4);
+    expect(fake.count('jobs.get')).toBe(4);
+    expect(retries.map((r) => [r.operation, r.attempt, r.target])).toEqual([['jobs.insert', 1, 'out'], ['jobs.insert', 2, 'out'], ['jobs.insert', 3, 'out']]);
   });
 
   it('fails at once, with BigQuery’s message, on permanent errors', async () => {

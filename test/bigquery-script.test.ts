@@ -53,6 +53,7 @@ describe('composeBuildScript', () => {
       script: 'DELETE FROM a.t WHERE TRUE;\nCREATE OR REPLACE TABLE a.u AS SELECT 1 AS x;',
       transactional: false,
       atomic: false,
+      joined: false,
     });
   });
 
@@ -63,6 +64,7 @@ describe('composeBuildScript', () => {
       script: 'BEGIN TRANSACTION;\nDELETE FROM a.t WHERE TRUE;\nCOMMIT TRANSACTION;',
       transactional: true,
       atomic: true,
+      joined: false,
     });
   });
 });

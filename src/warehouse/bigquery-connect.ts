@@ -5,7 +5,8 @@
  */
 import type { CalendarSpec } from '../config/types.js';
 import { type BigQueryPort, mapConcurrent } from './bigquery-port.js';
-import { STATE_DATASET, WRITES_TABLE, datasetKey, resolveTable } from './bigquery-sql.js';
+import { datasetKey, resolveTable } from './bigquery-sql.js';
+import { writesRef } from './bigquery-writes.js';
 import { type TableProbe, WarehouseError } from './warehouse.js';
 import { messageOf } from '../core/errors.js';
 
@@ -26,12 +27,10 @@ export async function describeConnection(
   const lines = [`project ${port.project}: reachable, queries run${where}`];
   lines.push(...(await describeTables(port, tables)));
   for (const calendar of calendars) lines.push(await describeCalendar(port, calendar));
-  const writes = await port.table({ project: port.project, dataset: STATE_DATASET, table: WRITES_TABLE });
-  lines.push(
-    writes.exists
-      ? `${STATE_DATASET}.${WRITES_TABLE}: found, ${writes.numRows ?? 0} write records`
-      : `${STATE_DATASET}.${WRITES_TABLE}: not found yet (created by the first build)`,
-  );
+  const ref = writesRef(port);
+  const writes = await port.table(ref);
+  const name = ref.project === port.project ? `${ref.dataset}.${ref.table}` : `${ref.project}.${ref.dataset}.${ref.table}`;
+  lines.push(writes.exists ? `${name}: found, ${writes.numRows ?? 0} write records` : `${name}: not found yet (created by the first build)`);
   return lines;
 }
 

@@ -55,14 +55,36 @@ export type TableInfo =
 /** What datasets.get says about a dataset. */
 export type DatasetInfo = { readonly exists: false } | { readonly exists: true; readonly location: string | undefined };
 
+/** Where dagrun keeps its write records, and under which pipeline id. */
+export interface StateLocation {
+  readonly project: string;
+  /** `warehouse.stateDataset`, by default `_dagrun`. */
+  readonly dataset: string;
+  /**
+   * Tells this pipeline's records from those of other pipelines in the same project that
+   * use the same target names (`warehouse.pipeline`; empty by default).
+   */
+  readonly pipeline: string;
+}
+
 /** BigQuery as the adapter's logic sees it. Every call is labelled, capped and retried by the implementation. */
 export interface BigQueryPort {
-  /** The project that unqualified tables and `_dagrun` belong to. */
+  /** The project that unqualified tables belong to. */
   readonly project: string;
+  /** Where the write records live. */
+  readonly state: StateLocation;
   /** The configured location, if any. */
   readonly location: string | undefined;
   /** Runs a query or script; rows of its (last) result. */
   query(request: QueryRequest): Promise<Row[]>;
+  /**
+   * Runs a query as the job `jobId` and waits for its end: a lost answer or a failed poll
+   * is recovered by asking about the same job (never by starting another). Throws a
+   * `BigQueryError` with `jobFailed` when the job itself failed.
+   */
+  runJob(request: QueryRequest, job: { readonly jobId: string; readonly timeoutMs?: number | undefined }): Promise<Row[]>;
+  /** Cancels every job `runJob` is waiting for (best effort). */
+  cancelRunning(): Promise<void>;
   /** Dry-runs a query: the bytes it would process, without running it or paying for it. */
   dryRun(request: QueryRequest): Promise<number>;
   /** Looks a table up (cached per run while it exists). */

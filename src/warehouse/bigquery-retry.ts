@@ -37,12 +37,27 @@ export interface RetryEvent {
 export class BigQueryError extends WarehouseError {
   /** BigQuery's reason (`notFound`, `invalidQuery`, …), `http-<status>` or a network error code. */
   readonly reason: string;
-  constructor(message: string, options: { transient: boolean; reason: string }) {
+  /**
+   * True when the job itself ended in failure (its `status.errorResult`), as opposed to a
+   * call about it that failed on the way: only then may a new job be started in its place.
+   */
+  readonly jobFailed: boolean;
+  constructor(message: string, options: { transient: boolean; reason: string; jobFailed?: boolean }) {
     super(message, { transient: options.transient });
     this.name = 'BigQueryError';
     this.reason = options.reason;
+    this.jobFailed = options.jobFailed ?? false;
   }
 }
+
+/**
+ * BigQuery aborts a transaction (or a script's DML statement) that mutates a table another
+ * one mutated meanwhile, as `invalidQuery`; trying again later succeeds, so it is transient.
+ */
+const CONCURRENT_UPDATE = /Transaction is aborted due to concurrent update|Could not serialize access to table .* due to concurrent update/i;
+
+/** The reason dagrun gives a concurrent-update abort (BigQuery says `invalidQuery`). */
+export const CONCURRENT_UPDATE_REASON = 'concurrentUpdate';
 
 /** The meaning of one failed call. */
 export interface ClassifiedError {
@@ -87,6 +102,9 @@ export function classifyBigQueryError(error: unknown): ClassifiedError {
   const reasons = details.map((e) => e.reason).filter((r): r is string => typeof r === 'string');
   const message = firstLine(details.find((e) => e.message)?.message ?? String(shape.message ?? error));
   const status = typeof shape.code === 'number' ? shape.code : undefined;
+  if (details.some((e) => CONCURRENT_UPDATE.test(e.message ?? '')) || CONCURRENT_UPDATE.test(String(shape.message ?? ''))) {
+    return { transient: true, reason: CONCURRENT_UPDATE_REASON, message };
+  }
   const permanent = reasons.find((r) => PERMANENT_REASONS.has(r));
   if (permanent) return { transient: false, reason: permanent, message };
   const transient = reasons.find((r) => TRANSIENT_REASONS.has(r));

@@ -15,6 +15,8 @@ export interface BuildScript {
   readonly transactional: boolean;
   /** True when a failure cannot leave a partial change: a transaction, or a single statement. */
   readonly atomic: boolean;
+  /** True when the `inTransaction` statements asked for were put inside the transaction. */
+  readonly joined: boolean;
 }
 
 /**
@@ -48,14 +50,20 @@ export function splitStatements(sql: string): string[] {
   return out.map((s) => s.trim()).filter((s) => stripComments(s).trim() !== '');
 }
 
-/** Wraps a build's statements in a transaction where BigQuery allows it. */
-export function composeBuildScript(sql: string): BuildScript {
+/**
+ * Wraps a build's statements in a transaction where BigQuery allows it and where it is
+ * needed: several statements that change data. A single statement is atomic by itself and
+ * runs bare, which BigQuery queues behind a concurrent writer of its table instead of
+ * aborting it as it aborts a transaction. `inTransaction` statements (dagrun's write
+ * records) join the transaction when there is one (`joined`).
+ */
+export function composeBuildScript(sql: string, inTransaction: readonly string[] = []): BuildScript {
   const statements = splitStatements(sql);
   const kinds = statements.map(statementKind);
   const body = (list: readonly string[]) => list.map((s) => `${s};`).join('\n');
   // The author manages transactions (or procedural blocks) themselves: run it as written.
   if (kinds.some((k) => k === 'transaction' || k === 'block')) {
-    return { script: body(statements), transactional: kinds.includes('transaction'), atomic: kinds.includes('transaction') };
+    return { script: body(statements), transactional: kinds.includes('transaction'), atomic: kinds.includes('transaction'), joined: false };
   }
   // DECLARE must open a script; idempotent setup may run before the transaction.
   let head = 0;
@@ -64,16 +72,16 @@ export function composeBuildScript(sql: string): BuildScript {
   while (setup < kinds.length && kinds[setup] === 'setup') setup++;
   const rest = statements.slice(setup);
   const restKinds = kinds.slice(setup);
-  if (rest.length === 0 || restKinds.some((k) => k === 'ddl' || k === 'setup' || k === 'declare')) {
-    return { script: body(statements), transactional: false, atomic: rest.length <= 1 && statements.length <= 1 };
+  if (rest.length <= 1 || restKinds.some((k) => k === 'ddl' || k === 'setup' || k === 'declare')) {
+    return { script: body(statements), transactional: false, atomic: rest.length <= 1, joined: false };
   }
   const script = [
     body(statements.slice(0, setup)),
     'BEGIN TRANSACTION;',
-    body(rest),
+    body([...rest, ...inTransaction]),
     'COMMIT TRANSACTION;',
   ].filter((part) => part !== '').join('\n');
-  return { script, transactional: true, atomic: true };
+  return { script, transactional: true, atomic: true, joined: inTransaction.length > 0 };
 }
 
 /** What a statement is, as far as transactions care. */

@@ -82,33 +82,48 @@ export function scanQuery(probes: readonly ScanProbe[]): string {
     .join('\nUNION ALL\n');
 }
 
-/** DDL of the write-record table (idempotent; clustered so reads by target stay cheap). */
+/**
+ * DDL of the write-record table (idempotent). Partitioned by day and clustered by target,
+ * so reading a pipeline's records over a window reads neither years of history nor other
+ * pipelines' targets.
+ */
 export function createWritesTable(ref: TableRef): string {
   return `CREATE TABLE IF NOT EXISTS ${quoteTable(ref)} (
-  target STRING NOT NULL, day DATE NOT NULL, written_at FLOAT64 NOT NULL,
-  fingerprint STRING NOT NULL, run_id STRING NOT NULL
-) CLUSTER BY target, day`;
+  pipeline STRING NOT NULL, target STRING NOT NULL, table_name STRING, day DATE NOT NULL,
+  written_at FLOAT64 NOT NULL, fingerprint STRING NOT NULL, run_id STRING NOT NULL
+) PARTITION BY day CLUSTER BY target, pipeline`;
+}
+
+/** A write batch as the INSERT needs it: `table` when known, `at` undefined for the server's clock. */
+export interface RecordRow {
+  readonly table: string | undefined;
+  readonly at: number | undefined;
 }
 
 /**
- * Appends write records. Records are only ever appended (concurrent INSERTs never conflict
- * in BigQuery, unlike MERGE), and readers take the latest per (target, day).
+ * Appends write records. Records are only ever appended (INSERTs never conflict in
+ * BigQuery, unlike MERGE, even inside concurrent transactions), and readers take the
+ * latest per (target, day). A batch without a time gets the server's clock, so runners
+ * whose clocks disagree still agree on which write came last. Parameters are named
+ * `<prefix>_<field>_<i>`, so the INSERT can join a build script without clashing.
  */
-export function insertWrites(ref: TableRef, batchCount: number): string {
-  const parts = Array.from(
-    { length: batchCount },
-    (_, i) => `SELECT @target_${i} AS target, d AS day, @at_${i} AS written_at, @fingerprint_${i} AS fingerprint, @run_${i} AS run_id FROM UNNEST(@days_${i}) AS d`,
-  );
-  return `INSERT INTO ${quoteTable(ref)} (target, day, written_at, fingerprint, run_id)\n${parts.join('\nUNION ALL\n')}`;
+export function insertWrites(ref: TableRef, rows: readonly RecordRow[], prefix: string): string {
+  const parts = rows.map((row, i) => {
+    const at = row.at === undefined ? 'UNIX_MICROS(CURRENT_TIMESTAMP()) / 1000' : `@${prefix}_at_${i}`;
+    const table = row.table === undefined ? 'CAST(NULL AS STRING)' : `@${prefix}_table_${i}`;
+    return `SELECT @${prefix}_pipeline AS pipeline, @${prefix}_target_${i} AS target, ${table} AS table_name, d AS day, ${at} AS written_at, @${prefix}_fingerprint_${i} AS fingerprint, @${prefix}_run_${i} AS run_id FROM UNNEST(@${prefix}_days_${i}) AS d`;
+  });
+  return `INSERT INTO ${quoteTable(ref)} (pipeline, target, table_name, day, written_at, fingerprint, run_id)\n${parts.join('\nUNION ALL\n')}`;
 }
 
 /**
- * The latest record of each (target, day) within the window (`@targets`, `@first`,
- * `@last`): the last written, ties broken by run id so that every reader picks the same.
+ * The latest record of each (target, day) of this pipeline within the window
+ * (`@pipeline`, `@targets`, `@first`, `@last`): the last written, ties broken by run id so
+ * that every reader picks the same.
  */
 function latestWrites(ref: TableRef): string {
   return `SELECT target, day, written_at, fingerprint, run_id FROM ${quoteTable(ref)}
-  WHERE target IN UNNEST(@targets) AND day BETWEEN @first AND @last
+  WHERE pipeline = @pipeline AND target IN UNNEST(@targets) AND day BETWEEN @first AND @last
   QUALIFY ROW_NUMBER() OVER (PARTITION BY target, day ORDER BY written_at DESC, run_id DESC) = 1`;
 }
 
@@ -120,20 +135,21 @@ const EXACT = "'%.17g'";
 
 /**
  * The latest write record of each (target, day) within the window, grouped on the server
- * per (target, definition): one row per group, its days (epoch days) and write times as
+ * per (target, definition) — unfinished marks per run, so each names the run that left it — :
+ * one row per group, its days (epoch days) and write times as
  * comma-separated text in day order. Not per run: a pipeline grown one run a day would get
  * a row per date. Text, not ARRAYs: an ARRAY comes back as one JSON object per element
  * (`{"v": …}`), so a million target-dates would cost a million objects and several result
  * pages; text costs one string per group.
  */
 export function readWriteGroupsQuery(ref: TableRef): string {
-  return `SELECT target, fingerprint,
+  return `SELECT target, fingerprint, IF(fingerprint = '', run_id, '') AS run_id,
   STRING_AGG(CAST(UNIX_DATE(day) AS STRING), ',' ORDER BY day) AS days,
   STRING_AGG(FORMAT(${EXACT}, written_at), ',' ORDER BY day) AS written_at
 FROM (
   ${latestWrites(ref)}
 )
-GROUP BY target, fingerprint`;
+GROUP BY target, fingerprint, 3`;
 }
 
 /**

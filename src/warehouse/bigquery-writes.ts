@@ -1,13 +1,15 @@
 /**
- * dagrun's cross-machine memory on BigQuery: the `_dagrun.writes` table of write records.
- * It is append-only (one INSERT per call, so concurrent runs never conflict) and read as
- * the latest record per (target, day), grouped on the server.
+ * dagrun's cross-machine memory on BigQuery: the table of write records (`_dagrun.writes`
+ * by default, `warehouse.stateDataset` / `stateProject` otherwise). Each record names the
+ * pipeline, the target and, when known, its fully qualified table; a pipeline reads only
+ * its own. It is append-only (INSERTs, which never conflict, even inside concurrent
+ * transactions), partitioned by day and clustered by target, and read as the latest record
+ * per (target, day), grouped on the server.
  */
 import type { Day } from '../intervals/day.js';
 import { windowParams } from './bigquery-coverage.js';
 import type { BigQueryPort, QueryParam, Row } from './bigquery-port.js';
 import {
-  STATE_DATASET,
   WRITES_TABLE,
   type TableRef,
   createWritesTable,
@@ -18,8 +20,9 @@ import {
 } from './bigquery-sql.js';
 import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, UNFINISHED, WarehouseError } from './warehouse.js';
 
-function writesRef(port: BigQueryPort): TableRef {
-  return { project: port.project, dataset: STATE_DATASET, table: WRITES_TABLE };
+/** The write-record table of a port. */
+export function writesRef(port: BigQueryPort): TableRef {
+  return { project: port.state.project, dataset: port.state.dataset, table: WRITES_TABLE };
 }
 
 /**
@@ -35,7 +38,7 @@ export async function readWriteGroups(port: BigQueryPort, targets: readonly stri
     if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) throw malformed(target, ref);
     const fingerprint = String(row['fingerprint']);
     // an empty fingerprint is the mark `beginWrites` leaves until the range's records land
-    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: 'an earlier run' } : { target, fingerprint, days, writtenAt };
+    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: String(row['run_id'] ?? 'an earlier run') } : { target, fingerprint, days, writtenAt };
   });
 }
 
@@ -51,7 +54,7 @@ export async function readWrites(port: BigQueryPort, targets: readonly string[],
   });
 }
 
-/** Runs one query over the write-record table with the targets and window bound; no rows before the first write. */
+/** Runs one query over the write-record table with the pipeline, targets and window bound; no rows before the first write. */
 async function queryWrites(
   port: BigQueryPort,
   targets: readonly string[],
@@ -61,13 +64,25 @@ async function queryWrites(
   const ref = writesRef(port);
   if (targets.length === 0) return { ref, rows: [] };
   // tables.get is free and cached, and spares a failing query on a fresh project.
-  if (!(await port.table(ref)).exists) return { ref, rows: [] };
+  const info = await port.table(ref);
+  if (!info.exists) return { ref, rows: [] };
+  checkLayout(ref, info.columns);
   const rows = await port.query({
     sql: query(ref),
-    params: { targets: { type: 'ARRAY<STRING>', value: targets }, ...windowParams(window) },
+    params: { pipeline: { type: 'STRING', value: port.state.pipeline }, targets: { type: 'ARRAY<STRING>', value: targets }, ...windowParams(window) },
     purpose: 'writes',
   });
   return { ref, rows };
+}
+
+/** A write-record table of an older dagrun (no pipeline column) cannot be read or appended to: say so. */
+function checkLayout(ref: TableRef, columns: ReadonlyMap<string, string>): void {
+  if (!columns.has('pipeline')) {
+    throw new WarehouseError(
+      `${quoteTable(ref)} has the layout of an older dagrun (no pipeline column): rename it (its records are then forgotten, and the next build rebuilds what it cannot see) or set warehouse.stateDataset to another dataset`,
+      { transient: false },
+    );
+  }
 }
 
 function malformed(target: string, ref: TableRef): WarehouseError {
@@ -105,30 +120,61 @@ export function parseDays(text: string): Day[] {
   return out;
 }
 
+/** Write-record tables known to exist, per port: created once per run, not once per range. */
+const ensured = new WeakMap<BigQueryPort, Promise<void>>();
+
+/** Creates the state dataset and the write-record table unless they exist (once per port). */
+export function ensureWritesTable(port: BigQueryPort): Promise<void> {
+  let done = ensured.get(port);
+  if (!done) {
+    const ref = writesRef(port);
+    done = (async () => {
+      const info = await port.table(ref);
+      if (info.exists) return checkLayout(ref, info.columns);
+      await port.ensureDataset(ref);
+      await port.query({ sql: createWritesTable(ref), purpose: 'writes' });
+      port.forgetTable(ref);
+    })();
+    ensured.set(port, done);
+    done.catch(() => ensured.delete(port));
+  }
+  return done;
+}
+
+/** A write batch, with its table when the caller knows it. */
+export interface TabledBatch {
+  readonly batch: WriteBatch;
+  readonly table?: string | undefined;
+}
+
+/**
+ * The INSERT of some batches' records and its parameters (named `<prefix>_…`), to run
+ * alone or inside a build's transaction.
+ */
+export function recordsStatement(port: BigQueryPort, batches: readonly TabledBatch[], prefix = 'dagrun_w'): { sql: string; params: Record<string, QueryParam> } {
+  const params: Record<string, QueryParam> = { [`${prefix}_pipeline`]: { type: 'STRING', value: port.state.pipeline } };
+  batches.forEach(({ batch, table }, i) => {
+    params[`${prefix}_target_${i}`] = { type: 'STRING', value: batch.target };
+    params[`${prefix}_days_${i}`] = { type: 'ARRAY<DATE>', value: [...new Set<Day>(batch.days)] };
+    if (batch.writtenAt !== undefined) params[`${prefix}_at_${i}`] = { type: 'FLOAT64', value: batch.writtenAt };
+    if (table !== undefined) params[`${prefix}_table_${i}`] = { type: 'STRING', value: table };
+    params[`${prefix}_fingerprint_${i}`] = { type: 'STRING', value: batch.fingerprint };
+    params[`${prefix}_run_${i}`] = { type: 'STRING', value: batch.runId };
+  });
+  const rows = batches.map(({ batch, table }) => ({ table, at: batch.writtenAt }));
+  return { sql: insertWrites(writesRef(port), rows, prefix), params };
+}
+
 /** Appends the write records of several batches in one statement (all or nothing). */
-export async function recordWrites(port: BigQueryPort, batches: readonly WriteBatch[]): Promise<void> {
+export async function recordWrites(port: BigQueryPort, batches: readonly WriteBatch[], tables: ReadonlyMap<string, string> = new Map()): Promise<void> {
   const nonEmpty = batches.filter((b) => b.days.length > 0);
   if (nonEmpty.length === 0) return;
-  const ref = writesRef(port);
-  await port.ensureDataset(ref);
-  const params: Record<string, QueryParam> = {};
-  nonEmpty.forEach((batch, i) => {
-    params[`target_${i}`] = { type: 'STRING', value: batch.target };
-    params[`days_${i}`] = { type: 'ARRAY<DATE>', value: [...new Set<Day>(batch.days)] };
-    params[`at_${i}`] = { type: 'FLOAT64', value: batch.writtenAt ?? Date.now() };
-    params[`fingerprint_${i}`] = { type: 'STRING', value: batch.fingerprint };
-    params[`run_${i}`] = { type: 'STRING', value: batch.runId };
-  });
-  // The CREATE runs in the same script, so the first write of a project costs no extra job.
-  await port.query({
-    sql: `${createWritesTable(ref)};\n${insertWrites(ref, nonEmpty.length)};`,
-    params,
-    purpose: 'writes',
-    target: nonEmpty.length === 1 ? nonEmpty[0]!.target : undefined,
-  });
+  await ensureWritesTable(port);
+  const { sql, params } = recordsStatement(port, nonEmpty.map((batch) => ({ batch, table: tables.get(batch.target) })));
+  await port.query({ sql, params, purpose: 'writes', target: nonEmpty.length === 1 ? nonEmpty[0]!.target : undefined });
 }
 
 /** Marks the batch's days unfinished (an empty fingerprint) until `recordWrites` appends their records. */
-export function beginWrites(port: BigQueryPort, batch: WriteBatch): Promise<void> {
-  return recordWrites(port, [{ ...batch, fingerprint: UNFINISHED }]);
+export function beginWrites(port: BigQueryPort, batch: WriteBatch, tables?: ReadonlyMap<string, string>): Promise<void> {
+  return recordWrites(port, [{ ...batch, fingerprint: UNFINISHED }], tables);
 }

@@ -4,7 +4,7 @@
  * the client into the small `BigQueryPort` (labelled, capped, retried calls) that the
  * coverage, writes and connection modules are written against.
  */
-import { BigQuery, type Query } from '@google-cloud/bigquery';
+import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import type { CalendarSpec, WarehouseConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
@@ -18,15 +18,18 @@ import {
   type QueryParam,
   type QueryRequest,
   type Row,
+  type StateLocation,
   type TableInfo,
   mapConcurrent,
   sqlBuildQuery,
 } from './bigquery-port.js';
-import { BigQueryError, type RetryEvent, type RetryPolicy, withRetry } from './bigquery-retry.js';
+import { BigQueryError, type RetryEvent, type RetryPolicy, classifyBigQueryError, withRetry } from './bigquery-retry.js';
+import { RunningJobs } from './bigquery-cancel.js';
 import { composeBuildScript } from './bigquery-script.js';
-import { type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
+import { STATE_DATASET, type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
-import { beginWrites, readWriteGroups, readWrites, recordWrites } from './bigquery-writes.js';
+import { KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
+import { beginWrites, ensureWritesTable, readWriteGroups, readWrites, recordWrites, recordsStatement } from './bigquery-writes.js';
 import { rewriteNamedParameters } from './sql-text.js';
 import type {
   CheckOutcome,
@@ -47,6 +50,19 @@ import { WarehouseError } from './warehouse.js';
 export { describeRetry, type RetryEvent, type RetryPolicy } from './bigquery-retry.js';
 export { isLoopbackEndpoint } from './bigquery-values.js';
 
+/**
+ * The BigQuery settings the adapter reads: dag.json5's `warehouse`, with the optional state
+ * location and pipeline id.
+ */
+export type BigQuerySettings = Extract<WarehouseConfig, { type: 'bigquery' }> & {
+  /** Dataset of the write records (default `_dagrun`). */
+  readonly stateDataset?: string | undefined;
+  /** Project of the write records (default: `project`). */
+  readonly stateProject?: string | undefined;
+  /** This pipeline's id among those sharing the state dataset (default: empty). */
+  readonly pipeline?: string | undefined;
+};
+
 /** How a run opens BigQuery. */
 export interface BigQueryOpenOptions {
   /** The run's id, sent as the `run_id` label of every job. */
@@ -62,10 +78,7 @@ export interface BigQueryOpenOptions {
  * Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server), except for a
  * loopback `apiEndpoint`, which gets none, so tests never touch a credential or the network.
  */
-export async function openBigQuery(
-  config: Extract<WarehouseConfig, { type: 'bigquery' }>,
-  options: BigQueryOpenOptions,
-): Promise<BigQueryWarehouse> {
+export async function openBigQuery(config: BigQuerySettings, options: BigQueryOpenOptions): Promise<BigQueryWarehouse> {
   const cap = config.maximumBytesBilled === undefined ? undefined : parseByteSize(config.maximumBytesBilled);
   if (config.maximumBytesBilled !== undefined && cap === undefined) {
     throw new DagrunError(
@@ -82,8 +95,9 @@ export async function openBigQuery(
     // One retry policy, ours: bounded, reported through onRetry.
     retryOptions: { autoRetry: false },
   });
-  const port = new ClientPort(client, { ...options, project: config.project, location: config.location, cap });
-  return new BigQueryWarehouse(port);
+  const state = { project: config.stateProject ?? config.project, dataset: config.stateDataset ?? STATE_DATASET, pipeline: config.pipeline ?? '' };
+  const port = new ClientPort(client, { ...options, project: config.project, location: config.location, cap, state });
+  return new BigQueryWarehouse(port, options);
 }
 
 /** The BigQuery implementation of the warehouse seam. */
@@ -92,10 +106,18 @@ export class BigQueryWarehouse implements Warehouse {
   /** Commands reach BigQuery through its API, which has no single-writer limit. */
   readonly commandsNeedExclusiveAccess = false;
   readonly #port: BigQueryPort;
+  readonly #options: BigQueryOpenOptions;
+  /** Job attempts used so far per range: a range run again (a build retry) takes new job ids. */
+  readonly #attempts = new Map<string, number>();
+  /** Conflicting transactions of one table retry one at a time. */
+  readonly #commits = new KeyedLock();
+  /** Fully qualified table of each target seen, recorded with its write records. */
+  readonly #tables = new Map<string, string>();
 
   /** Wraps a port; `openBigQuery` builds the real one. */
-  constructor(port: BigQueryPort) {
+  constructor(port: BigQueryPort, options: BigQueryOpenOptions = { runId: 'run' }) {
     this.#port = port;
+    this.#options = options;
   }
 
   expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>> {
@@ -126,19 +148,39 @@ export class BigQueryWarehouse implements Warehouse {
     return new Map(checks.map((check, i) => [check.key, outcomes[i]!]));
   }
 
+  /**
+   * Runs the build as one job per attempt (see bigquery-jobs.ts). Its write records commit
+   * inside its transaction when it has one; otherwise the days are marked unfinished before
+   * the job and recorded after it, so a run that dies in between leaves them outdated.
+   */
   async runSql(request: SqlBuildRequest): Promise<void> {
     const ref = resolveTable(request.table, this.#port.project);
+    const table = `${ref.project}.${ref.dataset}.${ref.table}`;
+    this.#tables.set(request.target, table);
     await this.#port.ensureDataset(ref);
-    // The records table is append-only (no transaction conflicts between parallel ranges):
-    // the days are marked unfinished before the script and recorded after it.
-    if (request.record) await beginWrites(this.#port, request.record);
+    const record = request.record && request.record.days.length > 0 ? request.record : undefined;
+    if (record) await ensureWritesTable(this.#port);
+    const records = record ? recordsStatement(this.#port, [{ batch: record, table }], 'dagrun_w') : undefined;
+    const composed = composeBuildScript(request.sql, records ? [records.sql] : []);
+    const base = sqlBuildQuery(request, composed.script);
+    const query = composed.joined ? { ...base, params: { ...base.params, ...records!.params } } : base;
+    if (record && !composed.joined) await beginWrites(this.#port, record, this.#tables);
+    const key = buildJobId(this.#options.runId, request, 0);
     try {
-      await this.#port.query(sqlBuildQuery(request, composeBuildScript(request.sql).script));
+      await runBuildJob(this.#port, request, query, {
+        runId: this.#options.runId,
+        firstAttempt: (this.#attempts.get(key) ?? 0) + 1,
+        used: (attempt) => this.#attempts.set(key, attempt),
+        table,
+        lock: this.#commits,
+        policy: this.#options.retry,
+        onRetry: this.#options.onRetry,
+      });
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
     }
-    if (request.record) await recordWrites(this.#port, [request.record]);
+    if (record && !composed.joined) await recordWrites(this.#port, [record], this.#tables);
   }
 
   loadRows(request: LoadRequest): Promise<LoadOutcome> {
@@ -146,7 +188,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   beginWrites(batch: WriteBatch): Promise<void> {
-    return beginWrites(this.#port, batch);
+    return beginWrites(this.#port, batch, this.#tables);
   }
 
   /** Bytes the build would process, by dry run (free); for `dagrun -n` and `--max-bytes`. */
@@ -169,15 +211,16 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   recordWrites(batches: readonly WriteBatch[]): Promise<void> {
-    return recordWrites(this.#port, batches);
+    return recordWrites(this.#port, batches, this.#tables);
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     return work();
   }
 
+  /** Cancels the jobs still running (jobs.cancel), so none commits after dagrun stopped. */
   async close(): Promise<void> {
-    // The client keeps no connection that needs closing.
+    await this.#port.cancelRunning();
   }
 }
 
@@ -187,22 +230,26 @@ interface PortSettings extends BigQueryOpenOptions {
   readonly location: string | undefined;
   /** `maximumBytesBilled` as an int64 string. */
   readonly cap: string | undefined;
+  readonly state: StateLocation;
 }
 
 /** The port over the official client: every call labelled, capped and retried. */
 class ClientPort implements BigQueryPort {
   readonly project: string;
   readonly location: string | undefined;
+  readonly state: StateLocation;
   readonly #client: BigQuery;
   readonly #settings: PortSettings;
   readonly #tables = new Map<string, Promise<TableInfo>>();
   readonly #datasets = new Map<string, Promise<void>>();
+  readonly #jobs = new RunningJobs();
 
   constructor(client: BigQuery, settings: PortSettings) {
     this.#client = client;
     this.#settings = settings;
     this.project = settings.project;
     this.location = settings.location;
+    this.state = settings.state;
   }
 
   #retry<T>(operation: string, target: string | undefined, work: () => Promise<T>): Promise<T> {
@@ -241,8 +288,101 @@ class ClientPort implements BigQueryPort {
     return (rows as Record<string, unknown>[]).map(toRow);
   }
 
+  async runJob(request: QueryRequest, spec: { jobId: string; timeoutMs?: number | undefined }): Promise<Row[]> {
+    const { wrapIntegers: _, ...query } = this.#query(request);
+    const job = this.#client.job(spec.jobId, this.location ? { location: this.location } : {});
+    this.#jobs.started(spec.jobId, job);
+    try {
+      await this.#insertJob({ ...query, jobId: spec.jobId, ...(spec.timeoutMs ? { jobTimeoutMs: spec.timeoutMs } : {}) }, job, request.target);
+      return await this.#awaitJob(job, request.target);
+    } finally {
+      this.#jobs.ended(spec.jobId);
+    }
+  }
+
+  /**
+   * Inserts the job. An answer that never came (a 5xx, a dropped connection) leaves it
+   * unknown whether the job exists: jobs.get says, and only a job that does not exist is
+   * inserted again, under the same id. A 409 means it exists: it is then polled.
+   */
+  async #insertJob(query: Query, job: Job, target: string | undefined): Promise<void> {
+    const attempts = Math.max(1, this.#settings.retry?.attempts ?? 5);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.createQueryJob(query);
+        return;
+      } catch (error) {
+        // The job was created and failed at once (status.errors): its end is read when awaited.
+        if ((error as { response?: { jobReference?: unknown } }).response?.jobReference !== undefined) return;
+        const failure = classifyBigQueryError(error);
+        if (failure.reason === 'duplicate' || (error as { code?: unknown }).code === 409) return;
+        if (!failure.transient) throw new BigQueryError(`${failure.message} (${failure.reason})`, { transient: false, reason: failure.reason });
+        if (await this.#jobExists(job, target)) return;
+        if (attempt >= attempts) {
+          throw new BigQueryError(`${failure.message} (${failure.reason}; gave up after ${attempts} attempts)`, { transient: true, reason: failure.reason });
+        }
+        await this.#pause('jobs.insert', target, attempt, attempts, failure);
+      }
+    }
+  }
+
+  /** Whether a job exists (after its insert's answer was lost). */
+  async #jobExists(job: Job, target: string | undefined): Promise<boolean> {
+    try {
+      await this.#retry('jobs.get', target, () => job.getMetadata());
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Waits for the job's end and reads its rows. Whatever a poll fails with, the job itself
+   * is asked (jobs.get): failed, it throws with `jobFailed`; running or done, it is polled again.
+   */
+  async #awaitJob(job: Job, target: string | undefined): Promise<Row[]> {
+    const attempts = Math.max(1, this.#settings.retry?.attempts ?? 5);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [rows] = await job.getQueryResults({ wrapIntegers: true });
+        return (rows as Record<string, unknown>[]).map(toRow);
+      } catch (error) {
+        const [metadata] = await this.#retry('jobs.get', target, () => job.getMetadata());
+        const status = (metadata as { status?: { state?: string; errorResult?: { reason?: string; message?: string } } }).status;
+        if (status?.errorResult) {
+          const failure = classifyBigQueryError({ errors: [status.errorResult] });
+          throw new BigQueryError(`${failure.message} (${failure.reason})`, { transient: failure.transient, reason: failure.reason, jobFailed: true });
+        }
+        const failure = classifyBigQueryError(error);
+        if (!failure.transient || attempt >= attempts) {
+          throw new BigQueryError(`${failure.message} (${failure.reason}; job ${job.id} ${status?.state?.toLowerCase() ?? 'unknown'})`, {
+            transient: failure.transient,
+            reason: failure.reason,
+          });
+        }
+        await this.#pause('jobs.getQueryResults', target, attempt, attempts, failure);
+      }
+    }
+  }
+
+  /** Waits before the next try of a call, with the policy's backoff and jitter, and reports it. */
+  async #pause(operation: string, target: string | undefined, attempt: number, attempts: number, failure: { reason: string; message: string }): Promise<void> {
+    const base = Math.max(0, this.#settings.retry?.baseDelayMs ?? 1000);
+    const step = Math.min(Math.max(base, this.#settings.retry?.maxDelayMs ?? 32_000), base * 2 ** (attempt - 1));
+    const delayMs = Math.round(step / 2 + (Math.random() * step) / 2);
+    this.#settings.onRetry?.({ operation, target, attempt, attempts, delayMs, reason: failure.reason, message: failure.message });
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  /** Cancels every job still running (interrupt, close): none commits after dagrun stopped. */
+  cancelRunning(): Promise<void> {
+    return this.#jobs.cancelAll();
+  }
+
   async dryRun(request: QueryRequest): Promise<number> {
-    const query = { ...this.#query(request), dryRun: true };
+    const { wrapIntegers: _, ...plain } = this.#query(request);
+    const query = { ...plain, dryRun: true };
     const [job] = await this.#retry('dry-run', request.target, () => this.#client.createQueryJob(query));
     return Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
   }

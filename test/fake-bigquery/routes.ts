@@ -49,8 +49,8 @@ export interface JobStore {
   bytesBilled: number;
   nextJobId(): string;
   logQuery(query: LoggedQuery): void;
-  takeSlow(): number;
-  takeJobFault(): string | undefined;
+  takeSlow(labels: Readonly<Record<string, string>>): number;
+  takeJobFault(labels: Readonly<Record<string, string>>): string | undefined;
 }
 
 /** How a route reports and answers. */
@@ -154,7 +154,8 @@ async function jobsQuery(store: JobStore, project: string, body: Record<string, 
   const jobId = store.nextJobId();
   store.logQuery({ route: 'jobs.query', sql, labels: (body['labels'] ?? {}) as Record<string, string>, maximumBytesBilled: cap, params, dryRun: false, jobId });
   const reference = { projectId: project, jobId, location: String(body['location'] ?? store.location) };
-  const stored = await createJob(store, reference, { sql, params, cap, configuration: { query: body } });
+  const labels = (body['labels'] ?? {}) as Record<string, string>;
+  const stored = await createJob(store, reference, { sql, params, cap, labels, configuration: { query: body } });
   // A query that fails at once fails the call; a job-level failure shows when it is polled.
   if (stored.error && !stored.error.reason.startsWith('job')) throw stored.error;
   if (stored.error || stored.state !== 'DONE') return { kind: 'bigquery#queryResponse', jobReference: reference, jobComplete: false };
@@ -183,7 +184,7 @@ async function jobsInsert(store: JobStore, project: string, body: Record<string,
   }
   // A job id names one job forever: inserting it again is refused, whatever became of the first.
   if (store.jobs.has(jobId)) throw new FakeError(409, 'duplicate', `Already Exists: Job ${project}:${reference.location}.${jobId}`);
-  return jobResource(await createJob(store, reference, { sql, params, cap, configuration }));
+  return jobResource(await createJob(store, reference, { sql, params, cap, labels, configuration }));
 }
 
 /** BigQuery's job-id rule: letters, digits, underscores and dashes, at most 1024 characters. */
@@ -197,17 +198,17 @@ function checkJobId(jobId: string): void {
 async function createJob(
   store: JobStore,
   reference: { projectId: string; jobId: string; location: string },
-  query: { sql: string; params: RestParameter[]; cap: string | undefined; configuration: object },
+  query: { sql: string; params: RestParameter[]; cap: string | undefined; labels: Readonly<Record<string, string>>; configuration: object },
 ): Promise<StoredJob> {
   const snapshot = store.engine.sequence;
-  const jobFault = store.takeJobFault();
+  const jobFault = store.takeJobFault(query.labels);
   let ran = false;
   const stored: StoredJob = {
     reference,
     configuration: query.configuration,
     snapshot,
     state: 'RUNNING',
-    pollsLeft: jobFault ? 0 : store.takeSlow(),
+    pollsLeft: jobFault ? 0 : store.takeSlow(query.labels),
     run: async () => {
       // Once only; a job cancelled before its time never runs.
       if (ran || stored.state === 'DONE') return;

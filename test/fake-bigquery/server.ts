@@ -51,6 +51,13 @@ export interface LostAnswer {
   readonly as?: 503 | 'drop';
 }
 
+/** Job labels, and a filter on them (every given label must match). */
+export type Labels = Readonly<Record<string, string>>;
+
+function matches(labels: Labels, only: Labels | undefined): boolean {
+  return only === undefined || Object.entries(only).every(([key, value]) => labels[key] === value);
+}
+
 /** Options for starting the fake. */
 export interface FakeOptions {
   readonly project?: string;
@@ -77,8 +84,8 @@ export class FakeBigQuery implements JobStore {
   readonly jobs = new Map<string, StoredJob>();
   #faults: { remaining: number; fault: Fault }[] = [];
   #losses: { remaining: number; loss: LostAnswer }[] = [];
-  #slow: { remaining: number; polls: number } = { remaining: 0, polls: 0 };
-  #jobFaults: { remaining: number; reason: string } = { remaining: 0, reason: '' };
+  #slow: { remaining: number; polls: number; only?: Labels | undefined } = { remaining: 0, polls: 0 };
+  #jobFaults: { remaining: number; reason: string; only?: Labels | undefined } = { remaining: 0, reason: '' };
   #sequence = 0;
   readonly #server: http.Server;
   #port = 0;
@@ -137,14 +144,17 @@ export class FakeBigQuery implements JobStore {
     this.#losses.push({ remaining: times, loss });
   }
 
-  /** Makes the next `times` queries answer `jobComplete: false` and complete after `polls` polls. */
-  slowNext(times: number, polls = 2): void {
-    this.#slow = { remaining: times, polls };
+  /**
+   * Makes the next `times` queries (with the labels `only`, when given) answer
+   * `jobComplete: false` and run after `polls` polls.
+   */
+  slowNext(times: number, polls = 2, only?: Labels): void {
+    this.#slow = { remaining: times, polls, only };
   }
 
-  /** Makes the next `times` queries fail inside BigQuery with `reason` in `status.errorResult`. */
-  failNextJob(times: number, reason: string): void {
-    this.#jobFaults = { remaining: times, reason };
+  /** Makes the next `times` queries (with the labels `only`) fail inside BigQuery with `reason` in `status.errorResult`. */
+  failNextJob(times: number, reason: string, only?: Labels): void {
+    this.#jobFaults = { remaining: times, reason, only };
   }
 
   /** Creates a table with rows (replacing it), optionally DAY-partitioned on a column. */
@@ -189,16 +199,16 @@ export class FakeBigQuery implements JobStore {
     this.queries.push(query);
   }
 
-  /** Polls the next query should take before completing (0: complete at once). */
-  takeSlow(): number {
-    if (this.#slow.remaining <= 0) return 0;
+  /** Polls a query with these labels should take before completing (0: complete at once). */
+  takeSlow(labels: Labels): number {
+    if (this.#slow.remaining <= 0 || !matches(labels, this.#slow.only)) return 0;
     this.#slow.remaining--;
     return this.#slow.polls;
   }
 
-  /** The job-level failure reason for the next query, if one was asked for. */
-  takeJobFault(): string | undefined {
-    if (this.#jobFaults.remaining <= 0) return undefined;
+  /** The job-level failure reason for a query with these labels, if one was asked for. */
+  takeJobFault(labels: Labels): string | undefined {
+    if (this.#jobFaults.remaining <= 0 || !matches(labels, this.#jobFaults.only)) return undefined;
     this.#jobFaults.remaining--;
     return this.#jobFaults.reason;
   }
@@ -258,11 +268,11 @@ export class FakeBigQuery implements JobStore {
       case 'POST fail':
         return this.failNext(Number(body['times'] ?? 1), body as unknown as Fault), { ok: true };
       case 'POST fail-job':
-        return this.failNextJob(Number(body['times'] ?? 1), String(body['reason'])), { ok: true };
+        return this.failNextJob(Number(body['times'] ?? 1), String(body['reason']), body['only'] as Labels | undefined), { ok: true };
       case 'POST lose':
         return this.loseNext(Number(body['times'] ?? 1), body as LostAnswer), { ok: true };
       case 'POST slow':
-        return this.slowNext(Number(body['times'] ?? 1), Number(body['polls'] ?? 2)), { ok: true };
+        return this.slowNext(Number(body['times'] ?? 1), Number(body['polls'] ?? 2), body['only'] as Labels | undefined), { ok: true };
       case 'GET stats':
         return { calls: Object.fromEntries(this.calls), queries: this.queries, bytesProcessed: this.bytesProcessed, bytesBilled: this.bytesBilled };
       case 'POST reset':

@@ -113,6 +113,7 @@ const CODE_REWRITES: readonly [RegExp, string][] = [
   [/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'current_timestamp'],
   [/\bCURRENT_DATE\s*\(\s*\)/gi, 'current_date'],
   [/\bUNIX_MILLIS\s*\(/gi, 'epoch_ms('],
+  [/\bUNIX_MICROS\s*\(/gi, 'epoch_us('],
   // BigQuery's FORMAT is printf-style; DuckDB's format() is fmt-style ({}), its printf() is this one.
   [/\bFORMAT\s*\(/gi, 'printf('],
   [/^(\s*)INSERT\s+(?!INTO\b)/i, '$1INSERT INTO '],
