@@ -181,13 +181,12 @@ export async function run(argv: readonly string[], out: Output = processOutput):
       'Write a small working pipeline here, or (--from) one that checks the tables of an existing warehouse',
       (y) =>
         y
-          .option('from', { type: 'string', requiresArg: true, describe: 'duckdb:FILE or bigquery:PROJECT.DATASET[,DATASET...]: a source target per table with a date column' })
-          .option('api-endpoint', { type: 'string', hidden: true, describe: 'BigQuery API endpoint (emulators, tests)' })
+          .option('from', { type: 'string', requiresArg: true, describe: 'duckdb:FILE: a source target per table of that DuckDB file with a date column' })
           .option('now', { type: 'string', hidden: true, describe: 'The clock (ISO), for tests' })
           .example('$0 init', 'a starter pipeline (DuckDB, a source, a command, SQL, a check) that builds at once')
           .example('$0 init --from duckdb:warehouse.duckdb', 'target files for the dated tables of a DuckDB file'),
       async (args) => {
-        const options = { dir: process.cwd(), from: args.from, now: args.now === undefined ? new Date() : new Date(args.now), apiEndpoint: args['api-endpoint'] };
+        const options = { dir: process.cwd(), from: args.from, now: args.now === undefined ? new Date() : new Date(args.now) };
         code = await (await import('./commands/init.js')).initCommand(options, out);
       },
     )

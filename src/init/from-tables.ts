@@ -3,7 +3,7 @@
  * first and last dates of a date column), the files of a pipeline that checks them — a source
  * target per table with a date or timestamp column, the window from their dates and a calendar
  * suggestion — plus the lines that say what was found and what was skipped, and why. Pure: the
- * warehouse is read before (src/init/duckdb-tables.ts, src/init/bigquery-tables.ts).
+ * warehouse is read before (src/init/duckdb-tables.ts).
  */
 import { RESERVED_NAMES } from '../config/rules.js';
 import type { ProjectFiles } from './files.js';
