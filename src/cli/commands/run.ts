@@ -231,7 +231,12 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    // the run is recorded; a signal now (the second Ctrl-C of a pair) only ends the process sooner
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+    // a pipe that breaks on the last lines must not turn the run's exit code into 0: from here on
+    // a broken pipe only means nobody reads the rest
     stopHandlingPipe();
+    onBrokenPipe(() => undefined);
     await runner.close();
   }
 }
