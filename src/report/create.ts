@@ -2,6 +2,7 @@
 import type { TargetGraph } from '../graph/build.js';
 import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
+import { LiveStateWriter } from './live-writer.js';
 import { writeRunReports, type ReportFiles } from './report-files.js';
 import { CombinedReporter, type Reporter } from './reporter.js';
 import { RunRecorder } from './run-model.js';
@@ -30,7 +31,8 @@ export function isInteractiveTerminal(stream: NodeJS.WriteStream = process.stdou
 }
 
 /**
- * The reporters for a build: NDJSON, live progress or plain lines, plus the written reports.
+ * The reporters for a build: NDJSON, live progress or plain lines, plus the written reports
+ * and the live state that `--status` reads during the build.
  * The live view (and log-update with it) is loaded only on a terminal.
  */
 export async function createReporter(options: ReporterOptions): Promise<Reporter> {
@@ -46,5 +48,7 @@ export async function createReporter(options: ReporterOptions): Promise<Reporter
   const recorder = new RunRecorder((model) =>
     writeRunReports(model, options.graph, { stateDir: options.stateDir, files }, (message) => complain(`dagrun: ${message}\n`)),
   );
-  return new CombinedReporter([screen, recorder]);
+  // `.dagrun/live.json`: what `--status` shows while this build holds the pipeline
+  const live = options.stateDir ? [new LiveStateWriter(options.stateDir, { onError: (message) => complain(`dagrun: ${message}\n`) })] : [];
+  return new CombinedReporter([screen, recorder, ...live]);
 }

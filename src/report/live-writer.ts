@@ -1,0 +1,101 @@
+/**
+ * Keeps `.dagrun/live.json` up to date during a build, for `dagrun --status` to read while
+ * the build holds the pipeline (and, on DuckDB, the warehouse file). Each write goes to a temp
+ * file renamed over the old one, so a reader sees either the previous state or the new one.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { RunEvent } from './events.js';
+import { LiveState, liveStateFile } from './live-state.js';
+import type { Reporter } from './reporter.js';
+
+/**
+ * At most one write per this period: the first change after a quiet spell is written at once,
+ * a burst of changes (a thousand 10 ms ranges) as one write at the end of the period.
+ */
+const WRITE_EVERY_MS = 250;
+
+/** Options of a `LiveStateWriter`. */
+export interface LiveStateWriterOptions {
+  readonly clock?: () => Date;
+  /** Said once if the file cannot be written (the build goes on; only `--status` misses it). */
+  readonly onError?: (message: string) => void;
+}
+
+/** A reporter that writes the build's live state (live-state.ts) and removes it when the run ends. */
+export class LiveStateWriter implements Reporter {
+  readonly #stateDir: string;
+  readonly #file: string;
+  readonly #state = new LiveState({ pid: process.pid, host: hostname() });
+  readonly #clock: () => Date;
+  readonly #onError: ((message: string) => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #lastWrite = -Infinity;
+  #ended = false;
+  #complained = false;
+
+  constructor(stateDir: string, options: LiveStateWriterOptions = {}) {
+    this.#stateDir = stateDir;
+    this.#file = liveStateFile(stateDir);
+    this.#clock = options.clock ?? (() => new Date());
+    this.#onError = options.onError;
+  }
+
+  handle(event: RunEvent): void {
+    if (this.#ended) return;
+    this.#state.apply(event, this.#clock());
+    switch (event.type) {
+      case 'run-started':
+      case 'gate-finished':
+        return this.#writeNow();
+      case 'run-finished':
+        return this.#end();
+      case 'info':
+      case 'warning':
+        return; // nothing the live view shows
+      default:
+        return this.#schedule();
+    }
+  }
+
+  close(): void {
+    this.#end();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) return; // the pending write takes the latest state
+    const wait = this.#lastWrite + WRITE_EVERY_MS - performance.now();
+    if (wait <= 0) return this.#writeNow();
+    this.#timer = setTimeout(() => this.#writeNow(), wait).unref();
+  }
+
+  #writeNow(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#ended || !this.#state.started) return;
+    this.#lastWrite = performance.now();
+    const temp = `${this.#file}.${process.pid}.tmp`;
+    try {
+      mkdirSync(this.#stateDir, { recursive: true });
+      writeFileSync(temp, this.#state.toJson());
+      renameSync(temp, this.#file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      if (!this.#complained) this.#onError?.(`cannot write the live state for --status (${(error as Error).message}); the build goes on`);
+      this.#complained = true;
+    }
+  }
+
+  /** The run is over: `--status` reads the warehouse again, so the file goes. */
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    try {
+      rmSync(this.#file, { force: true });
+    } catch {
+      // a leftover file is ignored: its run no longer holds the lock
+    }
+  }
+}
