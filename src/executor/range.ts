@@ -12,6 +12,7 @@ import type { Batch } from '../intervals/interval.js';
 import type { WriteBatch } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
 import type { ExecutionContext } from './context.js';
+import { substitute } from './placeholders.js';
 
 /** How a batch ended. */
 export interface RangeOutcome {
@@ -31,10 +32,6 @@ export function batchValues(ctx: ExecutionContext, target: Target, batch: Batch)
   };
 }
 
-/** Substitutes `{name}` placeholders inside each argv element (never through a shell). */
-export function substitute(argv: readonly string[], values: Record<string, string>): string[] {
-  return argv.map((arg) => arg.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole));
-}
 
 /** `DAGRUN_WAREHOUSE` per warehouse config: the same JSON for every command of a run, so made once. */
 const warehouseJson = new WeakMap<object, string>();
