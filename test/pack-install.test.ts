@@ -6,6 +6,8 @@
  * `dagrun init` and a build in each. Real npm, real installs; packages come from the shared npm
  * cache (--prefer-offline), so the registry is asked for nothing it already gave.
  *
+ * DAGRUN_TEST_NODE=/path/to/node also runs the installed package with that Node (another version).
+ *
  * Packs the current build (`npm test` builds first; `prepack` would build again), with
  * --ignore-scripts: rebuilding dist/ here would disturb other tests reading it.
  */
@@ -115,6 +117,19 @@ describe('the npm package', () => {
     // Node 22.1+ keeps compiled code in the user's cache folder; Node 20 has no cache at all.
     const cache = path.join(tmp, 'home/.cache/dagrun/compile-cache');
     expect(existsSync(cache)).toBe(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function');
+    // Another Node version on the same installation (DAGRUN_TEST_NODE=/path/to/node, e.g. Node 22).
+    const otherNode = process.env.DAGRUN_TEST_NODE;
+    if (otherNode) {
+      const env = userEnv({ XDG_CACHE_HOME: path.join(tmp, 'other-node-cache') });
+      const bin = path.join(installed, 'bin/dagrun.js');
+      const version = await run(path.join(dir, 'pipeline'), otherNode, [bin, '--version'], env);
+      expect(version.all.trim()).toBe(VERSION);
+      const build = await run(path.join(dir, 'pipeline'), otherNode, [bin, '-B'], env);
+      expect(build.code, build.all).toBe(0);
+      const nodeVersion = (await run(dir, otherNode, ['-p', "typeof require('node:module').enableCompileCache"])).all.trim();
+      expect(existsSync(path.join(tmp, 'other-node-cache/dagrun/compile-cache'))).toBe(nodeVersion === 'function');
+      expect(filesUnder(installed)).toEqual(before);
+    }
   });
 
   it('installed with --ignore-scripts: no helper, and commands start through the Node spawners', async () => {
