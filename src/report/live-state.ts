@@ -107,7 +107,10 @@ export class LiveState {
   /** Ranges per target: the plan's, or more for a step that learns its ranges when they start (a calendar built in this run). */
   readonly #rangesPlanned = new Map<string, number>();
   readonly #targets = new Map<string, LiveTarget>();
-  readonly #encoded = new Map<string, string>();
+  /** Days of finished ranges not yet folded into their target's freshness: folded once per write, not once per range. */
+  readonly #built = new Map<string, Day[]>();
+  /** Each target's stored text; undefined when it changed since the last write. */
+  readonly #encoded = new Map<string, string | undefined>();
   /** Targets on one calendar share its list of days: each distinct list is stored once. */
   readonly #calendars = new Map<readonly Day[], number>();
   readonly #encodedCalendars: string[] = [];
@@ -138,19 +141,23 @@ export class LiveState {
         break;
       case 'range-finished': {
         this.#running.delete(`${event.target}#${event.index}`);
-        const target = this.#targets.get(event.target);
         if (!event.ok) break;
         this.#rangesDone++;
-        if (target) this.#set(event.target, withBuiltDays(target.freshness, target.expected, event.batch.days), target.expected);
+        if (!this.#targets.has(event.target)) break;
+        const built = this.#built.get(event.target) ?? [];
+        for (const day of event.batch.days) built.push(day);
+        this.#built.set(event.target, built);
+        this.#encoded.set(event.target, undefined);
         break;
       }
       case 'gate-finished': {
         const target = this.#targets.get(event.target);
+        this.#built.delete(event.target); // the gate measured them
         this.#set(event.target, event.after, target?.expected ?? []);
         break;
       }
       case 'target-skipped': {
-        const target = this.#targets.get(event.target);
+        const target = this.#current(event.target);
         if (target) this.#set(event.target, { ...target.freshness, reasons: [`not built in this run: ${event.reason}`, ...target.freshness.reasons] }, target.expected);
         break;
       }
@@ -165,19 +172,40 @@ export class LiveState {
 
   #set(name: string, freshness: Freshness, expected: readonly Day[]): void {
     this.#targets.set(name, { freshness, expected });
+    this.#encoded.set(name, undefined);
+  }
+
+  /** A target with the ranges finished so far folded in. */
+  #current(name: string): LiveTarget | undefined {
+    const target = this.#targets.get(name);
+    const built = this.#built.get(name);
+    if (!target || !built) return target;
+    this.#built.delete(name);
+    const current = { freshness: withBuiltDays(target.freshness, target.expected, built), expected: target.expected };
+    this.#targets.set(name, current);
+    return current;
+  }
+
+  /** A target's stored text, encoded again only when it changed. */
+  #encode(name: string): string {
+    const known = this.#encoded.get(name);
+    if (known !== undefined) return known;
+    const { freshness, expected } = this.#current(name)!;
     let calendar = this.#calendars.get(expected);
     if (calendar === undefined) {
       this.#calendars.set(expected, (calendar = this.#encodedCalendars.length));
       this.#encodedCalendars.push(JSON.stringify(toRuns(expected)));
     }
-    this.#encoded.set(name, encodeTarget(freshness, calendar));
+    const text = encodeTarget(freshness, calendar);
+    this.#encoded.set(name, text);
+    return text;
   }
 
   /** The file's text. */
   toJson(): string {
     const head = this.#head;
     if (!head) return '';
-    const targets = [...this.#encoded].map(([name, text]) => `${JSON.stringify(name)}:${text}`).join(',\n');
+    const targets = [...this.#encoded.keys()].map((name) => `${JSON.stringify(name)}:${this.#encode(name)}`).join(',\n');
     const rest = {
       version: LIVE_VERSION, runId: head.runId, pid: this.#owner.pid, host: this.#owner.host, commandLine: head.commandLine,
       startedAt: head.startedAt, asOf: this.#asOf, window: head.window, rangesDone: this.#rangesDone,
