@@ -110,6 +110,21 @@ describe('limits', () => {
     expect(labels(startAll(plan))).toEqual(['t#2']);
   });
 
+  it('targets that need the warehouse to themselves take turns, and one waiting holds no group or global slot', () => {
+    const plan = new FakeProject({ jobs: 2, groups: { raw: 2 } })
+      .addTarget('a', { group: 'raw', batches: 2, parallel: 2 })
+      .addTarget('b', { group: 'raw', batches: 1 })
+      .addTarget('c', { group: 'raw', batches: 1 })
+      .plan({ exclusive: (name) => name !== 'c' });
+    const first = startAll(plan);
+    // one exclusive range runs; the other slot of the group goes to c instead of a range that would only wait
+    expect(first.filter((u) => u.target !== 'c')).toHaveLength(1);
+    expect(labels(first)).toContain('c#0');
+    plan.finished(first.find((u) => u.target !== 'c')!, 'ok');
+    const second = startAll(plan);
+    expect(second.filter((u) => u.kind === 'range')).toHaveLength(1);
+  });
+
   it('gates take no pool slot: a full pool does not hold back a measurement', () => {
     const plan = new FakeProject({ jobs: 1 }).addTarget('a').addTarget('b', { batches: 2 }).plan();
     const [first] = startAll(plan);

@@ -39,6 +39,8 @@ export interface FakePlanOptions {
   readonly jobs?: number;
   readonly failureMode?: FailureMode;
   readonly estimate?: (target: string) => number;
+  /** Targets that need the warehouse to themselves (DuckDB commands that open the file). */
+  readonly exclusive?: (target: string) => boolean;
 }
 
 /** A pipeline held in memory. */
@@ -132,6 +134,7 @@ export class FakeProject {
       jobs: options.jobs ?? this.#jobs,
       groups: this.#groups,
       parallel: (name) => this.target(name).build?.parallel ?? 1,
+      exclusive: options.exclusive,
       estimate: options.estimate,
       failureMode: options.failureMode ?? 'no-new',
     });
