@@ -75,7 +75,7 @@ function calendar(written: WrittenCalendar, file: string, key: string, ctx: Cont
 }
 
 function warehouse(written: WrittenDag['warehouse'], file: string, ctx: Context): WarehouseConfig {
-  const allowed = written.type === 'duckdb' ? ['type', 'path'] : ['type', 'project', 'location', 'maximumBytesBilled', 'apiEndpoint'];
+  const allowed = written.type === 'duckdb' ? ['type', 'path'] : ['type', 'project', 'location', 'maximumBytesBilled', 'apiEndpoint', 'stateDataset', 'stateProject', 'pipeline'];
   for (const key of Object.keys(written)) {
     if (!allowed.includes(key)) ctx.sink.add(file, `warehouse.${key}`, `does not apply to a ${written.type} warehouse`);
   }
@@ -86,7 +86,10 @@ function warehouse(written: WrittenDag['warehouse'], file: string, ctx: Context)
   if (written.apiEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(written.apiEndpoint)) {
     ctx.sink.add(file, 'warehouse.apiEndpoint', `${JSON.stringify(written.apiEndpoint)} is not an http(s) URL`);
   }
-  return { type: 'bigquery', project: written.project ?? '', location: written.location, maximumBytesBilled: written.maximumBytesBilled, apiEndpoint: written.apiEndpoint };
+  return {
+    type: 'bigquery', project: written.project ?? '', location: written.location, maximumBytesBilled: written.maximumBytesBilled, apiEndpoint: written.apiEndpoint,
+    stateDataset: written.stateDataset, stateProject: written.stateProject, pipeline: written.pipeline,
+  };
 }
 
 function window(written: WrittenDag['window'], file: string, ctx: Context): WindowSpec {

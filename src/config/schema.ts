@@ -37,6 +37,9 @@ const warehouseShape: Shape = {
     location: { shape: str('BigQuery: the location, e.g. "US".') },
     maximumBytesBilled: { shape: str('BigQuery: a cap on bytes billed per query, e.g. "10GB".', { pattern: '^\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|PB)?$', patternName: 'a size like "10GB"' }) },
     apiEndpoint: { shape: str('BigQuery: an alternative endpoint (emulators, tests), e.g. "http://127.0.0.1:9050".') },
+    stateDataset: { shape: str('BigQuery: the dataset that holds dagrun\'s write records (default "_dagrun").', { pattern: '^[A-Za-z0-9_]{1,1024}$', patternName: 'a dataset id (letters, digits, underscores)' }) },
+    stateProject: { shape: str('BigQuery: the project of stateDataset (default: project).', { minLength: 1 }) },
+    pipeline: { shape: str('BigQuery: this pipeline\'s id in the write records, so that pipelines of one project with the same target names keep apart (default: none).', { pattern: '^[A-Za-z0-9_.-]{1,128}$', patternName: 'an id (letters, digits, _ . -)' }) },
   },
 };
 
@@ -162,7 +165,7 @@ export interface WrittenCalendar {
 
 /** dag.json5 as written (after the shape check). */
 export interface WrittenDag {
-  warehouse: { type: 'duckdb' | 'bigquery'; path?: string; project?: string; location?: string; maximumBytesBilled?: string; apiEndpoint?: string };
+  warehouse: { type: 'duckdb' | 'bigquery'; path?: string; project?: string; location?: string; maximumBytesBilled?: string; apiEndpoint?: string; stateDataset?: string; stateProject?: string; pipeline?: string };
   window: { start: string; end: string; timeZone?: string };
   calendar: WrittenCalendar;
   defaults?: { dateColumn?: string; threshold?: number; timeout?: string; retries?: number; retryBackoff?: string; onChange?: 'rebuild' | 'warn' };

@@ -16,6 +16,12 @@ export type WarehouseConfig =
       readonly location: string | undefined;
       readonly maximumBytesBilled: string | undefined;
       readonly apiEndpoint: string | undefined;
+      /** Dataset of dagrun's write records (undefined: `_dagrun`). */
+      readonly stateDataset: string | undefined;
+      /** Project of that dataset (undefined: `project`). */
+      readonly stateProject: string | undefined;
+      /** This pipeline's id in the write records (undefined: none). */
+      readonly pipeline: string | undefined;
     };
 
 /** The expected dates of a target. */
