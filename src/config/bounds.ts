@@ -13,6 +13,9 @@ export const MAX_LOOKBACK_DAYS = 3660;
  */
 export const MAX_WINDOW_DAYS = 10_000;
 
+/** The most retries of one range: with delays doubling from the first, more would wait for years. */
+export const MAX_RETRIES = 100;
+
 /** The longest timer Node keeps (2^31-1 ms, about 24.8 days): a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 

@@ -161,6 +161,13 @@ describe('numbers within bounds', () => {
     expect(errorsOf({ 'targets/a.json5': target('s.a'), 'targets/x.json5': target('s.x', { deps: [{ target: 'a', lookback: 3660 }] }) })).toEqual([]);
   });
 
+  it('refuses more than 100 retries (delays double: the last would come years later)', () => {
+    expect(errorsOf({ 'dag.json5': { ...DAG, defaults: { dateColumn: 'd', retries: 1e9 } }, 'targets/x.json5': { table: 's.x', build: { command: ['true'], retries: 101 } } })).toEqual([
+      'dag.json5 › defaults.retries: must be between 0 and 100, got 1000000000',
+      'targets/x.json5 › build.retries: must be between 0 and 100, got 101',
+    ]);
+  });
+
   it('refuses timeouts and retry delays of zero or past what a timer can hold (24.8 days)', () => {
     const tooLong = (text: string) => `"${text}" is longer than the longest timer dagrun can set (about 24.8 days): use at most "24d"`;
     expect(

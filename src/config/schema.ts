@@ -2,7 +2,7 @@
  * The written shapes of dag.json5 and of a target file: what a user may write, before
  * defaults and references are resolved. `WrittenDag`/`WrittenTarget` mirror the shapes.
  */
-import { MAX_LOOKBACK_DAYS } from './bounds.js';
+import { MAX_LOOKBACK_DAYS, MAX_RETRIES } from './bounds.js';
 import type { Shape } from './shape.js';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -63,7 +63,7 @@ const defaultsShape: Shape = {
     dateColumn: { shape: str('The date column of every table.', { minLength: 1 }) },
     threshold: { shape: threshold },
     timeout: { shape: duration('Build timeout per range') },
-    retries: { shape: num('Retries per failed range.', { min: 0, integer: true }) },
+    retries: { shape: num('Retries per failed range (at most 100).', { min: 0, max: MAX_RETRIES, integer: true }) },
     retryBackoff: { shape: duration('First retry delay (doubles each attempt, with jitter)') },
     onChange: { shape: str('What a changed definition does.', { enum: ['rebuild', 'warn'] }) },
   },
@@ -115,7 +115,7 @@ const buildShape: Shape = {
     maxDays: { shape: num('Split ranges longer than this many days.', { min: 1, integer: true }) },
     parallel: { shape: num('Ranges of this target that may run at once.', { min: 1, integer: true }) },
     timeout: { shape: duration('Timeout per range') },
-    retries: { shape: num('Retries per failed range.', { min: 0, integer: true }) },
+    retries: { shape: num('Retries per failed range (at most 100).', { min: 0, max: MAX_RETRIES, integer: true }) },
     retryBackoff: { shape: duration('First retry delay') },
     env: { shape: { kind: 'object', description: 'Extra environment variables.', values: { kind: 'string' } } },
     cwd: { shape: str('Working directory, relative to dag.json5.') },

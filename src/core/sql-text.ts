@@ -51,12 +51,12 @@ function quotedEnd(sql: string, i: number, quote: string, backslash: boolean): n
 
 /** The end (exclusive) of a comment starting at `i`, or undefined when none starts there. */
 function commentEnd(sql: string, i: number, dialect: SqlDialect): number | undefined {
-  const two = sql.slice(i, i + 2);
-  if (two === '--' || (dialect === 'bigquery' && sql[i] === '#')) {
+  const [ch, next] = [sql[i], sql[i + 1]];
+  if ((ch === '-' && next === '-') || (dialect === 'bigquery' && ch === '#')) {
     const end = sql.indexOf('\n', i);
     return end === -1 ? sql.length : end;
   }
-  if (two === '/*') {
+  if (ch === '/' && next === '*') {
     const end = sql.indexOf('*/', i + 2);
     return end === -1 ? sql.length : end + 2;
   }
@@ -71,6 +71,10 @@ function quoteAt(sql: string, i: number, dialect: SqlDialect): string | undefine
   if (ch === '$' && dialect === 'duckdb') return /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64))?.[0];
   return undefined;
 }
+
+// Sticky: matched at an offset without slicing the script, which a big pipeline reads per .sql at every load.
+const SPACE = /\s+/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_$]*|\d[\w.]*/y;
 
 /** Splits a script into statements at `;` outside strings, quoted names and comments. */
 export function sqlStatements(sql: string, dialect: SqlDialect): SqlStatement[] {
@@ -103,9 +107,14 @@ export function sqlStatements(sql: string, dialect: SqlDialect): SqlStatement[] 
       if (tokens.length > 0) statements.push({ tokens, line: firstLine });
       tokens = [];
       i += 1;
-    } else if (/\s/.test(ch)) i = advance(i, i + 1);
-    else {
-      const word = /^[A-Za-z_][A-Za-z0-9_$]*|^\d[\w.]*/.exec(sql.slice(i, i + 256))?.[0];
+    } else {
+      SPACE.lastIndex = i;
+      if (SPACE.test(sql)) {
+        i = advance(i, SPACE.lastIndex);
+        continue;
+      }
+      WORD.lastIndex = i;
+      const word = WORD.exec(sql)?.[0];
       push(word ? word.toUpperCase() : ch);
       i += word ? word.length : 1;
     }
