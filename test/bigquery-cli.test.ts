@@ -121,56 +121,67 @@ describe('dagrun CLI on BigQuery (loopback fake)', () => {
     expect(fake.queryJobs).toBe(small);
   });
 
-  it('-n prints the bytes each SQL step would process and the total; an estimate that fails is "unknown", with why', async () => {
+  /** analytics.team_points as its first build would create it, empty: later statements can then be dry-run. */
+  const createTeamPoints = () => fake.duck('CREATE SCHEMA analytics; CREATE TABLE analytics.team_points (game_date DATE, team VARCHAR, points BIGINT)');
+  const CREATES_FIRST = 'statement 2 reads analytics.team_points, which the script creates first: its bytes cannot be known before it runs';
+  const NO_DATASET = 'Not found: Dataset fake-project:analytics was not found in location US (notFound)';
+
+  it('-n estimates each SQL step statement by statement; a statement reading what its script creates is "unknown", with why', async () => {
     const plan = await dagrun('-n');
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('1. team_points [analytics]  4 dates in 1 range ~288 B');
+    // A dry run of the whole DDL-first script would say ~0 B: it is not trusted.
+    expect(plan.stdout).toContain('1. team_points [analytics]  4 dates in 1 range bytes unknown');
+    expect(plan.stdout).toContain(`   bytes: unknown (${CREATES_FIRST})`);
     expect(plan.stdout).toContain('2. daily_totals [analytics]  4 dates in 1 range bytes unknown after team_points');
-    expect(plan.stdout).toContain('   bytes: unknown (Not found: Dataset fake-project:analytics was not found in location US (notFound))');
-    expect(plan.stdout).toContain('Estimated bytes processed by SQL steps: 288 B (1 step unknown, not counted)');
-    // One free dry run per SQL step, over all its dates, labelled with its target; nothing was run.
+    expect(plan.stdout).toContain(`   bytes: unknown (${NO_DATASET})`);
+    expect(plan.stdout).toContain('Estimated bytes processed by SQL steps: 0 B (2 steps unknown, not counted)');
+    // One free dry run per statement that reads data, over all the step's dates, labelled with its target; nothing was run.
     const dryRuns = fake.queries.filter((q) => q.dryRun);
-    expect(dryRuns.map((q) => q.labels['target'])).toEqual(expect.arrayContaining(['team_points', 'daily_totals']));
+    expect(dryRuns.map((q) => [q.labels['target'], q.sql.split(' ')[0]])).toEqual(expect.arrayContaining([['team_points', 'DELETE'], ['daily_totals', 'CREATE']]));
     expect(dryRuns).toHaveLength(2);
     const dates = dryRuns.find((q) => q.labels['target'] === 'team_points')!.params.find((p) => p.name === 'dates');
     expect(dates?.parameterValue).toEqual({ arrayValues: SCHEDULE.map((value) => ({ value })) });
     expect(fake.queries.filter((q) => !q.dryRun && q.labels['purpose'] === 'build')).toEqual([]);
 
+    // Once the table exists every statement is dry-run; each is billed at least 10 MiB per table it references.
+    await createTeamPoints();
     const json = await dagrun('-n', '--json');
     const parsed = JSON.parse(json.stdout);
     expect(parsed.steps.map((s: Record<string, unknown>) => [s['target'], s['estimatedBytes'], s['estimateError']])).toEqual([
-      ['team_points', 288, undefined],
-      ['daily_totals', null, 'Not found: Dataset fake-project:analytics was not found in location US (notFound)'],
+      ['team_points', 30 * 1024 ** 2, undefined], // DELETE: 1 table, INSERT: 2 tables
+      ['daily_totals', 10 * 1024 ** 2, undefined],
     ]);
-    expect(parsed.totalEstimatedBytes).toBe(288);
-    expect(parsed.unestimatedSteps).toEqual(['daily_totals']);
+    expect(parsed.totalEstimatedBytes).toBe(40 * 1024 ** 2);
+    expect(parsed.unestimatedSteps).toEqual([]);
   });
 
-  it('--max-bytes refuses a dry run or a build over budget (exit 2), naming total, budget and biggest steps', async () => {
-    const refused = await dagrun('-n', '--max-bytes', '100');
-    expect(refused.code).toBe(2);
-    expect(refused.stdout).toContain('Estimated bytes processed by SQL steps: 288 B');
-    expect(refused.stderr).toBe(
-      'dagrun: refusing the plan: its SQL steps would process about 288 B, over --max-bytes 100 B\n' +
-        '  biggest steps: team_points 288 B\n' +
-        '  not estimated, not counted: daily_totals (Not found: Dataset fake-project:analytics was not found in location US (notFound))\n' +
-        'Nothing was run. Narrow the window (--since, --start/--end) or the targets, or raise --max-bytes.',
+  it('--max-bytes refuses a plan over budget, or with a step that cannot be estimated (exit 2), and runs nothing', async () => {
+    const unknown = await dagrun('-n', '--max-bytes', '1GB');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'dagrun: refusing the plan: 2 steps cannot be estimated, so the plan cannot be held to --max-bytes 1.0 GiB (1073741824 bytes) (the known steps would process about 0 B)\n' +
+        `  cannot be estimated: team_points (${CREATES_FIRST}); daily_totals (${NO_DATASET})\n` +
+        'Nothing was run. Build the steps they read first (dagrun <target> --only), leave out --max-bytes, or narrow the targets.',
     );
-
     fake.reset();
-    const build = await dagrun('--max-bytes', '100B');
+    const build = await dagrun('--max-bytes', '1GB');
     expect(build.code).toBe(2);
-    expect(build.stderr).toContain('refusing the plan: its SQL steps would process about 288 B, over --max-bytes 100 B');
+    expect(build.stderr).toContain('refusing the plan: 2 steps cannot be estimated');
     expect(fake.queries.filter((q) => !q.dryRun && q.labels['purpose'] === 'build')).toEqual([]);
     expect(await tableExists('analytics.team_points')).toBe(false);
 
-    // Within budget: the unknown estimate does not block, it is named.
-    const within = await dagrun('-n', '--max-bytes', '1KB');
-    expect(within.code).toBe(0);
-    expect(within.stderr).toBe(
-      'dagrun: warning: --max-bytes: 1 step could not be estimated and is not counted: daily_totals (Not found: Dataset fake-project:analytics was not found in location US (notFound))',
+    await createTeamPoints();
+    const refused = await dagrun('-n', '--max-bytes', '35MB');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('Estimated bytes processed by SQL steps: 40.0 MiB');
+    expect(refused.stderr).toBe(
+      'dagrun: refusing the plan: its SQL steps would process about 40.0 MiB (41943040 bytes), over --max-bytes 35.0 MiB (36700160 bytes)\n' +
+        '  biggest steps: team_points 30.0 MiB, daily_totals 10.0 MiB\n' +
+        'Nothing was run. Narrow the window (--since, --start/--end) or the targets, or raise --max-bytes.',
     );
+    const within = await dagrun('-n', '--max-bytes', '1GB');
+    expect(within).toMatchObject({ code: 0, stderr: '' });
 
     const bad = await dagrun('-n', '--max-bytes', 'lots');
     expect(bad.code).toBe(2);
@@ -197,7 +208,7 @@ describe('dagrun CLI on BigQuery (loopback fake)', () => {
     // The write records come in one query, grouped on the server (no row per target-date).
     const writes = fake.queries.filter((q) => q.labels['purpose'] === 'writes');
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.sql).toMatch(/GROUP BY target, fingerprint$/);
+    expect(writes[0]!.sql).toMatch(/WHERE pipeline = @pipeline AND target IN UNNEST\(@targets\)[^]*GROUP BY target, fingerprint, 3$/);
     const again = await dagrun('-n');
     expect(again.stdout).toContain('Nothing to do');
   });
@@ -207,7 +218,8 @@ describe('dagrun CLI on BigQuery (loopback fake)', () => {
     const build = await dagrun();
     expect(build.stderr).toBe('');
     expect(build.code).toBe(0);
-    expect(build.stdout).toMatch(/BigQuery query for team_points failed \(backendError: fake backendError for the test\); attempt 2 of 3 in \d+ms/);
+    // The insert's answer was a 503: jobs.get finds no such job, so the same job id is inserted again.
+    expect(build.stdout).toMatch(/BigQuery jobs.insert for team_points failed \(backendError: fake backendError for the test\); attempt 2 of 3 in \d+ms/);
     expect(buildQueries('team_points')).toHaveLength(2);
     expect(await tableExists('analytics.daily_totals')).toBe(true);
 
@@ -220,7 +232,7 @@ describe('dagrun CLI on BigQuery (loopback fake)', () => {
     expect(forced.stderr).toMatch(/^dagrun: BigQuery query failed \(backendError: fake backendError\); attempt 2 of 3 in \d+ms$/);
     const events = forced.stdout.split('\n').map((line) => JSON.parse(line) as { type: string; message?: string });
     expect(events.filter((e) => e.type === 'info').map((e) => e.message)).toEqual([
-      expect.stringMatching(/^BigQuery query for daily_totals failed \(rateLimitExceeded: fake rateLimitExceeded for the test\); attempt 2 of 3 in \d+ms$/),
+      expect.stringMatching(/^BigQuery jobs.insert for daily_totals failed \(rateLimitExceeded: fake rateLimitExceeded for the test\); attempt 2 of 3 in \d+ms$/),
     ]);
   });
 

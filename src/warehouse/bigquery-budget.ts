@@ -1,8 +1,9 @@
 /**
  * What a plan will cost on a billing warehouse (BigQuery), before anything runs: each
- * planned SQL step is dry-run once (free) over all of its dates, and `--max-bytes` refuses
- * a plan whose estimated total is over the budget. Engine-neutral: it speaks to the
- * `Warehouse` seam only, through the optional `estimateSqlBytes`.
+ * planned SQL step is estimated once (free dry runs, statement by statement) over all of
+ * its dates and ranges, and `--max-bytes` refuses a plan whose estimated total is over the
+ * budget, or one with a step whose cost cannot be known. It speaks to the `Warehouse` seam
+ * through the optional `estimateSqlBytes`, or `estimateBuild` where the engine has it.
  */
 import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
@@ -19,6 +20,18 @@ export interface EstimableStep {
   readonly days: readonly Day[];
   /** Set when the step's dates are known only after its calendar is built. */
   readonly deferred: boolean;
+  /** The step's ranges (one job each); only their number matters here. */
+  readonly batches?: readonly unknown[];
+}
+
+/** An engine that estimates a whole step (`BigQueryWarehouse`): all its ranges, unknown with a reason. */
+interface StepEstimator {
+  estimateBuild(request: Parameters<NonNullable<Warehouse['estimateSqlBytes']>>[0], ranges: number): Promise<StepEstimate>;
+}
+
+function stepEstimator(warehouse: Warehouse): StepEstimator | undefined {
+  const candidate = warehouse as Warehouse & Partial<StepEstimator>;
+  return typeof candidate.estimateBuild === 'function' ? (candidate as StepEstimator) : undefined;
 }
 
 /** The estimate of one SQL step. */
@@ -61,6 +74,7 @@ export async function estimatePlanBytes(
 ): Promise<TargetToEstimate | undefined> {
   if (!warehouse.estimateSqlBytes) return undefined;
   const estimate = warehouse.estimateSqlBytes.bind(warehouse);
+  const estimator = stepEstimator(warehouse);
   const sqlSteps = steps.flatMap((step) => {
     const target = targets.get(step.target);
     const action = target?.build?.action;
@@ -71,12 +85,13 @@ export async function estimatePlanBytes(
     const first = step.days[0];
     const last = step.days[step.days.length - 1];
     if (first === undefined || last === undefined) return { kind: 'known', bytes: 0 };
+    const request = {
+      target: target.name, table: target.table, sql, start: first, end: last, dates: step.days,
+      labels: { tool: 'dagrun', target: target.name, run_id: runId },
+    };
     try {
-      const bytes = await estimate({
-        target: target.name, table: target.table, sql, start: first, end: last, dates: step.days,
-        labels: { tool: 'dagrun', target: target.name, run_id: runId },
-      });
-      return { kind: 'known', bytes };
+      if (estimator) return await estimator.estimateBuild(request, Math.max(1, step.batches?.length ?? 1));
+      return { kind: 'known', bytes: await estimate(request) };
     } catch (error) {
       return { kind: 'unknown', reason: messageOf(error) };
     }
@@ -108,28 +123,32 @@ function exactSize(bytes: number): string {
 const BIGGEST_SHOWN = 3;
 
 /**
- * Judges the known total against the budget. Unknown estimates do not block (a first build
- * cannot dry-run SQL that reads tables it has not built yet); they are named, and each of
- * their jobs stays capped by `maximumBytesBilled`.
+ * Judges the plan against the budget: refused when the known total is over it, and when a
+ * step cannot be estimated (its cost could be anything: a budget that lets it through
+ * would be no budget). Without unknown steps nothing is said beyond the refusal.
  */
 export function judgeBudget(estimates: TargetToEstimate, budget: number): BudgetVerdict {
   const total = knownTotal(estimates);
   const unknown = [...estimates].filter((entry): entry is [string, Extract<StepEstimate, { kind: 'unknown' }>] => entry[1].kind === 'unknown');
   const uncounted = unknown.map(([name, e]) => `${name} (${e.reason})`).join('; ');
-  const warnings = unknown.length === 0 ? [] : [`--max-bytes: ${unknown.length === 1 ? '1 step' : `${unknown.length} steps`} could not be estimated and ${unknown.length === 1 ? 'is' : 'are'} not counted: ${uncounted}`];
-  if (total <= budget) return { refusal: undefined, warnings };
+  if (total <= budget && unknown.length === 0) return { refusal: undefined, warnings: [] };
   const biggest = [...estimates]
     .flatMap(([name, e]) => (e.kind === 'known' ? [{ name, bytes: e.bytes }] : []))
     .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name))
     .slice(0, BIGGEST_SHOWN)
     .map((s) => `${s.name} ${formatBytes(s.bytes)}`);
+  const steps = unknown.length === 1 ? '1 step' : `${unknown.length} steps`;
   const refusal = [
-    `refusing the plan: its SQL steps would process about ${exactSize(total)}, over --max-bytes ${exactSize(budget)}`,
-    `  biggest steps: ${biggest.join(', ')}`,
-    ...(unknown.length > 0 ? [`  not estimated, not counted: ${uncounted}`] : []),
-    'Nothing was run. Narrow the window (--since, --start/--end) or the targets, or raise --max-bytes.',
+    total > budget
+      ? `refusing the plan: its SQL steps would process about ${exactSize(total)}, over --max-bytes ${exactSize(budget)}`
+      : `refusing the plan: ${steps} cannot be estimated, so the plan cannot be held to --max-bytes ${exactSize(budget)} (the known steps would process about ${exactSize(total)})`,
+    ...(biggest.length > 0 && total > budget ? [`  biggest steps: ${biggest.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`  cannot be estimated: ${uncounted}`] : []),
+    unknown.length > 0 && total <= budget
+      ? 'Nothing was run. Build the steps they read first (dagrun <target> --only), leave out --max-bytes, or narrow the targets.'
+      : 'Nothing was run. Narrow the window (--since, --start/--end) or the targets, or raise --max-bytes.',
   ].join('\n');
-  return { refusal, warnings };
+  return { refusal, warnings: [] };
 }
 
 /**

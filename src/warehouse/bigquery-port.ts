@@ -87,6 +87,11 @@ export interface BigQueryPort {
   cancelRunning(): Promise<void>;
   /** Dry-runs a query: the bytes it would process, without running it or paying for it. */
   dryRun(request: QueryRequest): Promise<number>;
+  /**
+   * The same, with the number of tables the query references when BigQuery says
+   * (`statistics.query.referencedTables`): each is billed at least 10 MB per job.
+   */
+  dryRunStatistics(request: QueryRequest): Promise<{ readonly bytes: number; readonly tables: number | undefined }>;
   /** Looks a table up (cached per run while it exists). */
   table(ref: TableRef): Promise<TableInfo>;
   /** Forgets what `table` learnt, after a build may have created or replaced the table. */

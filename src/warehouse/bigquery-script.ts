@@ -84,10 +84,10 @@ export function composeBuildScript(sql: string, inTransaction: readonly string[]
   return { script, transactional: true, atomic: true, joined: inTransaction.length > 0 };
 }
 
-/** What a statement is, as far as transactions care. */
-type StatementKind = 'declare' | 'setup' | 'dml' | 'ddl' | 'transaction' | 'block';
+/** What a statement is, as far as transactions (and estimates) care. */
+export type StatementKind = 'declare' | 'setup' | 'dml' | 'ddl' | 'transaction' | 'block';
 
-function statementKind(statement: string): StatementKind {
+export function statementKind(statement: string): StatementKind {
   const words = stripComments(statement).trim().toUpperCase().split(/\s+/).slice(0, 6).join(' ');
   if (/^DECLARE\b/.test(words)) return 'declare';
   if (/^(BEGIN TRANSACTION|BEGIN$|COMMIT|ROLLBACK)\b/.test(words)) return 'transaction';

@@ -26,6 +26,8 @@ import {
 import { BigQueryError, type RetryEvent, type RetryPolicy, classifyBigQueryError, withRetry } from './bigquery-retry.js';
 import { RunningJobs } from './bigquery-cancel.js';
 import { composeBuildScript } from './bigquery-script.js';
+import type { StepEstimate } from './bigquery-budget.js';
+import { estimateBuild } from './bigquery-estimate.js';
 import { STATE_DATASET, type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
 import { KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
@@ -191,9 +193,19 @@ export class BigQueryWarehouse implements Warehouse {
     return beginWrites(this.#port, batch, this.#tables);
   }
 
-  /** Bytes the build would process, by dry run (free); for `dagrun -n` and `--max-bytes`. */
-  estimateSqlBytes(request: SqlBuildRequest): Promise<number> {
-    return this.#port.dryRun(sqlBuildQuery(request, request.sql));
+  /**
+   * Bytes one job of the build would bill, by dry runs (free) of each statement; throws,
+   * with the reason, when that cannot be known. For `dagrun -n` and `--max-bytes`.
+   */
+  async estimateSqlBytes(request: SqlBuildRequest): Promise<number> {
+    const estimate = await estimateBuild(this.#port, request, 1);
+    if (estimate.kind === 'unknown') throw new WarehouseError(estimate.reason, { transient: false });
+    return estimate.bytes;
+  }
+
+  /** What a step of `ranges` jobs over the request's dates would bill: known, or unknown and why. */
+  estimateBuild(request: SqlBuildRequest, ranges: number): Promise<StepEstimate> {
+    return estimateBuild(this.#port, request, ranges);
   }
 
   /** What `dagrun check --connect` prints: project, datasets, tables, calendars, state table. */
@@ -381,10 +393,16 @@ class ClientPort implements BigQueryPort {
   }
 
   async dryRun(request: QueryRequest): Promise<number> {
+    return (await this.dryRunStatistics(request)).bytes;
+  }
+
+  async dryRunStatistics(request: QueryRequest): Promise<{ bytes: number; tables: number | undefined }> {
     const { wrapIntegers: _, ...plain } = this.#query(request);
     const query = { ...plain, dryRun: true };
     const [job] = await this.#retry('dry-run', request.target, () => this.#client.createQueryJob(query));
-    return Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
+    const statistics = job.metadata?.statistics as { totalBytesProcessed?: string; query?: { referencedTables?: unknown[] } } | undefined;
+    const tables = statistics?.query?.referencedTables;
+    return { bytes: Number(statistics?.totalBytesProcessed ?? 0), tables: Array.isArray(tables) ? tables.length : undefined };
   }
 
   table(ref: TableRef): Promise<TableInfo> {

@@ -47,6 +47,8 @@ export interface ExecuteResult {
   readonly bytesProcessed: number;
   readonly bytesBilled: number;
   readonly statementType: string;
+  /** Tables the (validated) statements name, as `dataset.table`: `statistics.query.referencedTables`. */
+  readonly referencedTables?: readonly string[];
 }
 
 /** Column types for seeding, in BigQuery spelling. */
@@ -124,7 +126,9 @@ export class FakeEngine {
         const checked = statements.length > 1 && firstDdl !== -1 ? statements.slice(0, firstDdl) : statements;
         await this.#validate(checked, statements);
         const { processed } = await this.#bytes(checked);
-        return { result: undefined, bytesProcessed: processed, bytesBilled: 0, statementType };
+        // What a statement reads: a CREATE's own table is written, not referenced.
+        const referencedTables = [...new Set(checked.flatMap((s) => [...s.tables].filter((t) => s.kind !== 'ddl' || t !== s.writes)))];
+        return { result: undefined, bytesProcessed: processed, bytesBilled: 0, statementType, referencedTables };
       }
       const { processed, billed } = await this.#bytes(statements);
       const cap = options.maximumBytesBilled === undefined ? undefined : Number(options.maximumBytesBilled);
@@ -330,7 +334,7 @@ export class FakeEngine {
 function duckError(error: unknown, project: string): FakeError {
   const message = String((error as Error)?.message ?? error).split('\n')[0]!.trim();
   const table = /Table with name (\S+) does not exist/.exec(message);
-  if (table) return new FakeError(404, 'notFound', `Not found: Table ${project}:${table[1]!.replace(/!$/, '')} was not found in location US`);
+  if (table) return new FakeError(404, 'notFound', `Not found: Table ${project}:${table[1]!.replace(/!$/, '').replaceAll('"', '')} was not found in location US`);
   const schema = /Schema with name (\S+) does not exist/.exec(message);
   if (schema) return new FakeError(404, 'notFound', `Not found: Dataset ${project}:${schema[1]!.replace(/!$/, '')} was not found in location US`);
   return new FakeError(400, 'invalidQuery', message);

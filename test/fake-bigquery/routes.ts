@@ -297,7 +297,12 @@ function dryRunResource(reference: { projectId: string; jobId?: string; location
     configuration: { ...configuration, jobType: 'QUERY' },
     statistics: {
       creationTime: now, startTime: now, endTime: now, totalBytesProcessed: processed,
-      query: { totalBytesProcessed: processed, totalBytesBilled: String(executed?.bytesBilled ?? 0), cacheHit: false, statementType: executed?.statementType ?? 'SELECT' },
+      query: {
+        totalBytesProcessed: processed, totalBytesBilled: String(executed?.bytesBilled ?? 0), cacheHit: false, statementType: executed?.statementType ?? 'SELECT',
+        ...(executed?.referencedTables
+          ? { referencedTables: executed.referencedTables.map((t) => ({ projectId: reference.projectId, datasetId: t.split('.')[0], tableId: t.split('.')[1] })) }
+          : {}),
+      },
     },
     status: { state: 'DONE' },
   };
