@@ -92,14 +92,28 @@ INSERT INTO analytics.daily_points
     await expect(refused).rejects.toMatchObject({ transient: false, message: expect.stringContaining('not supported inside a transaction') });
   });
 
-  it('estimates a build by dry run: no query runs and nothing is billed', async () => {
+  it('estimates a build by dry runs: no query runs and nothing is billed', async () => {
+    // 48 bytes read, but a job is billed at least 10 MiB per table it references.
     const bytes = await warehouse.estimateSqlBytes(request('SELECT game_date, points FROM raw.games WHERE game_date IN UNNEST(@dates)'));
-    expect(bytes).toBe(3 * 8 * 2);
+    expect(bytes).toBe(10 * 1024 ** 2);
     expect(fake.count('jobs.insert')).toBe(1);
     expect(fake.count('jobs.query')).toBe(0);
     expect(fake.queries[0]).toMatchObject({ dryRun: true, labels: { purpose: 'build', target: 'daily_points' } });
     expect(fake.bytesBilled).toBe(0);
     await expect(warehouse.estimateSqlBytes(request('SELEC 1'))).rejects.toMatchObject({ transient: false });
+  });
+
+  it('estimates a DDL-first script statement by statement, times the ranges; unknown while the script creates what it reads', async () => {
+    await expect(warehouse.estimateBuild(request(dailyPoints), 12)).resolves.toEqual({
+      kind: 'unknown',
+      reason: 'statement 2 reads analytics.daily_points, which the script creates first: its bytes cannot be known before it runs',
+    });
+    // The whole script's dry run would have said 0 bytes (it stops at the CREATE).
+    expect((await fake.engine.execute(dailyPoints.replaceAll('@dates', '[DATE \'2024-01-02\']').replaceAll('@start_date', "DATE '2024-01-02'").replaceAll('@end_date', "DATE '2024-01-05'"), { dryRun: true })).bytesProcessed).toBe(0);
+    await fake.duck('CREATE SCHEMA analytics; CREATE TABLE analytics.daily_points (game_date DATE, points BIGINT)');
+    // DELETE references 1 table, INSERT 2: at least 3 × 10 MiB per range.
+    await expect(warehouse.estimateBuild(request(dailyPoints), 12)).resolves.toEqual({ kind: 'known', bytes: 12 * 3 * 10 * 1024 ** 2 });
+    expect(fake.queryJobs).toBe(0);
   });
 
   it('describes what `check --connect` found: project, datasets, tables, calendars, state', async () => {
