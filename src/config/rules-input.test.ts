@@ -250,6 +250,11 @@ describe('paths and names', () => {
     expect(errorsOf({ 'dag.json5': BIGQUERY, 'targets/x.json5': target('p._dagrun.x') })).toEqual([
       `targets/x.json5 › table: "p._dagrun.x" is in the _dagrun dataset, which is reserved for dagrun's own records: put the table in another dataset`,
     ]);
+    // On BigQuery the records' dataset may be named, and may live in another project.
+    const named = { ...BIGQUERY, warehouse: { type: 'bigquery', project: 'p', stateDataset: 'ops', stateProject: 'admin' } };
+    expect(errorsOf({ 'dag.json5': named, 'targets/x.json5': target('admin.ops.x'), 'targets/y.json5': target('ops.y'), 'targets/z.json5': target('_dagrun.z') })).toEqual([
+      `targets/x.json5 › table: "admin.ops.x" is in the ops dataset, which is reserved for dagrun's own records: put the table in another dataset`,
+    ]);
   });
 
   it('reports a target file that is a broken link instead of skipping it', () => {

@@ -34,19 +34,23 @@ const duckdbTablesTwoParts: Rule = (ctx) => {
   if (calendar.kind === 'table' && threeParts(calendar.table)) ctx.sink.add(ctx.dagFile, 'calendar.table', message(calendar.table));
 };
 
-/** A target writing into `_dagrun` could overwrite or fake the write records every verdict rests on. */
+/** Where dagrun keeps its records: a schema on DuckDB; on BigQuery a dataset, in a project. */
+function stateLocation(ctx: RuleContext): { schema: string; project?: string } {
+  const warehouse = ctx.config.warehouse;
+  if (warehouse.type === 'duckdb') return { schema: STATE_SCHEMA };
+  return { schema: warehouse.stateDataset ?? STATE_SCHEMA, project: warehouse.stateProject ?? warehouse.project };
+}
+
+/** A target writing into dagrun's records could overwrite or fake the write times every verdict rests on. */
 const tablesOutsideStateSchema: Rule = (ctx) => {
-  const warehouse: object = ctx.config.warehouse;
-  // A configurable name for the records' dataset, when the warehouse has one.
-  const configured = 'stateDataset' in warehouse && typeof warehouse.stateDataset === 'string' ? [warehouse.stateDataset.toLowerCase()] : [];
-  const reserved = new Set([STATE_SCHEMA, ...configured]);
+  const state = stateLocation(ctx);
   const word = ctx.config.warehouse.type === 'duckdb' ? 'schema' : 'dataset';
   for (const target of ctx.config.targets.values()) {
     const parts = target.table.split('.');
-    const schema = parts.at(-2)?.toLowerCase();
-    if (schema !== undefined && reserved.has(schema)) {
-      ctx.sink.add(fileOf(ctx, target), 'table', `"${target.table}" is in the ${parts.at(-2)} ${word}, which is reserved for dagrun's own records: put the table in another ${word}`);
-    }
+    const schema = parts.at(-2) ?? '';
+    const project = parts.length === 3 ? parts[0] : ctx.config.warehouse.type === 'bigquery' ? ctx.config.warehouse.project : undefined;
+    if (schema.toLowerCase() !== state.schema.toLowerCase() || project !== state.project) continue;
+    ctx.sink.add(fileOf(ctx, target), 'table', `"${target.table}" is in the ${schema} ${word}, which is reserved for dagrun's own records: put the table in another ${word}`);
   }
 };
 
