@@ -83,7 +83,8 @@ function rangesSection(model: RunModel): string[] {
   for (const o of model.outcomes) {
     const ranges = rangesOf(model, o.target);
     if (ranges.length === 0) continue;
-    lines.push(`- \`${o.target}\`: ${ranges.length} range${ranges.length === 1 ? '' : 's'}`);
+    const peak = model.peakParallel.get(o.target) ?? 1;
+    lines.push(`- \`${o.target}\`: ${ranges.length} range${ranges.length === 1 ? '' : 's'}${peak > 1 ? `, up to ${peak} at once` : ''}`);
     for (const r of ranges.slice(0, MAX_RANGES_LISTED)) {
       const retried = r.attempts > 1 ? `, ${r.attempts} attempts` : '';
       lines.push(`  - ${formatRange(r)} (${r.dates} date${r.dates === 1 ? '' : 's'}) ${r.ok ? 'ok' : '**failed**'} in ${formatDuration(r.durationMs)}${retried}`);

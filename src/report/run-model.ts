@@ -36,6 +36,8 @@ export interface RunModel {
   readonly ranges: readonly RangeRecord[];
   /** Gate verdicts per target. */
   readonly gates: ReadonlyMap<string, { readonly ok: boolean; readonly message: string; readonly after: Freshness }>;
+  /** Per target, the most of its ranges that ran at the same moment (the overlap the limits allowed). */
+  readonly peakParallel: ReadonlyMap<string, number>;
   readonly warnings: readonly string[];
   readonly ok: boolean;
   readonly interrupted: boolean;
@@ -55,6 +57,8 @@ export class RunRecorder implements Reporter {
   readonly #ranges: RangeRecord[] = [];
   readonly #gates = new Map<string, { ok: boolean; message: string; after: Freshness }>();
   readonly #warnings: string[] = [];
+  readonly #running = new Map<string, number>();
+  readonly #peak = new Map<string, number>();
   #pending: Promise<void> | undefined;
 
   constructor(onFinished: (model: RunModel) => void | Promise<void>, clock: () => Date = () => new Date()) {
@@ -69,6 +73,7 @@ export class RunRecorder implements Reporter {
         this.#startedAt = this.#clock();
         break;
       case 'range-finished':
+        this.#running.set(event.target, Math.max(0, (this.#running.get(event.target) ?? 0) - 1));
         // Only the last attempt of a range counts; retries replace the earlier record.
         this.#dropEarlierAttempt(event.target, event.index);
         this.#ranges.push({
@@ -85,7 +90,13 @@ export class RunRecorder implements Reporter {
       case 'run-finished':
         if (this.#started) this.#pending = Promise.resolve(this.#onFinished(this.#model(this.#started, event)));
         break;
-      case 'range-started':
+      case 'range-started': {
+        const now = (this.#running.get(event.target) ?? 0) + 1;
+        this.#running.set(event.target, now);
+        this.#peak.set(event.target, Math.max(now, this.#peak.get(event.target) ?? 0));
+        break;
+      }
+      case 'range-waiting':
       case 'range-retrying':
       case 'target-skipped':
       case 'info':
@@ -106,7 +117,7 @@ export class RunRecorder implements Reporter {
   #model(started: Started, finished: Extract<RunEvent, { type: 'run-finished' }>): RunModel {
     const model: Mutable<RunModel> = {
       runId: started.runId, commandLine: started.commandLine, jobs: started.jobs, startedAt: this.#startedAt, plan: started.plan,
-      measured: started.measured, ranges: this.#ranges, gates: this.#gates, warnings: this.#warnings,
+      measured: started.measured, ranges: this.#ranges, gates: this.#gates, peakParallel: this.#peak, warnings: this.#warnings,
       ok: finished.ok, interrupted: finished.interrupted, durationMs: finished.durationMs, outcomes: finished.outcomes,
     };
     return model;
