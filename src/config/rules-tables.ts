@@ -27,8 +27,9 @@ const duckdbTablesTwoParts: Rule = (ctx) => {
   const threeParts = (table: string) => isTableName(table) && table.split('.').length === 3;
   for (const target of ctx.config.targets.values()) {
     if (threeParts(target.table)) ctx.sink.add(fileOf(ctx, target), 'table', message(target.table));
-    const owner = calendarOwner(ctx, target);
-    if (owner && target.calendar.kind === 'table' && threeParts(target.calendar.table)) ctx.sink.add(owner, 'calendar.table', message(target.calendar.table));
+    // Targets without a calendar of their own share the pipeline's, reported once below.
+    const owner = target.calendar.kind === 'table' && target.calendar !== ctx.config.calendar && threeParts(target.calendar.table) ? calendarOwner(ctx, target) : undefined;
+    if (owner && target.calendar.kind === 'table') ctx.sink.add(owner, 'calendar.table', message(target.calendar.table));
   }
   const calendar = ctx.config.calendar;
   if (calendar.kind === 'table' && threeParts(calendar.table)) ctx.sink.add(ctx.dagFile, 'calendar.table', message(calendar.table));

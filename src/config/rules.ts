@@ -124,6 +124,8 @@ const identifiersPlain: Rule = (ctx) => {
 
 const depsExist: Rule = (ctx) => {
   const names = ctx.files.map((f) => f.name);
+  // A set, not the list: a chain of thousands of targets looks every dependency up.
+  const defined = new Set(names);
   for (const target of ctx.config.targets.values()) {
     const seen = new Set<string>();
     const written = writtenOf(ctx, target);
@@ -132,7 +134,7 @@ const depsExist: Rule = (ctx) => {
       const file = fileOf(ctx, target);
       // A dependency on a file with its own (already reported) problems is not also "not defined".
       if (dep.target === target.name) ctx.sink.add(file, key, `"${target.name}" cannot depend on itself`);
-      else if (!names.includes(dep.target)) ctx.sink.add(file, key, `target "${dep.target}", needed by "${target.name}", is not defined${suggestion(dep.target, names)}`);
+      else if (!defined.has(dep.target)) ctx.sink.add(file, key, `target "${dep.target}", needed by "${target.name}", is not defined${suggestion(dep.target, names)}`);
       else if (seen.has(dep.target)) ctx.sink.add(file, key, `"${dep.target}" is listed twice`);
       seen.add(dep.target);
     });
