@@ -7,7 +7,7 @@ import { dayOf, daysBetween, formatDay, type Day } from '../intervals/day.js';
 import { rangesToIso } from '../intervals/interval.js';
 import type { CheckOutcome, PresentDates, WriteRecord } from '../warehouse/warehouse.js';
 import { assessTargets, type Freshness } from './assess.js';
-import { NOT_MEASURED_YET, withBuiltDays } from './live.js';
+import { NOT_MEASURED_YET, withBuiltDays, withPlannedDays } from './live.js';
 import { checkKey, type MeasuredState } from './state.js';
 
 const d = (iso: string): Day => dayOf(iso);
@@ -100,8 +100,14 @@ describe('withBuiltDays: outdated dates, checks and blocked targets', () => {
     expect(iso(before.outdated)).toEqual(iso(rewritten));
     const live = withBuiltDays(before, ALL, [d('2024-01-04')]);
     expect(iso(live.outdated)).toEqual(['2024-01-05', '2024-01-06']);
-    expect(live.reasons).toEqual(['2 dates outdated, still to rebuild (2024-01-05..2024-01-06)']);
+    expect(live.reasons).toEqual(['2 dates outdated (2024-01-05..2024-01-06): not rebuilt yet in this run']);
     expect(live.state).toBe('stale');
+  });
+
+  it('ranges one after another: one reason for the outdated dates left', () => {
+    let live = withBuiltDays(outdatedState(), ALL, [d('2024-01-04')]);
+    live = withBuiltDays(live, ALL, [d('2024-01-05')]);
+    expect(live.reasons).toEqual(['1 date outdated (2024-01-06): not rebuilt yet in this run']);
   });
 
   it('a range that touches no outdated date keeps the measured reason as it was', () => {
@@ -131,5 +137,30 @@ describe('withBuiltDays: outdated dates, checks and blocked targets', () => {
     const live = withBuiltDays(before, ALL, ALL);
     expect(live.state).toBe('blocked');
     expect(live.reasons[0]).toBe('upstream source src below its threshold or failing its checks');
+  });
+});
+
+describe('withPlannedDays: dates this run rebuilds', () => {
+  const t = testTarget('t', [], { threshold: 0.5 });
+
+  it('a fresh target the run rewrites is stale, its present planned dates outdated, until they are built and it is measured', () => {
+    const before = assess([t], { present: { t: daysBetween(d('2024-01-01'), d('2024-01-08')) } }).get('t')!;
+    expect(before.state).toBe('fresh');
+    const planned = withPlannedDays(before, ALL, daysBetween(d('2024-01-03'), d('2024-01-10')), 'up rewrites 2024-01-03..2024-01-08 in this run');
+    expect(iso(planned.outdated)).toEqual(iso(daysBetween(d('2024-01-03'), d('2024-01-08'))));
+    expect(planned).toMatchObject({ state: 'stale', present: 8, coverage: 0.8 });
+    expect(planned.reasons).toEqual(['6 dates outdated (2024-01-03..2024-01-08): this run rebuilds them (up rewrites 2024-01-03..2024-01-08 in this run)']);
+    const half = withBuiltDays(planned, ALL, daysBetween(d('2024-01-03'), d('2024-01-05')));
+    expect(half.reasons).toEqual(['3 dates outdated (2024-01-06..2024-01-08): not rebuilt yet in this run']);
+    const all = withBuiltDays(half, ALL, daysBetween(d('2024-01-06'), d('2024-01-10')));
+    expect(all).toMatchObject({ state: 'stale', present: 10, outdated: [], reasons: [NOT_MEASURED_YET] });
+  });
+
+  it('missing or already outdated dates add nothing; a blocked target stays as it is', () => {
+    const before = assess([t], { present: { t: daysBetween(d('2024-01-01'), d('2024-01-08')) } }).get('t')!;
+    expect(withPlannedDays(before, ALL, [d('2024-01-09'), d('2024-01-10')], 'missing')).toBe(before);
+    const src = testTarget('src', [], { source: true, build: undefined });
+    const blocked = assess([src, testTarget('b', ['src'])], { present: { src: [] } }).get('b')!;
+    expect(withPlannedDays(blocked, ALL, ALL, 'forced')).toBe(blocked);
   });
 });

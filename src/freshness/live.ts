@@ -55,7 +55,7 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
     );
   }
   if (outdated.length === f.outdated.length) reasons.push(...f.reasons.filter(isOutdatedReason));
-  else if (outdated.length > 0) reasons.push(`${countDates(outdated.length)} outdated, still to rebuild (${describeDays(outdated, expected)})`);
+  else if (outdated.length > 0) reasons.push(`${countDates(outdated.length)} outdated (${describeDays(outdated, expected)}): not rebuilt yet in this run`);
   // what ranges do not change: blocked upstream, a pending calendar, failed checks
   reasons.push(...f.reasons.filter((r) => !isCoverageReason(r) && !isOutdatedReason(r)));
   if (reasons.length === 0 && f.state !== 'fresh') reasons.push(NOT_MEASURED_YET);
@@ -70,5 +70,24 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
     coverage,
     missingRanges: missingRanges(missing, expected),
     reasons,
+  };
+}
+
+/**
+ * `f` at the start of a run whose plan rebuilds `days` of it (`why`: the plan's reason): the
+ * present ones are outdated until rebuilt, so a fresh target that this run rewrites (forced,
+ * or reading dates an upstream step rewrites) shows stale until its gate measures it again.
+ */
+export function withPlannedDays(f: Freshness, expected: readonly Day[], days: readonly Day[], why: string): Freshness {
+  if (days.length === 0 || f.state === 'blocked') return f;
+  const inCalendar = new Set<number>(expected);
+  const notPresent = new Set<number>([...f.missing, ...f.outdated]);
+  const added = days.filter((d) => inCalendar.has(d) && !notPresent.has(d));
+  if (added.length === 0) return f;
+  return {
+    ...f,
+    state: 'stale',
+    outdated: [...f.outdated, ...added].sort((a, b) => a - b),
+    reasons: [...f.reasons, `${countDates(added.length)} outdated (${describeDays(added, expected)}): this run rebuilds them (${why})`],
   };
 }

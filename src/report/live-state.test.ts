@@ -27,7 +27,10 @@ function empty(name: string): Freshness {
 
 const plan = {
   window: { first: ALL[0]!, last: ALL[5]! },
-  steps: [{ target: 'a', batches: [batch('2024-01-01', '2024-01-03'), batch('2024-01-04', '2024-01-06')] }, { target: 'b', batches: [] }],
+  steps: [
+    { target: 'a', days: ALL, batches: [batch('2024-01-01', '2024-01-03'), batch('2024-01-04', '2024-01-06')], reasons: ['missing'] },
+    { target: 'b', days: [], batches: [], reasons: ['deferred'] },
+  ],
 } as unknown as PlanData;
 
 const started: RunEvent = {
@@ -93,6 +96,13 @@ describe('LiveState', () => {
     const r1 = batch('2024-01-04', '2024-01-06');
     const view = fold([started, finished(0, r0), finished(1, r1)]);
     expect(view.targets.get('a')!.freshness).toMatchObject({ state: 'stale', coverage: 1, reasons: [NOT_MEASURED_YET] });
+  });
+
+  it('a fresh target that the plan rewrites starts stale, the dates it rebuilds outdated', () => {
+    const fresh: Freshness = { ...empty('a'), state: 'stale', exists: true, present: 6, missing: [], coverage: 1, missingRanges: [], reasons: [] };
+    const freshStart: RunEvent = { ...started, measured: { expected: new Map([['a', ALL]]), freshness: new Map([['a', { ...fresh, state: 'fresh' }]]) } } as RunEvent;
+    const view = fold([freshStart]);
+    expect(view.targets.get('a')!.freshness).toMatchObject({ state: 'stale', outdated: ALL, reasons: ['6 dates outdated (2024-01-01..2024-01-06): this run rebuilds them (missing)'] });
   });
 
   it('a text that is not a live state of this version reads as none', () => {

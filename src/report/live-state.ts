@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Freshness } from '../freshness/assess.js';
-import { withBuiltDays } from '../freshness/live.js';
+import { withBuiltDays, withPlannedDays } from '../freshness/live.js';
 import type { Day } from '../intervals/day.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 import type { RunEvent } from './events.js';
@@ -130,8 +130,15 @@ export class LiveState {
     switch (event.type) {
       case 'run-started': {
         this.#head = { runId: event.runId, commandLine: event.commandLine, startedAt: now.toISOString(), window: event.plan.window };
+        const steps = new Map(event.plan.steps.map((step) => [step.target, step]));
         for (const step of event.plan.steps) this.#rangesPlanned.set(step.target, step.batches.length);
-        for (const [name, freshness] of event.measured?.freshness ?? []) this.#set(name, freshness, event.measured?.expected.get(name) ?? []);
+        for (const [name, measured] of event.measured?.freshness ?? []) {
+          const expected = event.measured?.expected.get(name) ?? [];
+          const step = steps.get(name);
+          // a fresh target that this run rewrites is not fresh while it does
+          const freshness = step ? withPlannedDays(measured, expected, step.days, step.reasons[0] ?? 'planned') : measured;
+          this.#set(name, freshness, expected);
+        }
         break;
       }
       case 'range-waiting':
