@@ -17,6 +17,8 @@ describe('sqlStatements', () => {
     expect(words(`SELECT 'a;b' , 'it''s;' , "x;y" , $$c;d$$ , $t$e;f$t$ /* g; */ -- h;\nFROM t`)).toEqual([[1, `SELECT ${Q} , ${Q} , ${Q} , ${Q} , ${Q} FROM T`]]);
     // A backslash is no escape in DuckDB: 'C:\' ends the string.
     expect(words(`SELECT 'C:\\'; COMMIT`)).toEqual([[1, `SELECT ${Q}`], [1, 'COMMIT']]);
+    // …except in E'…' strings.
+    expect(words(`SELECT E'it\\'s; COMMIT' AS e, e 'x'`)).toEqual([[1, `SELECT ${Q} AS E , E ${Q}`]]);
   });
 
   it("reads BigQuery's backslash escapes, triple quotes, raw strings, backticks and # comments", () => {

@@ -97,10 +97,13 @@ export function sqlStatements(sql: string, dialect: SqlDialect): SqlStatement[] 
     const quote = comment === undefined ? quoteAt(sql, i, dialect) : undefined;
     if (comment !== undefined) i = advance(i, comment);
     else if (quote !== undefined) {
-      // BigQuery's r'…' raw strings keep their backslashes; its other strings and names escape with them.
-      const raw = /^[rR][bB]?$|^[bB][rR]$/.test(tokens.at(-1) ?? '') && /[A-Za-z]/.test(sql[i - 1] ?? '');
-      if (raw) tokens.pop();
-      const backslash = dialect === 'bigquery' && !raw && quote[0] !== '$';
+      // A letter right before the quote is a prefix: BigQuery's r'…' raw strings keep their backslashes (its
+      // other strings and names escape with them); DuckDB's E'…' strings escape with backslashes too.
+      const prefix = /[A-Za-z]/.test(sql[i - 1] ?? '') ? (tokens.at(-1) ?? '') : '';
+      const raw = dialect === 'bigquery' && /^(R|RB|BR)$/.test(prefix);
+      const escaped = dialect === 'duckdb' && prefix === 'E' && quote === "'";
+      if (raw || escaped) tokens.pop();
+      const backslash = (dialect === 'bigquery' && !raw) || escaped;
       push(QUOTED);
       i = advance(i, quotedEnd(sql, i, quote, backslash));
     } else if (ch === ';') {
