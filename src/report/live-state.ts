@@ -128,35 +128,17 @@ export class LiveState {
   /** Folds one event in; `now` is when it arrived. */
   apply(event: RunEvent, now: Date): void {
     switch (event.type) {
-      case 'run-started': {
-        this.#head = { runId: event.runId, commandLine: event.commandLine, startedAt: now.toISOString(), window: event.plan.window };
-        const steps = new Map(event.plan.steps.map((step) => [step.target, step]));
-        for (const step of event.plan.steps) this.#rangesPlanned.set(step.target, step.batches.length);
-        for (const [name, measured] of event.measured?.freshness ?? []) {
-          const expected = event.measured?.expected.get(name) ?? [];
-          const step = steps.get(name);
-          // a fresh target that this run rewrites is not fresh while it does
-          const freshness = step ? withPlannedDays(measured, expected, step.days, step.reasons[0] ?? 'planned') : measured;
-          this.#set(name, freshness, expected);
-        }
+      case 'run-started':
+        this.#runStarted(event, now);
         break;
-      }
       case 'range-waiting':
       case 'range-started':
         this.#running.set(`${event.target}#${event.index}`, rangeOf(event, now, event.type === 'range-waiting' ? event.for : undefined));
         this.#rangesPlanned.set(event.target, Math.max(this.#rangesPlanned.get(event.target) ?? 0, event.index + 1));
         break;
-      case 'range-finished': {
-        this.#running.delete(`${event.target}#${event.index}`);
-        if (!event.ok) break;
-        this.#rangesDone++;
-        if (!this.#targets.has(event.target)) break;
-        const built = this.#built.get(event.target) ?? [];
-        for (const day of event.batch.days) built.push(day);
-        this.#built.set(event.target, built);
-        this.#encoded.set(event.target, undefined);
+      case 'range-finished':
+        this.#rangeFinished(event);
         break;
-      }
       case 'gate-finished': {
         const target = this.#targets.get(event.target);
         this.#built.delete(event.target); // the gate measured them
@@ -175,6 +157,30 @@ export class LiveState {
         break;
     }
     this.#asOf = now.toISOString();
+  }
+
+  /** The measurement before the run, with the dates the plan rewrites: a fresh target this run rebuilds is not fresh while it does. */
+  #runStarted(event: Extract<RunEvent, { type: 'run-started' }>, now: Date): void {
+    this.#head = { runId: event.runId, commandLine: event.commandLine, startedAt: now.toISOString(), window: event.plan.window };
+    const steps = new Map(event.plan.steps.map((step) => [step.target, step]));
+    for (const step of event.plan.steps) this.#rangesPlanned.set(step.target, step.batches.length);
+    for (const [name, measured] of event.measured?.freshness ?? []) {
+      const expected = event.measured?.expected.get(name) ?? [];
+      const step = steps.get(name);
+      this.#set(name, step ? withPlannedDays(measured, expected, step.days, step.reasons[0] ?? 'planned') : measured, expected);
+    }
+  }
+
+  /** Notes a successful range's days; they are folded into the target's freshness when it is next written. */
+  #rangeFinished(event: Extract<RunEvent, { type: 'range-finished' }>): void {
+    this.#running.delete(`${event.target}#${event.index}`);
+    if (!event.ok) return;
+    this.#rangesDone++;
+    if (!this.#targets.has(event.target)) return;
+    const built = this.#built.get(event.target) ?? [];
+    for (const day of event.batch.days) built.push(day);
+    this.#built.set(event.target, built);
+    this.#encoded.set(event.target, undefined);
   }
 
   #set(name: string, freshness: Freshness, expected: readonly Day[]): void {
