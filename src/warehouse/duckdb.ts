@@ -49,6 +49,8 @@ import {
 } from './warehouse.js';
 
 const EPOCH = "DATE '1970-01-01'";
+/** Tables per present-dates statement (see `presentDates`). */
+const PRESENT_BATCH = 100;
 
 /** Options for opening the embedded warehouse. */
 export interface DuckDbOptions {
@@ -213,23 +215,30 @@ export class DuckDbWarehouse implements Warehouse {
   async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
     const result = new Map<string, PresentDates>();
     if (tables.length === 0) return result;
-    return this.#query(async (connection) => {
-      const existing = await this.#existingTables(connection, tables.map((t) => t.table));
-      const probes = tables.filter((t) => existing.has(t.table));
-      for (const t of tables) result.set(t.table, { exists: false, days: [] });
-      if (probes.length === 0) return result;
-      const parts = probes.map((probe, index) => {
-        const column = quoteIdent(probe.dateColumn);
-        return `SELECT ${index} AS k, list(DISTINCT CAST(CAST(${column} AS DATE) - ${EPOCH} AS INTEGER)) AS days
+    for (const t of tables) result.set(t.table, { exists: false, days: [] });
+    const existing = await this.#query((connection) => this.#existingTables(connection, tables.map((t) => t.table)));
+    const probes = tables.filter((t) => existing.has(t.table));
+    // One UNION ALL of every table grows worse than linearly in DuckDB's planner (1000 branches:
+    // 1.4–3.1 s, ten of 100: 0.75 s): batches of PRESENT_BATCH, each on its own connection, at once.
+    const batches: TableProbe[][] = [];
+    for (let i = 0; i < probes.length; i += PRESENT_BATCH) batches.push(probes.slice(i, i + PRESENT_BATCH));
+    await Promise.all(
+      batches.map((batch) =>
+        this.#query(async (connection) => {
+          const parts = batch.map((probe, index) => {
+            const column = quoteIdent(probe.dateColumn);
+            return `SELECT ${index} AS k, list(DISTINCT CAST(CAST(${column} AS DATE) - ${EPOCH} AS INTEGER)) AS days
           FROM ${quoteTable(probe.table)} WHERE CAST(${column} AS DATE) BETWEEN $first AND $last`;
-      });
-      const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'present-dates query');
-      for (const row of rows) {
-        const probe = probes[Number(row[0])]!;
-        result.set(probe.table, { exists: true, days: daysOf(row[1]!).sort((a, b) => a - b) });
-      }
-      return result;
-    });
+          });
+          const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'present-dates query');
+          for (const row of rows) {
+            const probe = batch[Number(row[0])]!;
+            result.set(probe.table, { exists: true, days: daysOf(row[1]!).sort((a, b) => a - b) });
+          }
+        }),
+      ),
+    );
+    return result;
   }
 
   async #run(connection: DuckDBConnection, sql: string, window: DayWindow, what: string): Promise<DuckDBValue[][]> {
