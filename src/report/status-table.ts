@@ -4,6 +4,7 @@ import { plainTable, renderTable } from './plain-table.js';
 import type { Freshness, FreshnessState } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
+import { formatRange } from '../intervals/interval.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 import { formatPercent } from './format.js';
 
@@ -26,6 +27,24 @@ function state(s: FreshnessState): string {
   }
 }
 
+/** How many missing ranges a row names before it counts the rest. */
+const RANGES_SHOWN = 3;
+
+/** "2024-01-03..2024-01-05, 2024-02-01 (+2 more)": the missing dates, which a reader acts on. */
+function missingText(f: Freshness): string {
+  const shown = f.missingRanges.slice(0, RANGES_SHOWN).map(formatRange).join(', ');
+  const rest = f.missingRanges.length - RANGES_SHOWN;
+  return rest > 0 ? `${shown} (+${rest} more)` : shown;
+}
+
+/** The first reason; the missing dates named when that reason is about them, or when there is none. */
+function reason(f: Freshness): string {
+  const first = f.reasons[0];
+  if (f.missing.length === 0 || !f.exists) return first ?? (f.warnings[0] ? pc.dim(f.warnings[0]) : '');
+  if (first === undefined) return pc.dim(`missing ${missingText(f)}`);
+  return /expected dates missing/.test(first) ? `${first}: ${missingText(f)}` : first;
+}
+
 /** Renders the status table (targets in dependency order). */
 export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: readonly Freshness[]): string {
   const table = plainTable(['TARGET', 'GROUP', 'COVERAGE', 'PRESENT', 'MISSING', 'STATE', 'REASON'], ['left', 'left', 'left', 'right', 'right', 'left', 'left']);
@@ -40,7 +59,7 @@ export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: r
       `${f.present}/${f.expected}`,
       `${f.missing.length}${outdated}`,
       state(f.state),
-      f.reasons[0] ?? (f.warnings[0] ? pc.dim(f.warnings[0]) : ''),
+      reason(f),
     ]);
   }
   const counts = (['fresh', 'stale', 'blocked'] as const).map((s) => `${rows.filter((r) => r.state === s).length} ${s}`).join(', ');
