@@ -70,7 +70,7 @@ export interface BuildJobOptions {
  */
 export async function runBuildJob(
   port: BigQueryPort,
-  build: SqlBuildRequest,
+  build: Pick<SqlBuildRequest, 'target' | 'start' | 'end' | 'dates'>,
   query: QueryRequest,
   options: BuildJobOptions,
 ): Promise<Row[]> {

@@ -4,6 +4,7 @@
  * only file that imports it); the coverage, writes and connection modules are written
  * against this interface alone.
  */
+import type { OutputFormat } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import type { TableRef } from './bigquery-sql.js';
 import type { SqlBuildRequest } from './warehouse.js';
@@ -83,6 +84,11 @@ export interface BigQueryPort {
    * `BigQueryError` with `jobFailed` when the job itself failed.
    */
   runJob(request: QueryRequest, job: { readonly jobId: string; readonly timeoutMs?: number | undefined }): Promise<Row[]>;
+  /**
+   * Loads a local file into a table, replacing it (created from the file's columns), as the
+   * load job `jobId`; the rows loaded. A lost answer is recovered as in `runJob`.
+   */
+  loadFile(ref: TableRef, file: string, format: OutputFormat, job: { readonly jobId: string; readonly target: string }): Promise<number>;
   /** Cancels every job `runJob` is waiting for (best effort). */
   cancelRunning(): Promise<void>;
   /** Dry-runs a query: the bytes it would process, without running it or paying for it. */

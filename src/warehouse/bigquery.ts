@@ -6,7 +6,7 @@
  */
 import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
-import type { CalendarSpec, WarehouseConfig } from '../config/types.js';
+import type { CalendarSpec, OutputFormat, WarehouseConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
 import type { Day } from '../intervals/day.js';
 import { formatDay } from '../intervals/day.js';
@@ -30,7 +30,8 @@ import type { StepEstimate } from './bigquery-budget.js';
 import { estimateBuild } from './bigquery-estimate.js';
 import { STATE_DATASET, type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
-import { KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
+import { type BuildJobOptions, KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
+import { loadRange } from './bigquery-load.js';
 import { beginWrites, ensureWritesTable, readWriteGroups, readWrites, recordWrites, recordsStatement } from './bigquery-writes.js';
 import { rewriteNamedParameters } from './sql-text.js';
 import type {
@@ -56,7 +57,7 @@ export { isLoopbackEndpoint } from './bigquery-values.js';
  * The BigQuery settings the adapter reads: dag.json5's `warehouse`, with the optional state
  * location and pipeline id.
  */
-export type BigQuerySettings = Extract<WarehouseConfig, { type: 'bigquery' }> & {
+export type BigQuerySettings = Omit<Extract<WarehouseConfig, { type: 'bigquery' }>, 'stateDataset' | 'stateProject' | 'pipeline'> & {
   /** Dataset of the write records (default `_dagrun`). */
   readonly stateDataset?: string | undefined;
   /** Project of the write records (default: `project`). */
@@ -167,17 +168,8 @@ export class BigQueryWarehouse implements Warehouse {
     const base = sqlBuildQuery(request, composed.script);
     const query = composed.joined ? { ...base, params: { ...base.params, ...records!.params } } : base;
     if (record && !composed.joined) await beginWrites(this.#port, record, this.#tables);
-    const key = buildJobId(this.#options.runId, request, 0);
     try {
-      await runBuildJob(this.#port, request, query, {
-        runId: this.#options.runId,
-        firstAttempt: (this.#attempts.get(key) ?? 0) + 1,
-        used: (attempt) => this.#attempts.set(key, attempt),
-        table,
-        lock: this.#commits,
-        policy: this.#options.retry,
-        onRetry: this.#options.onRetry,
-      });
+      await runBuildJob(this.#port, request, query, this.#jobOptions(request, table));
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
@@ -185,8 +177,33 @@ export class BigQueryWarehouse implements Warehouse {
     if (record && !composed.joined) await recordWrites(this.#port, [record], this.#tables);
   }
 
+  /** A command's rows: a load job into a staging table, checked, then one transaction (see bigquery-load.ts). */
   loadRows(request: LoadRequest): Promise<LoadOutcome> {
-    return Promise.reject(new WarehouseError(`target ${request.target}: build.output is not supported on BigQuery yet`, { transient: false }));
+    const ref = resolveTable(request.table, this.#port.project);
+    this.#tables.set(request.target, `${ref.project}.${ref.dataset}.${ref.table}`);
+    const loadKey = buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, 0);
+    const loadAttempt = (this.#attempts.get(loadKey) ?? 0) + 1;
+    this.#attempts.set(loadKey, loadAttempt);
+    return loadRange(this.#port, request, {
+      loadJobId: buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, loadAttempt),
+      runReplace: async (query, table) => {
+        await runBuildJob(this.#port, request, query, this.#jobOptions(request, table));
+      },
+    });
+  }
+
+  /** How the jobs of a range are named, retried and queued: each call takes the next attempt numbers. */
+  #jobOptions(request: Pick<SqlBuildRequest, 'target' | 'start' | 'end' | 'dates'>, table: string): BuildJobOptions {
+    const key = buildJobId(this.#options.runId, request, 0);
+    return {
+      runId: this.#options.runId,
+      firstAttempt: (this.#attempts.get(key) ?? 0) + 1,
+      used: (attempt) => this.#attempts.set(key, attempt),
+      table,
+      lock: this.#commits,
+      policy: this.#options.retry,
+      onRetry: this.#options.onRetry,
+    };
   }
 
   beginWrites(batch: WriteBatch): Promise<void> {
@@ -305,7 +322,8 @@ class ClientPort implements BigQueryPort {
     const job = this.#client.job(spec.jobId, this.location ? { location: this.location } : {});
     this.#jobs.started(spec.jobId, job);
     try {
-      await this.#insertJob({ ...query, jobId: spec.jobId, ...(spec.timeoutMs ? { jobTimeoutMs: spec.timeoutMs } : {}) }, job, request.target);
+      const inserted: Query = { ...query, jobId: spec.jobId, ...(spec.timeoutMs ? { jobTimeoutMs: spec.timeoutMs } : {}) };
+      await this.#insertJob(() => this.#client.createQueryJob(inserted), job, request.target);
       return await this.#awaitJob(job, request.target);
     } finally {
       this.#jobs.ended(spec.jobId);
@@ -317,11 +335,11 @@ class ClientPort implements BigQueryPort {
    * unknown whether the job exists: jobs.get says, and only a job that does not exist is
    * inserted again, under the same id. A 409 means it exists: it is then polled.
    */
-  async #insertJob(query: Query, job: Job, target: string | undefined): Promise<void> {
+  async #insertJob(insert: () => Promise<unknown>, job: Job, target: string | undefined): Promise<void> {
     const attempts = Math.max(1, this.#settings.retry?.attempts ?? 5);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#client.createQueryJob(query);
+        await insert();
         return;
       } catch (error) {
         // The job was created and failed at once (status.errors): its end is read when awaited.
@@ -335,6 +353,35 @@ class ClientPort implements BigQueryPort {
         }
         await this.#pause('jobs.insert', target, attempt, attempts, failure);
       }
+    }
+  }
+
+  async loadFile(ref: TableRef, file: string, format: OutputFormat, spec: { jobId: string; target: string }): Promise<number> {
+    const table = this.#client.dataset(ref.dataset, { projectId: ref.project }).table(ref.table);
+    const metadata = {
+      sourceFormat: LOAD_FORMATS[format],
+      ...(format === 'csv' ? { skipLeadingRows: 1 } : {}),
+      autodetect: true,
+      writeDisposition: 'WRITE_TRUNCATE',
+      createDisposition: 'CREATE_IF_NEEDED',
+      jobId: spec.jobId,
+    };
+    const job = this.#client.job(spec.jobId, this.location ? { location: this.location } : {});
+    this.#jobs.started(spec.jobId, job);
+    try {
+      await this.#insertJob(() => table.createLoadJob(file, { ...metadata }), job, spec.target);
+      for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+        const [resource] = await this.#retry('jobs.get', spec.target, () => job.getMetadata());
+        const { status, statistics } = resource as { status?: { state?: string; errorResult?: { reason?: string; message?: string } }; statistics?: { load?: { outputRows?: string } } };
+        if (status?.errorResult) {
+          const failure = classifyBigQueryError({ errors: [status.errorResult] });
+          throw new BigQueryError(`${failure.message} (${failure.reason})`, { transient: failure.transient, reason: failure.reason, jobFailed: true });
+        }
+        if (status?.state === 'DONE') return Number(statistics?.load?.outputRows ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    } finally {
+      this.#jobs.ended(spec.jobId);
     }
   }
 
@@ -458,6 +505,9 @@ class ClientPort implements BigQueryPort {
     return ensured;
   }
 }
+
+/** BigQuery's names of the formats a command may hand rows over in. */
+const LOAD_FORMATS: Record<OutputFormat, string> = { csv: 'CSV', ndjson: 'NEWLINE_DELIMITED_JSON', parquet: 'PARQUET' };
 
 /** The client's value for a parameter; DATEs go through `BigQuery.date`, or the client drops them. */
 function paramValue(param: QueryParam): unknown {

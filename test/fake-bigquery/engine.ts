@@ -297,6 +297,24 @@ export class FakeEngine {
     return { processed, billed: readsData ? Math.max(processed, MINIMUM_BILLED_BYTES) : processed };
   }
 
+  /** Loads rows read by a DuckDB table function (`read_csv(…)`) into a table: replaced, or appended to. Returns the rows loaded. */
+  load(table: string, reader: string, options: { truncate: boolean }): Promise<number> {
+    return this.serial(async () => {
+      const [dataset, name] = table.toLowerCase().split('.') as [string, string];
+      if (!(await this.catalog.datasetExists(dataset))) throw new FakeError(404, 'notFound', `Not found: Dataset ${this.#project}:${dataset}`);
+      const exists = (await this.catalog.columns(table)).length > 0;
+      try {
+        const count = (await this.#db.runAndReadAll(`SELECT count(*) FROM ${reader}`)).getRows()[0]![0];
+        if (options.truncate || !exists) await this.#db.run(`CREATE OR REPLACE TABLE "${dataset}"."${name}" AS SELECT * FROM ${reader}`);
+        else await this.#db.run(`INSERT INTO "${dataset}"."${name}" BY NAME SELECT * FROM ${reader}`);
+        await this.catalog.tableWritten(table, options.truncate || !exists);
+        return Number(count);
+      } catch (error) {
+        throw new FakeError(400, 'invalid', `Error while reading data: ${String((error as Error).message).split('\n')[0]}`);
+      }
+    });
+  }
+
   /** Creates a table with rows (replacing it), optionally DAY-partitioned. */
   seed(table: string, spec: SeedSpec): Promise<void> {
     return this.serial(async () => {

@@ -7,6 +7,7 @@ import type { ExecuteResult, FakeEngine } from './engine.js';
 import { FakeError } from './engine.js';
 import type { Fault, LoggedQuery } from './server.js';
 import type { RestParameter } from './values.js';
+import { uploadJob } from './load.js';
 
 /** The REST methods the fake answers (BigQuery's own names for them). */
 export type Route =
@@ -35,6 +36,8 @@ export interface StoredJob {
   error?: FakeError;
   executed?: ExecuteResult;
   pollsLeft: number;
+  /** The whole Job resource, for jobs that are not queries (loads). */
+  resource?: object;
   /** Runs the job's work (once). */
   readonly run: () => Promise<void>;
 }
@@ -87,7 +90,7 @@ export function errorBody(code: number, reason: string, message: string): object
 /** Answers one API request. Throws `FakeError` for BigQuery-level failures. */
 export async function handleApi(
   store: JobStore,
-  request: { method: string; path: string; body: Record<string, unknown> },
+  request: { method: string; path: string; body: Record<string, unknown>; upload?: { bytes: Buffer; contentType: string } | undefined },
   io: RouteIo,
 ): Promise<void> {
   const found = ROUTES.map(([method, pattern, route]) => ({ route, match: method === request.method ? pattern.exec(request.path) : null }))
@@ -108,7 +111,7 @@ async function answerRoute(
   project: string,
   second: string,
   third: string,
-  request: { method: string; path: string; body: Record<string, unknown> },
+  request: { method: string; path: string; body: Record<string, unknown>; upload?: { bytes: Buffer; contentType: string } | undefined },
 ): Promise<object> {
   switch (route) {
     case 'jobs.query':
@@ -116,7 +119,8 @@ async function answerRoute(
     case 'jobs.insert':
       return jobsInsert(store, project, request.body);
     case 'jobs.upload':
-      throw new FakeError(400, 'invalid', 'the fake takes uploads through the server (multipart), not here');
+      if (!request.upload) throw new FakeError(400, 'invalid', 'an upload needs a multipart body');
+      return uploadJob(store, project, request.upload.bytes, request.upload.contentType);
     case 'jobs.getQueryResults':
       return getQueryResults(store, project, second);
     case 'jobs.get': {
@@ -279,6 +283,7 @@ function cancelJob(store: JobStore, project: string, jobId: string): object {
 
 /** The Job resource of a stored job. */
 function jobResource(job: StoredJob): object {
+  if (job.resource) return job.resource;
   const errorResult = job.error ? { reason: job.error.reason, message: job.error.message } : undefined;
   return {
     ...dryRunResource(job.reference, job.configuration, job.executed),

@@ -228,9 +228,12 @@ export class FakeBigQuery implements JobStore {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://fake');
+    const upload = url.pathname.startsWith('/upload/');
+    const raw = upload ? '' : bytes.toString();
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
@@ -240,7 +243,10 @@ export class FakeBigQuery implements JobStore {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       if (url.pathname.startsWith('/_fake/')) return send(200, await this.#control(req.method ?? 'GET', url.pathname.slice(7), body));
       if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
-      await handleApi(this, { method: req.method ?? 'GET', path: url.pathname.replace(/^\/bigquery\/v2/, ''), body }, {
+      // `/bigquery/v2` is optional, also after `/upload`.
+      const path = url.pathname.replace(/^(\/upload)?\/bigquery\/v2/, '$1');
+      const files = upload ? { bytes, contentType: String(req.headers['content-type'] ?? '') } : undefined;
+      await handleApi(this, { method: req.method ?? 'GET', path, body, upload: files }, {
         count: (route) => this.calls.set(route, this.count(route) + 1),
         fault: (route) => this.#takeFault(route),
         send,
