@@ -2,7 +2,7 @@
 import pc from 'picocolors';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
-import type { PlanData } from '../scheduler/compute-plan.js';
+import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
 import { formatBytes } from './format.js';
 
 const MAX_RANGES_SHOWN = 6;
@@ -17,8 +17,12 @@ export function renderPlan(
 ): string {
   const lines: string[] = [];
   const window = `${formatDay(plan.window.first)} .. ${formatDay(plan.window.last)}`;
-  if (plan.steps.length === 0) {
+  const unbuildable = plan.omitted.filter(isUnbuildable);
+  if (plan.steps.length === 0 && unbuildable.length === 0) {
     lines.push(`${pc.green('Nothing to do:')} every selected target is fresh for ${window}.`);
+  } else if (plan.steps.length === 0) {
+    lines.push(`${pc.yellow('Nothing can be built')} for ${window}: ${unbuildable.length} selected target${unbuildable.length === 1 ? ' is' : 's are'} not fresh and cannot be made so in this run:`);
+    for (const o of unbuildable) lines.push(`   ${o.target}: ${o.why}`);
   } else {
     const dates = plan.steps.reduce((n, s) => n + s.days.length, 0);
     const batches = plan.steps.reduce((n, s) => n + s.batches.length, 0);
@@ -37,6 +41,10 @@ export function renderPlan(
     for (const reason of step.reasons) lines.push(`   why: ${reason}`);
     if (unknown !== undefined) lines.push(`   bytes: unknown (${unknown})`);
   });
+  if (!options.explain && plan.steps.length > 0 && unbuildable.length > 0) {
+    lines.push('', pc.bold('Cannot be built in this run:'));
+    for (const o of unbuildable) lines.push(`   ${o.target}: ${o.why}`);
+  }
   if (options.explain && plan.omitted.length > 0) {
     lines.push('', pc.bold('Not in the plan:'));
     for (const o of plan.omitted) lines.push(`   ${o.target}: ${o.why}`);

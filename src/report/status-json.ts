@@ -52,7 +52,9 @@ export function planJson(plan: PlanData, extra: Record<string, unknown> = {}): s
         after: s.after,
         ...(s.deferred && { deferred: true }),
       })),
-      fresh: plan.omitted.map((o) => ({ target: o.target, why: o.why })),
+      fresh: plan.omitted.filter((o) => o.kind === 'fresh' || o.kind === 'source-fresh').map((o) => ({ target: o.target, why: o.why })),
+      // selected targets that get no step although they are not fresh: blocked, stale sources
+      notBuilt: plan.omitted.filter((o) => o.kind !== 'fresh' && o.kind !== 'source-fresh').map((o) => ({ target: o.target, kind: o.kind, why: o.why })),
       ...extra,
     },
     null,

@@ -1,4 +1,6 @@
 /** The planner on in-memory state: which dates each step gets, handed down same-date and lookback edges, and why. */
+import { renderPlan } from '../report/plan-text.js';
+import { planJson } from '../report/status-json.js';
 import { describe, expect, it } from 'vitest';
 import { testTarget } from '../../test/helpers/targets.js';
 import type { Target } from '../config/types.js';
@@ -142,6 +144,21 @@ describe('computePlan', () => {
 
   it('keeps a source out of the plan, saying it is not built by dagrun', () => {
     const plan = new FakeProject().add(target('raw', [], { source: true, build: undefined }), { present: [] }).plan();
-    expect(plan.omitted).toEqual([{ target: 'raw', why: 'source, not built by dagrun: 10 of 10 expected dates missing (0% < 100%)' }]);
+    expect(plan.omitted).toEqual([{ target: 'raw', kind: 'source-stale', why: 'source, not built by dagrun: 10 of 10 expected dates missing (0% < 100%)' }]);
+  });
+
+  it('tells fresh omissions from blocked ones by kind, and the text and JSON plans do not call blocked targets fresh', () => {
+    const plan = new FakeProject()
+      .add(target('raw', [], { source: true, build: undefined }), { present: [] })
+      .add(target('mid', ['raw']), { present: [] })
+      .plan();
+    expect(plan.steps).toEqual([]);
+    expect(plan.omitted.map((o) => [o.target, o.kind])).toEqual([['raw', 'source-stale'], ['mid', 'blocked']]);
+    const text = renderPlan(plan, { explain: false });
+    expect(text).toMatch(/^Nothing can be built for .*: 2 selected targets are not fresh and cannot be made so in this run:\n   raw: source, not built by dagrun/);
+    expect(text).not.toContain('Nothing to do');
+    const json = JSON.parse(planJson(plan)) as { fresh: unknown[]; notBuilt: { target: string; kind: string }[] };
+    expect(json.fresh).toEqual([]);
+    expect(json.notBuilt.map((o) => [o.target, o.kind])).toEqual([['raw', 'source-stale'], ['mid', 'blocked']]);
   });
 });

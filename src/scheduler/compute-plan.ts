@@ -31,10 +31,29 @@ export interface Step {
   readonly deferred: boolean;
 }
 
-/** A selected target without a step, and why. */
+/** Why a selected target has no step. */
+export type OmissionKind =
+  /** Fresh: nothing missing, outdated or failing. */
+  | 'fresh'
+  /** A source (never built by dagrun) that is fresh. */
+  | 'source-fresh'
+  /** A source below its threshold or failing its checks: dagrun cannot repair it. */
+  | 'source-stale'
+  /** Something upstream cannot be made fresh in this run. */
+  | 'blocked'
+  /** Stale, but no date of the window to hand over (e.g. only a warning-level problem). */
+  | 'nothing-to-hand-over';
+
+/** A selected target without a step: the kind, for code, and the words, for people. */
 export interface Omission {
   readonly target: string;
+  readonly kind: OmissionKind;
   readonly why: string;
+}
+
+/** Omissions that mean the selection cannot become fresh in this run. */
+export function isUnbuildable(omission: Omission): boolean {
+  return omission.kind === 'blocked' || omission.kind === 'source-stale';
 }
 
 /** The plan as data. */
@@ -125,11 +144,15 @@ export function computePlan(input: PlanInput): PlanData {
     const f = freshness.get(name);
     if (!f) continue;
     if (target.source) {
-      omitted.push({ target: name, why: f.state === 'fresh' ? 'source, fresh' : `source, not built by dagrun: ${f.reasons[0] ?? ''}` });
+      omitted.push(
+        f.state === 'fresh'
+          ? { target: name, kind: 'source-fresh', why: 'source, fresh' }
+          : { target: name, kind: 'source-stale', why: `source, not built by dagrun: ${f.reasons[0] ?? ''}` },
+      );
       continue;
     }
     if (f.state === 'blocked') {
-      omitted.push({ target: name, why: `blocked: ${f.reasons[0]}` });
+      omitted.push({ target: name, kind: 'blocked', why: `blocked: ${f.reasons[0]}` });
       continue;
     }
     const expected = state.expected.get(name) ?? [];
@@ -143,7 +166,7 @@ export function computePlan(input: PlanInput): PlanData {
       graph.upstreamEdges(name).some((e) => steps.has(e.upstream) && (e.kind === 'calendar' || steps.get(e.upstream)!.deferred));
     const days = unionDays(own.days, ...inherited.days);
     if (days.length === 0 && !deferred) {
-      omitted.push({ target: name, why: freshWhy(f) });
+      omitted.push({ target: name, kind: f.state === 'fresh' ? 'fresh' : 'nothing-to-hand-over', why: freshWhy(f) });
       continue;
     }
     const build = target.build!;

@@ -27,7 +27,7 @@ import { RangeDurations } from '../../report/durations.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
-import { computePlan, type PlanData } from '../../scheduler/compute-plan.js';
+import { computePlan, isUnbuildable, type PlanData } from '../../scheduler/compute-plan.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { addEstimatesToPlanJson, applyBudget, estimatePlanBytes, parseMaxBytes, splitEstimates } from '../../warehouse/bigquery-budget.js';
 import type { PipelineLock } from '../../executor/lock.js';
@@ -60,7 +60,7 @@ const STOP_DEADLINE_MS = KILL_GRACE_MS + 7_000;
 /** Selected targets that cannot be built in this run: blocked ones and stale sources. */
 function unbuildable(plan: PlanData): TargetOutcome[] {
   return plan.omitted
-    .filter((o) => o.why.startsWith('blocked') || o.why.startsWith('source, not built'))
+    .filter(isUnbuildable)
     .map((o) => ({ target: o.target, status: 'skipped', reason: o.why, batchesDone: 0, batches: 0, daysHandedOver: 0, before: undefined, after: undefined, durationMs: undefined }));
 }
 
