@@ -141,6 +141,24 @@ INSERT INTO analytics.daily_points
     );
   });
 
+  it('creates datasets in warehouse.location, else where the pipeline’s datasets are, else refuses; check --connect flags another location', async () => {
+    await fake.engine.serial(() => fake.engine.catalog.setLocation('raw', 'EU'));
+    const settings = { type: 'bigquery', project: fake.project, location: undefined, maximumBytesBilled: undefined, apiEndpoint: fake.endpoint } as const;
+    const blind = await openBigQuery(settings, { runId: 'blind' });
+    await expect(blind.runSql(request(dailyPoints))).rejects.toThrow(
+      'cannot create dataset fake-project.analytics: warehouse.location is not set and no dataset of the pipeline exists yet to infer it from; set warehouse.location (e.g. "US", "EU" or "europe-west1")',
+    );
+    const inferring = await openBigQuery(settings, { runId: 'inferring' });
+    await inferring.presentDates([{ table: 'raw.games', dateColumn: 'game_date' }], window);
+    await inferring.runSql(request(dailyPoints));
+    expect(await fake.engine.serial(() => fake.engine.catalog.location('analytics'))).toBe('EU');
+    // The configured location wins, and check --connect says when a dataset is elsewhere.
+    const lines = await warehouse.describeConnection([], [{ table: 'raw.games', dateColumn: 'game_date' }]);
+    expect(lines).toContain(
+      'dataset fake-project.raw in EU: 1 of 1 tables exist, 1 read from partition metadata, 0 by scanning the date column; not in warehouse.location US: dagrun\'s queries cannot read it',
+    );
+  });
+
   it('sends no credentials and connects to nothing but the loopback endpoint', async () => {
     const seen: string[] = [];
     const connect = net.Socket.prototype.connect;

@@ -57,9 +57,13 @@ async function describeTables(port: BigQueryPort, tables: readonly TableProbe[])
       (e) => e.info.exists && e.info.dayPartitionColumn?.toLowerCase() === e.probe.dateColumn.toLowerCase(),
     );
     const where = dataset.location ? ` in ${dataset.location}` : '';
+    // Queries run in one location and cannot read a dataset in another.
+    const elsewhere = port.location && dataset.location && dataset.location.toLowerCase() !== port.location.toLowerCase()
+      ? `; not in warehouse.location ${port.location}: dagrun's queries cannot read it`
+      : '';
     lines.push(
       `dataset ${key}${where}: ${found.length} of ${entries.length} tables exist, ` +
-        `${partitioned.length} read from partition metadata, ${found.length - partitioned.length} by scanning the date column`,
+        `${partitioned.length} read from partition metadata, ${found.length - partitioned.length} by scanning the date column${elsewhere}`,
     );
     for (const { probe, info } of found) {
       if (info.exists && !info.columns.has(probe.dateColumn.toLowerCase())) {

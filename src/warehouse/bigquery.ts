@@ -272,6 +272,8 @@ class ClientPort implements BigQueryPort {
   readonly #tables = new Map<string, Promise<TableInfo>>();
   readonly #datasets = new Map<string, Promise<void>>();
   readonly #jobs = new RunningJobs();
+  /** Locations of the datasets looked up so far, by `project.dataset`. */
+  readonly #locations = new Map<string, string>();
 
   constructor(client: BigQuery, settings: PortSettings) {
     this.#client = client;
@@ -458,6 +460,7 @@ class ClientPort implements BigQueryPort {
     if (cached) return cached;
     const lookup = this.#retry('tables.get', undefined, async () => {
       const [metadata] = await this.#client.dataset(ref.dataset, { projectId: ref.project }).table(ref.table).getMetadata();
+      this.#seen(ref, metadata.location);
       return toTableInfo(metadata);
     }).catch((error: unknown) => {
       if (isNotFound(error)) return { exists: false } as const;
@@ -469,6 +472,28 @@ class ClientPort implements BigQueryPort {
     return lookup;
   }
 
+  /** Notes the location of a dataset looked up: where a dataset to create goes when `location` is not set. */
+  #seen(ref: { project: string; dataset: string }, location: unknown): void {
+    if (typeof location === 'string' && location !== '') this.#locations.set(datasetKey(ref), location);
+  }
+
+  /**
+   * Without `warehouse.location`, a dataset is created where the pipeline's other datasets
+   * are (BigQuery cannot read across locations in one query); refused when they are in
+   * several, or none has been seen.
+   */
+  #inferLocation(ref: { project: string; dataset: string }): string {
+    const found = [...new Set(this.#locations.values())].sort();
+    if (found.length === 1) return found[0]!;
+    const why = found.length === 0
+      ? 'no dataset of the pipeline exists yet to infer it from'
+      : `the pipeline's datasets are in several locations (${found.join(', ')})`;
+    throw new BigQueryError(
+      `cannot create dataset ${datasetKey(ref)}: warehouse.location is not set and ${why}; set warehouse.location (e.g. "US", "EU" or "europe-west1")`,
+      { transient: false, reason: 'location-unknown' },
+    );
+  }
+
   forgetTable(ref: TableRef): void {
     this.#tables.delete(quoteTable(ref));
   }
@@ -478,7 +503,9 @@ class ClientPort implements BigQueryPort {
       const [metadata] = await this.#retry('datasets.get', undefined, () =>
         this.#client.dataset(ref.dataset, { projectId: ref.project }).getMetadata(),
       );
-      return { exists: true, location: typeof metadata.location === 'string' ? metadata.location : undefined };
+      const location = typeof metadata.location === 'string' ? metadata.location : undefined;
+      this.#seen(ref, location);
+      return { exists: true, location };
     } catch (error) {
       if (isNotFound(error)) return { exists: false };
       throw error;
@@ -491,10 +518,9 @@ class ClientPort implements BigQueryPort {
     if (known) return known;
     const ensured = (async () => {
       if ((await this.dataset(ref)).exists) return;
+      const location = this.location ?? this.#inferLocation(ref);
       try {
-        await this.#retry('datasets.insert', undefined, () =>
-          this.#client.createDataset(ref.dataset, { projectId: ref.project, ...(this.location ? { location: this.location } : {}) }),
-        );
+        await this.#retry('datasets.insert', undefined, () => this.#client.createDataset(ref.dataset, { projectId: ref.project, location }));
       } catch (error) {
         // Another range of the same run (or another run) created it first.
         if (!(error instanceof BigQueryError && (error.reason === 'duplicate' || error.reason === 'http-409'))) throw error;

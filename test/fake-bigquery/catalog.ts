@@ -30,6 +30,7 @@ export class Catalog {
       CREATE TABLE _fake_meta.partitioning (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, PRIMARY KEY (schema_name, table_name));
       CREATE TABLE _fake_meta.partitions (schema_name VARCHAR, table_name VARCHAR, partition_id VARCHAR, total_rows BIGINT,
         content_hash UBIGINT, modified_ms BIGINT, PRIMARY KEY (schema_name, table_name, partition_id));
+      CREATE TABLE _fake_meta.locations (schema_name VARCHAR PRIMARY KEY, location VARCHAR);
       CREATE TABLE _fake_meta.tables (schema_name VARCHAR, table_name VARCHAR, created_ms BIGINT, modified_ms BIGINT,
         PRIMARY KEY (schema_name, table_name));
       CREATE VIEW ${PARTITIONS_VIEW} AS
@@ -61,12 +62,24 @@ export class Catalog {
     return rows.length > 0;
   }
 
-  /** Creates a dataset; false when it already exists. */
-  async createDataset(dataset: string): Promise<boolean> {
+  /** Creates a dataset (in `location`, else the fake's); false when it already exists. */
+  async createDataset(dataset: string, location?: string): Promise<boolean> {
     if (!/^\w+$/.test(dataset)) throw new Error(`invalid dataset id ${JSON.stringify(dataset)}`);
     if (await this.datasetExists(dataset)) return false;
     await this.#db.run(`CREATE SCHEMA "${dataset}"`);
+    if (location) await this.setLocation(dataset, location);
     return true;
+  }
+
+  /** Puts a dataset in a location other than the fake's default (tests). */
+  async setLocation(dataset: string, location: string): Promise<void> {
+    await this.#db.run(`INSERT OR REPLACE INTO _fake_meta.locations VALUES ($d, $l)`, { d: dataset.toLowerCase(), l: location });
+  }
+
+  /** The location of a dataset. */
+  async location(dataset: string): Promise<string> {
+    const rows = await this.#rows(`SELECT location FROM _fake_meta.locations WHERE schema_name = $d`, { d: dataset.toLowerCase() });
+    return rows.length > 0 ? String(rows[0]![0]) : this.#location;
   }
 
   /** Columns of a table in order, as (name, DuckDB type); empty when it does not exist. */
@@ -178,7 +191,7 @@ export class Catalog {
       creationTime: created ? String(created) : now,
       lastModifiedTime: modified ? String(modified) : now,
       type: 'TABLE',
-      location: this.#location,
+      location: await this.location(dataset),
     };
   }
 
@@ -189,7 +202,7 @@ export class Catalog {
       kind: 'bigquery#dataset',
       id: `${this.#project}:${dataset}`,
       datasetReference: { projectId: this.#project, datasetId: dataset },
-      location: this.#location,
+      location: await this.location(dataset),
     };
   }
 }

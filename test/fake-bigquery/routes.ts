@@ -331,8 +331,9 @@ async function getDataset(store: JobStore, project: string, dataset: string): Pr
 
 async function insertDataset(store: JobStore, project: string, body: Record<string, unknown>): Promise<object> {
   const dataset = String((body['datasetReference'] as { datasetId?: string } | undefined)?.datasetId ?? '');
+  const location = typeof body['location'] === 'string' ? body['location'] : undefined;
   const catalog = store.engine.catalog;
-  const created = await store.engine.serial(() => catalog.createDataset(dataset));
+  const created = await store.engine.serial(() => catalog.createDataset(dataset, location));
   if (!created) throw new FakeError(409, 'duplicate', `Already Exists: Dataset ${project}:${dataset}`);
   return (await store.engine.serial(() => catalog.datasetResource(dataset)))!;
 }
