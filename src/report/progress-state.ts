@@ -24,6 +24,8 @@ export interface TargetProgress {
   startedAt: number | undefined;
   finished: boolean;
   readonly running: Map<number, RunningRange>;
+  /** Ranges queued for something they need to themselves (the warehouse), with what they wait for. */
+  readonly waiting: Map<number, { readonly batch: Batch; readonly for: string }>;
   /** This run's pace, if any range finished. */
   pace: Pace | undefined;
 }
@@ -48,7 +50,7 @@ export class ProgressState {
         for (const s of event.plan.steps) {
           this.targets.set(s.target, {
             name: s.target, group: s.group, totalDates: s.days.length, totalRanges: s.batches.length,
-            doneDates: 0, doneRanges: 0, startedAt: undefined, finished: false, running: new Map(), pace: undefined,
+            doneDates: 0, doneRanges: 0, startedAt: undefined, finished: false, running: new Map(), waiting: new Map(), pace: undefined,
           });
         }
         break;
@@ -61,13 +63,19 @@ export class ProgressState {
           t.totalRanges = event.index + 1;
           t.totalDates = Math.max(t.totalDates, t.doneDates + event.batch.days.length);
         }
+        t.waiting.delete(event.index);
         t.running.set(event.index, { batch: event.batch, startedAt: now, attempt: event.attempt });
+        break;
+      }
+      case 'range-waiting': {
+        this.targets.get(event.target)?.waiting.set(event.index, { batch: event.batch, for: event.for });
         break;
       }
       case 'range-finished': {
         const t = this.targets.get(event.target);
         if (!t) break;
         t.running.delete(event.index);
+        t.waiting.delete(event.index);
         if (event.ok) {
           t.doneRanges++;
           t.doneDates += event.batch.days.length;
@@ -89,9 +97,9 @@ export class ProgressState {
     }
   }
 
-  /** Targets with a range running now, in plan order. */
+  /** Targets with a range running or waiting now, in plan order. */
   active(): TargetProgress[] {
-    return [...this.targets.values()].filter((t) => t.running.size > 0);
+    return [...this.targets.values()].filter((t) => t.running.size > 0 || t.waiting.size > 0);
   }
 
   /** Milliseconds per date for a target: this run's pace, else an earlier run's. */

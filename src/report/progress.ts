@@ -114,7 +114,13 @@ export class ProgressReporter implements Reporter {
 
   #targetLine(t: TargetProgress, now: number, spinner: string): string {
     const ranges = [...t.running.values()].sort((a, b) => a.batch.first - b.batch.first);
-    const first = ranges[0]!;
+    const first = ranges[0];
+    if (!first) {
+      // queued for exclusive access: not running, and not counted as running anywhere
+      const waiting = [...t.waiting.values()].sort((a, b) => a.batch.first - b.batch.first)[0]!;
+      const label = t.name.length > NAME_WIDTH ? `${t.name.slice(0, NAME_WIDTH - 1)}…` : t.name.padEnd(NAME_WIDTH);
+      return `${pc.dim('…')} ${label} ${pc.dim(`[${t.group ?? '-'}]`)} ${formatRange(waiting.batch)}  ${pc.yellow(`waiting for ${waiting.for}`)}`;
+    }
     const more = ranges.length > 1 ? pc.dim(` +${ranges.length - 1}`) : '';
     const retry = first.attempt > 1 ? pc.yellow(` (attempt ${first.attempt})`) : '';
     const name = t.name.length > NAME_WIDTH ? `${t.name.slice(0, NAME_WIDTH - 1)}…` : t.name.padEnd(NAME_WIDTH);
