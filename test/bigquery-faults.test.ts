@@ -96,6 +96,14 @@ describe('BigQuery failures', () => {
     expect(present.get('out.t')?.days).toEqual([dayOf('2024-01-03')]);
   });
 
+  it('retries a quotaExceeded that clears within minutes, not a daily one', async () => {
+    fake.failNext(1, { status: 403, reason: 'quotaExceeded', route: 'jobs.query', message: 'Quota exceeded: Your table exceeded quota for table update operations' });
+    await warehouse.presentDates(games, window);
+    expect(retries.map((r) => r.reason)).toEqual(['quotaExceeded']);
+    fake.failNext(1, { status: 403, reason: 'quotaExceeded', route: 'jobs.query', message: 'Quota exceeded: Your project exceeded quota for free query bytes scanned' });
+    await expect(warehouse.presentDates(games, window)).rejects.toMatchObject({ transient: false });
+  });
+
   it('polls a slow query until it completes', async () => {
     fake.slowNext(1, 3);
     const present = await warehouse.presentDates(games, window);

@@ -56,6 +56,9 @@ export class BigQueryError extends WarehouseError {
  */
 const CONCURRENT_UPDATE = /Transaction is aborted due to concurrent update|Could not serialize access to table .* due to concurrent update/i;
 
+/** A `quotaExceeded` whose limit clears within minutes (BigQuery's error guide: retry with backoff). */
+const SHORT_QUOTA = /concurrent|table update operations|too many (DML|queries|jobs|table)|per (second|minute)|rate limit/i;
+
 /** The reason dagrun gives a concurrent-update abort (BigQuery says `invalidQuery`). */
 export const CONCURRENT_UPDATE_REASON = 'concurrentUpdate';
 
@@ -105,6 +108,8 @@ export function classifyBigQueryError(error: unknown): ClassifiedError {
   if (details.some((e) => CONCURRENT_UPDATE.test(e.message ?? '')) || CONCURRENT_UPDATE.test(String(shape.message ?? ''))) {
     return { transient: true, reason: CONCURRENT_UPDATE_REASON, message };
   }
+  // Most quotas are daily, but some clear within minutes: those are worth waiting for.
+  if (reasons.includes('quotaExceeded') && SHORT_QUOTA.test(message)) return { transient: true, reason: 'quotaExceeded', message };
   const permanent = reasons.find((r) => PERMANENT_REASONS.has(r));
   if (permanent) return { transient: false, reason: permanent, message };
   const transient = reasons.find((r) => TRANSIENT_REASONS.has(r));
