@@ -71,6 +71,22 @@ describe('processors that hand their rows to dagrun', () => {
     expect(await rig.query('SELECT count(*)::INTEGER AS n FROM feat.p')).toEqual([{ n: 2 }]);
   });
 
+  it('says what to do when a command declared not to open the warehouse opens it anyway', async () => {
+    rig.write({
+      'dag.json5': dagJson({ window: { start: '2024-01-01', end: '2024-01-02' } }),
+      'targets/d.json5': JSON.stringify({
+        table: 's.d', build: { command: ['node', path.join(path.dirname(PROCESSOR), 'half-writer.mjs')], opensWarehouse: false, retries: 2, retryBackoff: '10ms', env: { FAULT_DIR: path.join(rig.dir, 'f') } },
+      }),
+    });
+    const result = await rig.exec([]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'exited with code 1 (the command opened the DuckDB warehouse, which dagrun holds: hand the rows over with build.output, or drop opensWarehouse: false so it gets the file to itself)',
+    );
+    // retrying cannot help: tried once
+    expect(result.stdout).not.toContain('attempt 2');
+  });
+
   it('refuses {output} in a command without build.output, naming the key', async () => {
     rig.write({
       'dag.json5': dagJson(),

@@ -136,7 +136,14 @@ async function commandAttempt(
   } else {
     result = await run();
   }
-  if (result.failure !== undefined) return { error: result.failure, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' };
+  if (result.failure !== undefined) {
+    // a command declared not to open the warehouse that opened it anyway meets dagrun's own hold on the file
+    const lockedOut = ctx.warehouse.commandsNeedExclusiveAccess && !action.opensWarehouse && /Could not set lock on file/.test(result.tail);
+    const hint = lockedOut
+      ? ' (the command opened the DuckDB warehouse, which dagrun holds: hand the rows over with build.output, or drop opensWarehouse: false so it gets the file to itself)'
+      : '';
+    return { error: result.failure + hint, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' && !lockedOut };
+  }
 
   try {
     if (output !== undefined) {
@@ -157,7 +164,8 @@ async function commandAttempt(
       await ctx.warehouse.recordWrites([record]);
     }
   } catch (error) {
-    return { error: messageOf(error), logFile: result.logFile, retryable: !(error instanceof WarehouseError) || error.transient };
+    // what a command handed over may be right the next time (a flaky processor): its retries apply
+    return { error: messageOf(error), logFile: result.logFile, retryable: true };
   }
   return { logFile: result.logFile, retryable: false };
 }
@@ -188,7 +196,7 @@ export async function runRange(ctx: ExecutionContext, target: Target, batch: Bat
       error: result.error, tail: result.tail, logFile: result.logFile,
     });
     if (ok) return { ok: true, error: undefined };
-    const canRetry = n < attempts && !ctx.signal.aborted && (build.action.kind === 'command' || result.retryable);
+    const canRetry = n < attempts && !ctx.signal.aborted && result.retryable;
     if (!canRetry) return { ok: false, error: result.error };
     const delayMs = Math.round(build.retryBackoffMs * 2 ** (n - 1) * (0.5 + Math.random()));
     ctx.reporter.handle({ type: 'range-retrying', target: target.name, index, attempt: n + 1, delayMs, error: result.error! });
