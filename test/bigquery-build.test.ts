@@ -204,6 +204,12 @@ INSERT INTO analytics.daily_points
       );
       const present = await viaEnv.presentDates([{ table: 'raw.games', dateColumn: 'game_date' }], window);
       expect(present.get('raw.games')?.days).toHaveLength(2);
+      // The emulator variable wins over apiEndpoint in the client: it gets no credentials either.
+      const google = await openBigQuery(
+        { type: 'bigquery', project: fake.project, location: 'US', maximumBytesBilled: undefined, apiEndpoint: 'https://bigquery.googleapis.com' },
+        { runId: 'env2' },
+      );
+      await google.presentDates([{ table: 'raw.games', dateColumn: 'game_date' }], window);
     } finally {
       delete process.env['BIGQUERY_EMULATOR_HOST'];
     }

@@ -112,14 +112,21 @@ describe('BigQuery failures', () => {
     expect(retries).toEqual([]);
   });
 
-  it('refuses a query that would bill more than maximumBytesBilled, without retrying', async () => {
-    const capped = await open('1MB');
-    const failing = capped.presentDates(games, window);
-    await expect(failing).rejects.toMatchObject({
+  it('refuses a query that would bill more than maximumBytesBilled, without retrying; a cap below 10 MB is refused at open', async () => {
+    // The fake bills as BigQuery does: at least 10 MiB for a query that reads a table.
+    await expect(fake.engine.execute('SELECT game_date FROM raw.games', { maximumBytesBilled: 1024 ** 2 })).rejects.toMatchObject({
+      reason: 'bytesBilledLimitExceeded',
+      message: 'Query exceeded limit for bytes billed: 1048576. 10485760 or higher required.',
+    });
+    fake.failNext(1, { status: 400, reason: 'bytesBilledLimitExceeded', route: 'jobs.query', message: 'Query exceeded limit for bytes billed: 10485760. 20971520 or higher required.' });
+    await expect(warehouse.presentDates(games, window)).rejects.toMatchObject({
       transient: false,
-      message: expect.stringMatching(/^Query exceeded limit for bytes billed: 1048576\. 10485760 or higher required\. \(bytesBilledLimitExceeded\)$/),
+      message: 'Query exceeded limit for bytes billed: 10485760. 20971520 or higher required. (bytesBilledLimitExceeded)',
     });
     expect(fake.count('jobs.query')).toBe(1);
+    await expect(open('1MB')).rejects.toThrow(
+      'warehouse.maximumBytesBilled: "1MB" is below the 10 MB that BigQuery bills at least for any query that reads a table: every such query would be refused (use at least "10MB")',
+    );
   });
 
   it('turns a failing check into an outcome, after its retries', async () => {

@@ -27,7 +27,7 @@ import { BigQueryError, type RetryEvent, type RetryPolicy, classifyBigQueryError
 import { RunningJobs } from './bigquery-cancel.js';
 import { composeBuildScript } from './bigquery-script.js';
 import type { StepEstimate } from './bigquery-budget.js';
-import { estimateBuild } from './bigquery-estimate.js';
+import { MINIMUM_BILLED_PER_TABLE, estimateBuild } from './bigquery-estimate.js';
 import { STATE_DATASET, type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable, resolveTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toNumber, toRow, toTableInfo } from './bigquery-values.js';
 import { type BuildJobOptions, KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
@@ -79,7 +79,8 @@ export interface BigQueryOpenOptions {
 /**
  * Opens the BigQuery warehouse. Nothing is sent yet: credentials are Application Default
  * Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server), except for a
- * loopback `apiEndpoint`, which gets none, so tests never touch a credential or the network.
+ * loopback `apiEndpoint` or any `BIGQUERY_EMULATOR_HOST`, which get none, so tests and
+ * emulators never see a credential. A cap below BigQuery's 10 MB minimum is refused.
  */
 export async function openBigQuery(config: BigQuerySettings, options: BigQueryOpenOptions): Promise<BigQueryWarehouse> {
   const cap = config.maximumBytesBilled === undefined ? undefined : parseByteSize(config.maximumBytesBilled);
@@ -89,12 +90,21 @@ export async function openBigQuery(config: BigQuerySettings, options: BigQueryOp
       `warehouse.maximumBytesBilled: ${JSON.stringify(config.maximumBytesBilled)} is not a byte size (like "10GB" or "1048576")`,
     );
   }
-  const loopback = isLoopbackEndpoint(config.apiEndpoint ?? process.env['BIGQUERY_EMULATOR_HOST']);
+  if (cap !== undefined && Number(cap) < MINIMUM_BILLED_PER_TABLE) {
+    throw new DagrunError(
+      'warehouse-unavailable',
+      `warehouse.maximumBytesBilled: ${JSON.stringify(config.maximumBytesBilled)} is below the 10 MB that BigQuery bills at least for any query that reads a table: every such query would be refused (use at least "10MB")`,
+    );
+  }
+  // The client sends every request to BIGQUERY_EMULATOR_HOST when it is set, whatever
+  // apiEndpoint says: an emulator never gets credentials, nor does a loopback endpoint.
+  const emulator = process.env['BIGQUERY_EMULATOR_HOST'];
+  const noCredentials = (emulator !== undefined && emulator !== '') || isLoopbackEndpoint(config.apiEndpoint);
   const client = new BigQuery({
     projectId: config.project,
     ...(config.location ? { location: config.location } : {}),
     ...(config.apiEndpoint ? { apiEndpoint: config.apiEndpoint } : {}),
-    ...(loopback ? { authClient: new PassThroughClient() } : {}),
+    ...(noCredentials ? { authClient: new PassThroughClient() } : {}),
     // One retry policy, ours: bounded, reported through onRetry.
     retryOptions: { autoRetry: false },
   });
