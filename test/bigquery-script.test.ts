@@ -161,3 +161,13 @@ describe('withRetry', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('parameters in BigQuery text', () => {
+  it('finds @names outside backslash-escaped and triple-quoted strings and # comments', async () => {
+    const { rewriteNamedParameters } = await import('../src/warehouse/sql-text.js');
+    const sql = "SELECT 'it\\'s @not' AS a, '''x @no ' y''' AS b # @comment\nFROM t WHERE d IN UNNEST(@dates) -- @neither\n AND s = \"a\\\"@nope\" AND e = @end_date";
+    expect([...rewriteNamedParameters(sql, '@', 'bigquery').names]).toEqual(['dates', 'end_date']);
+    // DuckDB's dialect is unchanged: doubled quotes, no # comments.
+    expect([...rewriteNamedParameters("SELECT 'it''s @no' , @yes", '$').names]).toEqual(['yes']);
+  });
+});

@@ -298,7 +298,7 @@ class ClientPort implements BigQueryPort {
   }
 
   #query(request: QueryRequest): Query {
-    const used = rewriteNamedParameters(request.sql, '@').names;
+    const used = rewriteNamedParameters(request.sql, '@', 'bigquery').names;
     const params: Record<string, unknown> = {};
     const types: Record<string, string | string[]> = {};
     for (const [name, param] of Object.entries(request.params ?? {})) {
