@@ -22,7 +22,7 @@ describe('DuckDbWarehouse', () => {
     const c = await instance.connect();
     await c.run(`CREATE SCHEMA raw; CREATE TABLE raw.games(game_date DATE, v INT);
       INSERT INTO raw.games VALUES ('2024-01-02', 1), ('2024-01-02', 2), ('2024-01-05', 1), ('2023-12-31', 1), ('2024-02-01', 1);
-      CREATE TABLE raw.cal(d DATE); INSERT INTO raw.cal VALUES ('2024-01-02'), ('2024-01-03'), ('2024-01-05'), ('2025-01-01');`);
+      CREATE SEQUENCE raw.seq; CREATE TABLE raw.cal(d DATE); INSERT INTO raw.cal VALUES ('2024-01-02'), ('2024-01-03'), ('2024-01-05'), ('2025-01-01');`);
     c.closeSync();
     instance.closeSync();
     warehouse = new DuckDbWarehouse({ path: file, searchPath: dir });
@@ -112,6 +112,20 @@ describe('DuckDbWarehouse', () => {
     expect(out.get('count')).toEqual({ ok: true, value: 5 });
     expect(out.get('two-columns')).toEqual({ ok: true, value: 7 });
     expect(out.get('broken')).toMatchObject({ ok: false, error: expect.stringMatching(/nope/) });
+  });
+
+  it('runs checks read-only: a check that would write fails, a runtime error does not spoil the checks after it', async () => {
+    const out = await warehouse.checkValues(
+      [
+        { key: 'runtime-error', sql: "SELECT CAST('x' AS INTEGER)" },
+        { key: 'writes', sql: "SELECT count(*) FROM (SELECT nextval('raw.seq'))" },
+        { key: 'count', sql: 'SELECT count(*) FROM raw.games' },
+      ],
+      window,
+    );
+    expect(out.get('runtime-error')).toMatchObject({ ok: false });
+    expect(out.get('writes')).toMatchObject({ ok: false });
+    expect(out.get('count')).toEqual({ ok: true, value: 5 });
   });
 
   it('records and reads writes, and gives the file up to another process on exclusive()', async () => {

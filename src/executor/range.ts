@@ -11,6 +11,7 @@ import { countDates, describeDays } from '../intervals/describe.js';
 import type { Batch } from '../intervals/interval.js';
 import type { WriteBatch } from '../warehouse/warehouse.js';
 import { WarehouseError } from '../warehouse/warehouse.js';
+import { MAX_TIMER_MS } from '../config/bounds.js';
 import type { ExecutionContext } from './context.js';
 import { substitute } from './placeholders.js';
 
@@ -198,7 +199,8 @@ export async function runRange(ctx: ExecutionContext, target: Target, batch: Bat
     if (ok) return { ok: true, error: undefined };
     const canRetry = n < attempts && !ctx.signal.aborted && result.retryable;
     if (!canRetry) return { ok: false, error: result.error };
-    const delayMs = Math.round(build.retryBackoffMs * 2 ** (n - 1) * (0.5 + Math.random()));
+    // capped: past Node's timer limit a delay fires after 1 ms
+    const delayMs = Math.min(MAX_TIMER_MS, Math.round(build.retryBackoffMs * 2 ** (n - 1) * (0.5 + Math.random())));
     ctx.reporter.handle({ type: 'range-retrying', target: target.name, index, attempt: n + 1, delayMs, error: result.error! });
     await ctx.sleep(delayMs);
     if (ctx.signal.aborted) return { ok: false, error: 'interrupted' };

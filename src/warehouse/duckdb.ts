@@ -135,6 +135,24 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
+  /**
+   * `#query` in a read-only transaction: user SQL that only reads (checks, calendars) cannot
+   * write even if its text slips past `check` (a `nextval`, SQL inside a `query('…')` string).
+   * The transaction's own BEGIN and ROLLBACK are not counted as requests.
+   */
+  #readOnlyQuery<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.#lock.shared(async () => {
+      const connection = await (await this.#instanceOrOpen()).connect();
+      try {
+        await connection.run('BEGIN TRANSACTION READ ONLY');
+        return await work(this.#counting(connection));
+      } finally {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        connection.closeSync();
+      }
+    });
+  }
+
   /** How many SQL requests dagrun has sent (a multi-statement script or check counts once); for tests and benchmarks. */
   get queriesSent(): number {
     return this.#queriesSent;
@@ -187,7 +205,7 @@ export class DuckDbWarehouse implements Warehouse {
       else queried.set(key, spec);
     }
     if (queried.size === 0) return result;
-    return this.#query(async (connection) => {
+    return this.#readOnlyQuery(async (connection) => {
       const tables = [...queried.values()].flatMap((s) => (s.kind === 'table' ? [s.table] : []));
       const existing = await this.#existingTables(connection, tables);
       const parts: string[] = [];
@@ -253,14 +271,19 @@ export class DuckDbWarehouse implements Warehouse {
   async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
     if (checks.length === 0) return new Map();
     const params = { start_date: dateValue(window.first), end_date: dateValue(window.last) };
-    return this.#query(async (connection) => {
+    return this.#readOnlyQuery(async (connection) => {
       // Every check in one statement, one column each, so a status run costs the same number of
       // statements however many checks there are. When that fails, one by one: then each
       // failing check gets its own error, and a check that is not a scalar query its first value.
+      // a failed statement can leave the read-only transaction aborted: start a fresh one
+      const afresh = async () => {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        await connection.run('BEGIN TRANSACTION READ ONLY');
+      };
       if (checks.length > 1) {
         const row = await runStatement(connection, checksInOneRow(checks.map((c) => c.sql)), params).then(
           (rows) => rows[0],
-          () => undefined,
+          () => afresh().then(() => undefined),
         );
         if (row !== undefined) return new Map(checks.map((check, i) => [check.key, { ok: true, value: toNumber(row[i] ?? null) }]));
       }
@@ -271,6 +294,7 @@ export class DuckDbWarehouse implements Warehouse {
           outcomes.set(check.key, { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
         } catch (error) {
           outcomes.set(check.key, { ok: false, error: firstLine(messageOf(error)) });
+          await afresh();
         }
       }
       return outcomes;
