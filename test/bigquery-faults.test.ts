@@ -104,6 +104,15 @@ describe('BigQuery failures', () => {
     await expect(warehouse.presentDates(games, window)).rejects.toMatchObject({ transient: false });
   });
 
+  it('falls back to scanning the date column when INFORMATION_SCHEMA.PARTITIONS is denied', async () => {
+    fake.failNext(1, { status: 403, reason: 'accessDenied', route: 'jobs.query', message: 'Access Denied: Table fake-project:raw.INFORMATION_SCHEMA.PARTITIONS' });
+    const present = await warehouse.presentDates(games, window);
+    expect(present.get('raw.games')?.days).toEqual([dayOf('2024-01-02'), dayOf('2024-01-05')]);
+    // The refused metadata query, then one scan (the fake refuses before it logs a query).
+    expect(fake.count('jobs.query')).toBe(2);
+    expect(fake.queries.map((q) => /INFORMATION_SCHEMA/.test(q.sql))).toEqual([false]);
+  });
+
   it('polls a slow query until it completes', async () => {
     fake.slowNext(1, 3);
     const present = await warehouse.presentDates(games, window);

@@ -3,12 +3,14 @@
  * tables: tables.get (free, cached per run) tells which tables are DAY-partitioned by their
  * date column; those are answered from partition metadata, one INFORMATION_SCHEMA query per
  * dataset, with each day's last-modified time; the rest by one UNION ALL query that reads
- * only their date columns within the window.
+ * only their date columns within the window (as are partitioned tables whose metadata the
+ * account may not read: accessDenied on INFORMATION_SCHEMA).
  */
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import { parseDay } from '../intervals/day.js';
 import { type BigQueryPort, type Cell, type TableInfo, mapConcurrent } from './bigquery-port.js';
+import { BigQueryError } from './bigquery-retry.js';
 import {
   type ScanProbe,
   type TableRef,
@@ -73,7 +75,13 @@ export async function readPresentDates(
   await Promise.all([
     ...[...partitioned.values()]
       .flatMap((group) => chunks(group, PARTITIONS_TABLES_PER_QUERY))
-      .map((group) => readPartitions(port, group, window, result)),
+      // INFORMATION_SCHEMA needs its own permissions: without them, scan the date columns instead.
+      .map((group) =>
+        readPartitions(port, group, window, result).catch((error: unknown) => {
+          if (!(error instanceof BigQueryError && error.reason === 'accessDenied')) throw error;
+          return readByScan(port, group, window, result);
+        }),
+      ),
     ...chunks(scanned, SCANNED_TABLES_PER_QUERY).map((group) => readByScan(port, group, window, result)),
   ]);
   return result;
