@@ -22,7 +22,7 @@ function target(i: number): Target {
   return {
     name: `t${i}`, file: `/x/t${i}.json5`, table: `s${i % 3}.t${i}`, deps: i > 0 ? [{ target: `t${i - 1}`, lookback: i % 2 }] : [],
     group: undefined, threshold: 0.9, dateColumn: 'd', calendar: { kind: 'every-day' }, source: false, onChange: 'rebuild',
-    build: undefined, checks: i === 0 ? [{ name: 'rows', sql: 'SELECT count(*) FROM s0.t0', min: 1, max: undefined }] : [],
+    build: undefined, checks: i === 0 ? [{ name: 'rows', sql: 'SELECT count(*) FROM s0.t0', perDate: false, min: 1, max: undefined }] : [],
   };
 }
 

@@ -10,6 +10,7 @@ import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import { checkKey, type MeasuredState } from './state.js';
+import type { CheckOutcome, DayValues } from '../warehouse/warehouse.js';
 import {
   compactWrites,
   daysWrittenBefore,
@@ -40,6 +41,9 @@ export interface CheckResult {
   readonly error: string | undefined;
   readonly min: number | undefined;
   readonly max: number | undefined;
+  /** Per-date checks: the present dates whose value fails (sorted), and how many dates were judged. */
+  readonly failingDays?: readonly Day[];
+  readonly datesJudged?: number;
 }
 
 /** Everything known about one target's freshness. */
@@ -71,18 +75,44 @@ const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1)
 const thresholdPercent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
 
 /** Judges one check outcome against its bounds. */
-export function judgeCheck(check: Check, outcome: { ok: true; value: number | null } | { ok: false; error: string } | undefined): CheckResult {
+export function judgeCheck(check: Check, outcome: CheckOutcome | undefined, presentDays: readonly Day[] = []): CheckResult {
   const base = { name: check.name, min: check.min, max: check.max };
   if (!outcome) return { ...base, value: null, passed: false, error: 'not evaluated (the table does not exist)' };
   if (!outcome.ok) return { ...base, value: null, passed: false, error: outcome.error };
+  const within = (value: number | null) => value !== null && (check.min === undefined || value >= check.min) && (check.max === undefined || value <= check.max);
+  if (check.perDate) return judgePerDate(check, outcome.perDay ?? { days: [], values: [] }, presentDays, within);
   const value = outcome.value;
-  const passed = value !== null && (check.min === undefined || value >= check.min) && (check.max === undefined || value <= check.max);
-  return { ...base, value, passed, error: undefined };
+  return { ...base, value, passed: within(value), error: undefined };
+}
+
+/**
+ * A per-date check: each present date judged on its own value; its value is the worst one
+ * (lowest under a min, else highest), and it fails on exactly the dates that fail. Dates the
+ * query does not return are not judged.
+ */
+function judgePerDate(check: Check, rows: DayValues, presentDays: readonly Day[], within: (value: number | null) => boolean): CheckResult {
+  const present = new Set<number>(presentDays);
+  const failingDays: Day[] = [];
+  let worst: number | null = null;
+  let judged = 0;
+  rows.days.forEach((day, i) => {
+    if (!present.has(day)) return;
+    const value = rows.values[i] ?? null;
+    judged++;
+    if (!within(value)) failingDays.push(day);
+    if (value !== null && (worst === null || (check.min !== undefined ? value < worst : value > worst))) worst = value;
+  });
+  return { name: check.name, min: check.min, max: check.max, value: worst, passed: failingDays.length === 0, error: undefined, failingDays, datesJudged: judged };
 }
 
 /** A one-line description of a failed check. */
 export function describeCheckFailure(result: CheckResult): string {
   if (result.error) return `check ${result.name} could not run: ${result.error}`;
+  if (result.failingDays !== undefined) {
+    const bound = result.min !== undefined ? `min ${result.min}` : `max ${result.max}`;
+    const worst = result.value === null ? 'NULL' : round(result.value);
+    return `check ${result.name} failed on ${countDates(result.failingDays.length)} of ${result.datesJudged} (${describeDays(result.failingDays)}): worst ${worst}, ${bound}`;
+  }
   if (result.value === null) return `check ${result.name} returned NULL`;
   if (result.min !== undefined && result.value < result.min) return `check ${result.name} failed: ${round(result.value)} < min ${result.min}`;
   return `check ${result.name} failed: ${round(result.value)} > max ${result.max}`;
@@ -220,8 +250,12 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     );
   }
 
-  const checks = target.checks.map((check) => judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined));
+  const checks = target.checks.map((check) =>
+    judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined, presentExpected),
+  );
   for (const result of checks) if (!result.passed && present.exists) reasons.push(describeCheckFailure(result));
+  // a per-date check names the dates to rebuild: only those, not the whole window
+  for (const result of checks) for (const d of result.failingDays ?? []) outdated.add(d);
 
   return {
     name: target.name,

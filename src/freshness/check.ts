@@ -52,7 +52,7 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const probes: CheckProbe[] = request.skipChecks
     ? []
     : request.names.flatMap((name) =>
-        present.get(name)?.exists ? graph.target(name).checks.map((c) => ({ key: checkKey(name, c.name), sql: c.sql })) : [],
+        present.get(name)?.exists ? graph.target(name).checks.map((c) => ({ key: checkKey(name, c.name), sql: c.sql, ...(c.perDate && { perDate: true }) })) : [],
       );
   const checks = probes.length > 0 ? await warehouse.checkValues(probes, window) : new Map();
 

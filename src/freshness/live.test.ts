@@ -121,7 +121,7 @@ describe('withBuiltDays: outdated dates, checks and blocked targets', () => {
   });
 
   it('a failed check stays as measured until the gate runs it again', () => {
-    const check: Check = { name: 'rows', sql: 'SELECT 1', min: 1, max: undefined };
+    const check: Check = { name: 'rows', sql: 'SELECT 1', perDate: false, min: 1, max: undefined };
     const c = testTarget('c', [], { checks: [check] });
     const before = assess([c], { present: { c: daysBetween(d('2024-01-01'), d('2024-01-08')) }, checks: { [checkKey('c', 'rows')]: 0 } }).get('c')!;
     const live = withBuiltDays(before, ALL, [d('2024-01-09'), d('2024-01-10')]);

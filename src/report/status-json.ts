@@ -1,4 +1,5 @@
 /** `dagrun --status --json` and `dagrun --dry-run --json`: the JSON shapes SPEC.md fixes. */
+import { dayRanges } from '../intervals/describe.js';
 import type { Freshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
@@ -28,7 +29,13 @@ export function freshnessJson(graph: TargetGraph, f: Freshness): Record<string, 
     threshold: f.threshold,
     missingRanges: rangesToIso(f.missingRanges),
     reasons: f.reasons,
-    checks: f.checks.map((c) => ({ name: c.name, value: c.value, passed: c.passed, ...(c.error && { error: c.error }) })),
+    checks: f.checks.map((c) => ({
+      name: c.name, value: c.value, passed: c.passed,
+      ...(c.min !== undefined && { min: c.min }),
+      ...(c.max !== undefined && { max: c.max }),
+      ...(c.error && { error: c.error }),
+      ...(c.failingDays && { datesJudged: c.datesJudged, failingRanges: rangesToIso(dayRanges(c.failingDays)) }),
+    })),
     ...(f.warnings.length > 0 && { warnings: f.warnings }),
   };
 }

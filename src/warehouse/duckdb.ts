@@ -25,6 +25,7 @@ import {
   retryOnConflict,
   runScript,
   runStatement,
+  toDay,
   toNumber,
 } from './duckdb-sql.js';
 import { CREATE_WRITES_TABLE, WRITES_TABLE, insertWriteRecords } from './duckdb-writes.js';
@@ -272,26 +273,29 @@ export class DuckDbWarehouse implements Warehouse {
     if (checks.length === 0) return new Map();
     const params = { start_date: dateValue(window.first), end_date: dateValue(window.last) };
     return this.#readOnlyQuery(async (connection) => {
-      // Every check in one statement, one column each, so a status run costs the same number of
-      // statements however many checks there are. When that fails, one by one: then each
-      // failing check gets its own error, and a check that is not a scalar query its first value.
       // a failed statement can leave the read-only transaction aborted: start a fresh one
       const afresh = async () => {
         await connection.run('ROLLBACK').catch(() => undefined);
         await connection.run('BEGIN TRANSACTION READ ONLY');
       };
-      if (checks.length > 1) {
-        const row = await runStatement(connection, checksInOneRow(checks.map((c) => c.sql)), params).then(
-          (rows) => rows[0],
-          () => afresh().then(() => undefined),
-        );
-        if (row !== undefined) return new Map(checks.map((check, i) => [check.key, { ok: true, value: toNumber(row[i] ?? null) }]));
-      }
       const outcomes = new Map<string, CheckOutcome>();
-      for (const check of checks) {
+      const scalar = checks.filter((c) => !c.perDate);
+      // Every scalar check in one statement, one column each, so a status run costs the same number
+      // of statements however many checks there are. When that fails, one by one: then each
+      // failing check gets its own error, and a check that is not a scalar query its first value.
+      const row =
+        scalar.length > 1
+          ? await runStatement(connection, checksInOneRow(scalar.map((c) => c.sql)), params).then(
+              (rows) => rows[0],
+              () => afresh().then(() => undefined),
+            )
+          : undefined;
+      if (row !== undefined) scalar.forEach((check, i) => outcomes.set(check.key, { ok: true, value: toNumber(row[i] ?? null) }));
+      // per-date checks return a row per date: a statement each
+      for (const check of row !== undefined ? checks.filter((c) => c.perDate) : checks) {
         try {
           const rows = await runStatement(connection, check.sql, params);
-          outcomes.set(check.key, { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
+          outcomes.set(check.key, check.perDate ? perDateOutcome(rows) : { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
         } catch (error) {
           outcomes.set(check.key, { ok: false, error: firstLine(messageOf(error)) });
           await afresh();
@@ -443,6 +447,18 @@ export class DuckDbWarehouse implements Warehouse {
     this.#writesTable.catch(() => (this.#writesTable = undefined));
     await this.#writesTable;
   }
+}
+
+/** A per-date check's rows, (date, value) each, as an outcome; rows of another shape are an error. */
+function perDateOutcome(rows: readonly DuckDBValue[][]): CheckOutcome {
+  const byDay = new Map<Day, number | null>();
+  for (const row of rows) {
+    const day = row.length >= 2 && row[0] !== null ? toDay(row[0]!) : undefined;
+    if (day === undefined) return { ok: false, error: 'a perDate check must return rows of (date, value)' };
+    byDay.set(day, toNumber(row[1] ?? null));
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return { ok: true, value: null, perDay: { days, values: days.map((d) => byDay.get(d)!) } };
 }
 
 function unreachableCalendar(): never {

@@ -36,10 +36,23 @@ export interface CheckProbe {
   /** Unique key chosen by the caller, e.g. `target/check`. */
   readonly key: string;
   readonly sql: string;
+  /** The query returns rows of (date, value), one per date, instead of one number. */
+  readonly perDate?: boolean;
 }
 
-/** What a check query returned: one number (or NULL), or the error it raised. */
-export type CheckOutcome = { readonly ok: true; readonly value: number | null } | { readonly ok: false; readonly error: string };
+/** A per-date check's values: parallel lists, days sorted. */
+export interface DayValues {
+  readonly days: readonly Day[];
+  readonly values: readonly (number | null)[];
+}
+
+/**
+ * What a check query returned: one number (or NULL), or the error it raised. A per-date
+ * check returns its rows in `perDay` (and `value` null).
+ */
+export type CheckOutcome =
+  | { readonly ok: true; readonly value: number | null; readonly perDay?: DayValues }
+  | { readonly ok: false; readonly error: string };
 
 /** The last write dagrun recorded for one date of one target. */
 export interface WriteRecord {
