@@ -5,7 +5,7 @@ import type { Target } from '../config/types.js';
 import { buildGraph } from '../graph/build.js';
 import { dayOf, daysBetween, formatDay, type Day } from '../intervals/day.js';
 import type { PresentDates, WriteRecord } from '../warehouse/warehouse.js';
-import { assessTarget } from './assess.js';
+import { assessTarget, describeCheckFailure, judgeCheck } from './assess.js';
 import type { MeasuredState } from './state.js';
 
 const FIRST = dayOf('2024-01-01');
@@ -138,5 +138,26 @@ describe('a table that does not exist yet', () => {
     expect(f.state).toBe('fresh');
     expect(f.reasons).toEqual([]);
     expect(f.warnings).toEqual(['table s.t does not exist yet (threshold 0%: nothing is required)']);
+  });
+});
+
+describe('judgeCheck per date', () => {
+  const check = (bounds: { min?: number; max?: number }) => ({ name: 'c', sql: 'SELECT d, v', perDate: true, min: bounds.min, max: bounds.max });
+  const days = ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-09'].map(dayOf);
+  const perDay = { days, values: [1, 0.5, null, 0] };
+
+  it('fails exactly the present dates whose value is out of bounds or NULL; absent dates are not judged', () => {
+    const result = judgeCheck(check({ min: 1 }), { ok: true, value: null, perDay }, days.slice(0, 3));
+    expect(result).toMatchObject({ passed: false, value: 0.5, datesJudged: 3, failingDays: [dayOf('2024-01-02'), dayOf('2024-01-03')] });
+    expect(describeCheckFailure(result)).toBe('check c failed on 2 dates of 3 (2024-01-02..2024-01-03): worst 0.5, min 1');
+  });
+
+  it('under a max, the worst value is the highest', () => {
+    const result = judgeCheck(check({ max: 0.6 }), { ok: true, value: null, perDay }, days);
+    expect(result).toMatchObject({ passed: false, value: 1, failingDays: [dayOf('2024-01-01'), dayOf('2024-01-03')] });
+  });
+
+  it('passes when every judged date passes', () => {
+    expect(judgeCheck(check({ min: 0 }), { ok: true, value: null, perDay: { days: days.slice(0, 2), values: [1, 0.5] } }, days)).toMatchObject({ passed: true, failingDays: [] });
   });
 });
