@@ -82,6 +82,16 @@ describe('one BigQuery job per range', () => {
     expect(await rows()).toHaveLength(4);
   });
 
+  it('a range run again after its polls gave up awaits the same job (409), instead of starting a second one', async () => {
+    fake.slowNext(1, 2, BUILD);
+    fake.failNext(4, { status: 503, reason: 'backendError', route: 'jobs.getQueryResults' });
+    await expect(warehouse.runSql(range(DAYS))).rejects.toMatchObject({ transient: true });
+    await warehouse.runSql(range(DAYS)); // a build retry
+    expect(builds().map((q) => q.jobId)).toEqual([buildJobId('run-1', range(DAYS), 1), buildJobId('run-1', range(DAYS), 1)]);
+    expect(await rows()).toHaveLength(4);
+    expect(await fake.duck("SELECT count(*) FROM _dagrun.writes WHERE fingerprint = 'fp'")).toEqual([['4']]);
+  });
+
   it('a 409 on insert means the job exists: it is polled, not run again', async () => {
     fake.loseNext(1, { route: 'jobs.insert' });
     fake.failNext(1, { status: 404, reason: 'notFound', route: 'jobs.get' }); // the lookup is fooled once

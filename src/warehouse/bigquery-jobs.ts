@@ -50,10 +50,14 @@ export class KeyedLock {
 /** How a build job is run and retried. */
 export interface BuildJobOptions {
   readonly runId: string;
-  /** The first attempt number to use (earlier calls for the same range used the ones before). */
+  /**
+   * The first attempt number to use: after the ones earlier calls for the same range used,
+   * or the last of them again when its job's end is unknown (then its insert is a 409, and
+   * that job is awaited instead of a second one started).
+   */
   readonly firstAttempt: number;
-  /** Called with each attempt number used, so a later call for the same range starts after it. */
-  readonly used: (attempt: number) => void;
+  /** Called with each attempt number used, and whether its job's end is known (settled). */
+  readonly used: (attempt: number, settled: boolean) => void;
   /** The table the build writes: the key its conflicting retries queue on. */
   readonly table: string;
   readonly lock: KeyedLock;
@@ -81,13 +85,17 @@ export async function runBuildJob(
   let conflicted = false;
   for (let n = 1; ; n++) {
     const attempt = options.firstAttempt + n - 1;
-    options.used(attempt);
+    options.used(attempt, false);
     const jobId = buildJobId(options.runId, build, attempt);
     const run = () => port.runJob(query, { jobId, timeoutMs: options.timeoutMs });
     try {
       // After a conflict, this table's retries commit one at a time.
-      return await (conflicted ? options.lock.run(options.table, run) : run());
+      const rows = await (conflicted ? options.lock.run(options.table, run) : run());
+      options.used(attempt, true);
+      return rows;
     } catch (error) {
+      // Only a job that ended is settled: one whose answers were lost may still run.
+      if (error instanceof BigQueryError && error.jobFailed) options.used(attempt, true);
       if (!(error instanceof BigQueryError) || !error.jobFailed || !error.transient) throw error;
       const conflict = error.reason === CONCURRENT_UPDATE_REASON;
       conflicted ||= conflict;

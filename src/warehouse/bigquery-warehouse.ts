@@ -51,8 +51,11 @@ export class BigQueryWarehouse implements Warehouse {
   readonly commandsNeedExclusiveAccess = false;
   readonly #port: BigQueryPort;
   readonly #options: BigQueryOpenOptions;
-  /** Job attempts used so far per range: a range run again (a build retry) takes new job ids. */
-  readonly #attempts = new Map<string, number>();
+  /**
+   * The last job attempt of each range, and whether its end is known: a range run again (a
+   * build retry) takes the next job id, or the same one when its job may still run.
+   */
+  readonly #attempts = new Map<string, { attempt: number; settled: boolean }>();
   /** Conflicting transactions of one table retry one at a time. */
   readonly #commits = new KeyedLock();
   /** Fully qualified table of each target seen, recorded with its write records. */
@@ -123,8 +126,9 @@ export class BigQueryWarehouse implements Warehouse {
     const ref = resolveTable(request.table, this.#port.project);
     this.#tables.set(request.target, `${ref.project}.${ref.dataset}.${ref.table}`);
     const loadKey = buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, 0);
-    const loadAttempt = (this.#attempts.get(loadKey) ?? 0) + 1;
-    this.#attempts.set(loadKey, loadAttempt);
+    // A load job replaces its staging table, so running one again is harmless: always the next id.
+    const loadAttempt = (this.#attempts.get(loadKey)?.attempt ?? 0) + 1;
+    this.#attempts.set(loadKey, { attempt: loadAttempt, settled: true });
     return loadRange(this.#port, request, {
       loadJobId: buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, loadAttempt),
       runReplace: async (query, table) => {
@@ -133,13 +137,20 @@ export class BigQueryWarehouse implements Warehouse {
     });
   }
 
+  /** The first attempt number of a new call for a range. */
+  #nextAttempt(key: string): number {
+    const last = this.#attempts.get(key);
+    if (!last) return 1;
+    return last.settled ? last.attempt + 1 : last.attempt;
+  }
+
   /** How the jobs of a range are named, retried and queued: each call takes the next attempt numbers. */
   #jobOptions(request: Pick<SqlBuildRequest, 'target' | 'start' | 'end' | 'dates'>, table: string): BuildJobOptions {
     const key = buildJobId(this.#options.runId, request, 0);
     return {
       runId: this.#options.runId,
-      firstAttempt: (this.#attempts.get(key) ?? 0) + 1,
-      used: (attempt) => this.#attempts.set(key, attempt),
+      firstAttempt: this.#nextAttempt(key),
+      used: (attempt, settled) => this.#attempts.set(key, { attempt, settled }),
       table,
       lock: this.#commits,
       policy: this.#options.retry,
