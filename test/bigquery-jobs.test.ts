@@ -131,6 +131,11 @@ describe('one BigQuery job per range', () => {
     expect(groups.map((g) => [g.fingerprint, g.days.length, g.unfinishedRun])).toEqual([['fp', 4, undefined]]);
   });
 
+  it('sends build.timeout as the job’s jobTimeoutMs when the request carries it', async () => {
+    await warehouse.runSql({ ...range(DAYS), timeoutMs: 7_200_000 } as SqlBuildRequest);
+    expect(builds()[0]!.jobTimeoutMs).toBe('7200000');
+  });
+
   it('close() cancels a job still running: it commits nothing', async () => {
     fake.slowNext(1, 1000, BUILD);
     const running = warehouse.runSql(range(DAYS));

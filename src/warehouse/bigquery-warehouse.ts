@@ -113,7 +113,10 @@ export class BigQueryWarehouse implements Warehouse {
     const query = composed.joined ? { ...base, params: { ...base.params, ...records!.params } } : base;
     if (record && !composed.joined) await beginWrites(this.#port, record, this.#tables);
     try {
-      await runBuildJob(this.#port, request, query, this.#jobOptions(request, table));
+      // build.timeout, when the request carries it, becomes the job's own limit (jobTimeoutMs):
+      // BigQuery then stops the job itself, even if dagrun is gone.
+      const { timeoutMs } = request as SqlBuildRequest & { readonly timeoutMs?: number };
+      await runBuildJob(this.#port, request, query, { ...this.#jobOptions(request, table), timeoutMs });
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
