@@ -96,6 +96,11 @@ describe('--status during a build', () => {
     const both = await rig.exec(['--status', '--json', 'b']);
     expect(both.code).toBe(1);
     expect(json(both).targets.map((t) => [t.name, t.present])).toEqual([['a', 2], ['b', 0]]);
+    // --html draws the same live state
+    const page = await rig.exec(['--status', '--html', 'page.html', 'b']);
+    expect(page.code).toBe(1);
+    expect(page.stdout).toContain(`Live state of build ${runId}`);
+    expect(rig.read('page.html')).toContain(`live state of build ${runId} as of`);
     expect(alive(build.pid!)).toBe(true);
     expect(existsSync(path.join(gates, 'started-a-2024-01-05'))).toBe(false);
 
