@@ -232,6 +232,7 @@ export function normalizeDag(
     calendar: pipelineCalendar,
     concurrency: written.concurrency ?? 8,
     groups,
+    history: { keepRuns: written.history?.keepRuns ?? 50, maxBytes: Math.round((written.history?.maxMB ?? 500) * 1024 * 1024) },
     targets,
   };
 }

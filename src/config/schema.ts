@@ -88,6 +88,16 @@ export const dagShape: Shape = {
       },
     },
     targets: { shape: { kind: 'array', description: 'Globs of target files.', items: str('A glob, relative to dag.json5.', { minLength: 1 }), minItems: 1 }, required: true },
+    history: {
+      shape: {
+        kind: 'object',
+        description: 'How much run history (.dagrun/runs/: records, logs, reports) to keep; the oldest runs go first after each build.',
+        fields: {
+          keepRuns: { shape: num('At most this many runs (default 50).', { min: 1, integer: true }) },
+          maxMB: { shape: num('At most this many megabytes of runs together (default 500); the latest run is kept even if bigger.', { min: 1 }) },
+        },
+      },
+    },
   },
 };
 
@@ -172,6 +182,7 @@ export interface WrittenDag {
   concurrency?: number;
   groups?: Record<string, { concurrency: number }>;
   targets: string[];
+  history?: { keepRuns?: number; maxMB?: number };
 }
 
 /** A target file as written (after the shape check). */

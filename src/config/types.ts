@@ -127,6 +127,8 @@ export interface DagConfig {
   readonly calendar: CalendarSpec;
   readonly concurrency: number;
   readonly groups: ReadonlyMap<string, Group>;
+  /** How much run history `.dagrun/runs/` keeps: at most `keepRuns` runs and `maxBytes` together. */
+  readonly history: { readonly keepRuns: number; readonly maxBytes: number };
   /** Targets in a stable order (by name). */
   readonly targets: ReadonlyMap<string, Target>;
 }
