@@ -61,9 +61,10 @@ export function parseMaxBytes(text: string | undefined): number | undefined {
 }
 
 /**
- * Dry-runs every planned SQL step once, as one request like the build's first range would
- * be but over the step's whole span and all its dates. Undefined when the warehouse bills
- * nothing and so cannot estimate. A failed estimate is an `unknown`, never an exception:
+ * Estimates every planned SQL step once, as one request like the build's first range would
+ * be but over the step's whole span and all its dates, and (where the engine can) for all
+ * of its ranges: BigQuery's per-job minimum is paid once per range. Undefined when the
+ * warehouse bills nothing and so cannot estimate. A failed estimate is an `unknown`, never an exception:
  * an estimate must not stop a plan from being shown.
  */
 export async function estimatePlanBytes(
