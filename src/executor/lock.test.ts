@@ -3,12 +3,13 @@
  * coalesced while commands start and end in quick succession, never written after release.
  * Real lock folders in a temp dir.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquirePipelineLock, lockDir, readOwner, type PipelineLock } from './lock.js';
+import { acquirePipelineLock, describeOwner, lockDir, ownIdentity, readOwner, type PipelineLock, type ProcessIdentity } from './lock.js';
 
 let stateDir: string;
 let lock: PipelineLock;
@@ -54,5 +55,85 @@ describe('PipelineLock.setCommands', () => {
     expect(existsSync(lockDir(stateDir))).toBe(false);
     lock.setCommands([203]); // after release: ignored
     expect(existsSync(lockDir(stateDir))).toBe(false);
+  });
+});
+
+describe('a lock held from another PID namespace', () => {
+  /** Writes a lock as another dagrun would have: `pid`, in `identity`, touched `ageMs` ago. */
+  function foreignLock(dir: string, pid: number, identity: Partial<ProcessIdentity> | undefined, ageMs: number): void {
+    mkdirSync(lockDir(dir), { recursive: true });
+    const own = ownIdentity()!;
+    const owner = { pid, host: os.hostname(), runId: 'other', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build', token: 'feedfacefeedface', commands: [], ...(identity && { process: { ...own, ...identity } }) };
+    const file = path.join(lockDir(dir), 'owner.json');
+    writeFileSync(file, JSON.stringify(owner));
+    const then = new Date(Date.now() - ageMs);
+    utimesSync(file, then, then);
+  }
+
+  /** A pid that runs nothing here: a reaped child's. */
+  const deadPid = (): number => {
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    return Number(child.stdout);
+  };
+
+  let other: string;
+  beforeEach(() => {
+    other = mkdtempSync(path.join(os.tmpdir(), 'dagrun-lock-ns-'));
+  });
+  afterEach(() => rmSync(other, { recursive: true, force: true }));
+
+  const take = () => acquirePipelineLock(other, { runId: 'r2', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build' }, { wait: false });
+
+  it('is busy while its heartbeat is fresh, though its pid runs nothing here', async () => {
+    foreignLock(other, deadPid(), { pidNamespace: 'pid:[1]' }, 1_000);
+    const result = await take();
+    expect(result.kind).toBe('busy');
+    if (result.kind === 'busy') expect(describeOwner(result.owner)).toContain('in another PID namespace');
+  });
+
+  it('is cleared once its heartbeat is a minute old', async () => {
+    foreignLock(other, deadPid(), { pidNamespace: 'pid:[1]' }, 120_000);
+    const cleared: string[] = [];
+    const result = await acquirePipelineLock(other, { runId: 'r2', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build' }, { wait: false, onCleared: (m) => cleared.push(m) });
+    expect(result.kind).toBe('acquired');
+    if (result.kind === 'acquired') result.lock.release();
+    expect(cleared[0]).toMatch(/its owner stopped updating it 1\d\ds ago/);
+  });
+
+  it('of an older dagrun (no identity recorded) is judged by its heartbeat too', async () => {
+    foreignLock(other, deadPid(), undefined, 1_000);
+    expect((await take()).kind).toBe('busy');
+  });
+
+  it('in our own namespace is cleared at once when its process is gone, or its pid is another process now', async () => {
+    foreignLock(other, deadPid(), {}, 1_000);
+    const first = await take();
+    expect(first.kind).toBe('acquired');
+    if (first.kind === 'acquired') first.lock.release();
+    // our parent runs, but started at another time than the lock says
+    foreignLock(other, process.ppid, { startTicks: '1' }, 1_000);
+    const second = await take();
+    expect(second.kind).toBe('acquired');
+    if (second.kind === 'acquired') second.lock.release();
+  });
+
+  it('in our own namespace, of a live process, is busy', async () => {
+    foreignLock(other, process.pid, {}, 1_000);
+    expect((await take()).kind).toBe('busy');
+  });
+});
+
+describe('the state folder', () => {
+  it('makes the state folder private (0700), also one created world-readable before', async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'dagrun-lock-mode-'));
+    try {
+      chmodSync(state, 0o755);
+      const result = await acquirePipelineLock(state, { runId: 'r4', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build' }, { wait: false });
+      expect(statSync(state).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(lockDir(state), 'owner.json')).mode & 0o777).toBe(0o600);
+      if (result.kind === 'acquired') result.lock.release();
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 });

@@ -3,17 +3,22 @@
  * never build (or, on DuckDB, even open the warehouse) at the same time.
  *
  * `mkdir` is the atomic step. The holder writes `owner.json` inside (pid, host, run, command
- * line, the process groups of its running commands) and touches it every few seconds. A lock
- * is stale when its owner is a process of this host that no longer runs (a SIGKILLed dagrun:
- * detected at once), when its heartbeat stopped (another host, or a reused pid), or when it
- * never got an owner file. A stale lock is renamed away (only one process wins the rename),
+ * line, the process groups of its running commands, and where its pid means something: the
+ * boot, the PID namespace and the process's start time) and touches it every few seconds. A lock
+ * is stale when its owner is a process that no longer runs, as seen from the same boot and PID
+ * namespace (a SIGKILLed dagrun: detected at once; a reused pid: by its start time), when its
+ * heartbeat stopped (another host, another container's PID namespace, a run before a reboot), or
+ * when it never got an owner file. A pid from another PID namespace says nothing here: two
+ * containers with the same hostname see different processes under the same number, so such a
+ * lock is only judged by its heartbeat. A stale lock is renamed away (only one process wins the rename),
  * the commands its dead owner left running are ended, and the lock is taken again.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { describeWriteFailure, makeStateDirPrivate, PRIVATE_FILE_MODE } from '../state/disk.js';
 
 /** How often the holder touches its owner file. */
 const HEARTBEAT_MS = 5_000;
@@ -44,6 +49,18 @@ export interface LockOwner {
   readonly token: string;
   /** Process groups of the commands running now, so a successor can end them if this process dies. */
   readonly commands: readonly number[];
+  /** Where `pid` and `commands` mean something (absent in locks of older dagruns: judged by heartbeat only). */
+  readonly process?: ProcessIdentity;
+}
+
+/** What makes a pid name one process: the boot, the PID namespace, and the process's start time. */
+export interface ProcessIdentity {
+  /** `/proc/sys/kernel/random/boot_id`: pids of an earlier boot name nothing. */
+  readonly bootId: string;
+  /** `/proc/self/ns/pid`, e.g. `pid:[4026531836]`: another container's pids are other processes. */
+  readonly pidNamespace: string;
+  /** Field 22 of `/proc/<pid>/stat` (clock ticks after boot): tells a reused pid apart. */
+  readonly startTicks: string;
 }
 
 /** Options of `acquirePipelineLock`. */
@@ -140,7 +157,12 @@ const ownerFile = (dir: string) => path.join(dir, 'owner.json');
 
 function writeOwner(dir: string, owner: LockOwner): void {
   const temp = path.join(dir, `owner.${owner.token}.tmp`);
-  writeFileSync(temp, JSON.stringify(owner, null, 2) + '\n');
+  try {
+    writeFileSync(temp, JSON.stringify(owner, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
   renameSync(temp, ownerFile(dir));
 }
 
@@ -166,7 +188,7 @@ export function processAlive(pid: number): boolean {
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {
   if (!owner) return 'a dagrun process that is just starting';
-  const where = owner.host === hostname() ? '' : ` on ${owner.host}`;
+  const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && ownIdentity() && !seesSameProcesses(owner) ? ' in another PID namespace' : '';
   return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
 }
 
@@ -180,17 +202,64 @@ function staleness(dir: string, now: number): string | undefined {
     return undefined; // released meanwhile: the next mkdir succeeds
   }
   if (!owner) return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
-  if (owner.host === hostname() && !running(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
+  if (seesSameProcesses(owner)) {
+    if (!running(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
+    if (processStartTicks(owner.pid) !== owner.process!.startTicks) return `its process (pid ${owner.pid}) ended; that pid is now another process`;
+  }
   if (now - touched > STALE_AFTER_MS) return `its owner stopped updating it ${Math.round((now - touched) / 1000)}s ago`;
   return undefined;
 }
 
 /**
- * Ends the commands a dead owner left running. Only on this host, and only a process whose
- * environment carries the dead run's id: a pid that was reused since is left alone.
+ * Whether the owner's pid names a process we can see: same host, same boot, same PID
+ * namespace. Otherwise (another container with the same hostname, a lock of an older dagrun
+ * that did not record where it ran) only its heartbeat tells whether it lives.
+ */
+function seesSameProcesses(owner: LockOwner): boolean {
+  const mine = ownIdentity();
+  const theirs = owner.process;
+  if (owner.host !== hostname() || !mine || !theirs) return false;
+  return theirs.bootId === mine.bootId && theirs.pidNamespace === mine.pidNamespace;
+}
+
+let identity: ProcessIdentity | null | undefined;
+
+/** This process's identity; undefined without /proc (then locks are judged by their heartbeat). */
+export function ownIdentity(): ProcessIdentity | undefined {
+  if (identity === undefined) {
+    try {
+      const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+      const pidNamespace = readlinkSync('/proc/self/ns/pid');
+      const startTicks = processStartTicks(process.pid, '/proc/self/stat');
+      // A /proc of another PID namespace (unshare without --mount-proc) shows other processes
+      // under our pids: then no pid can be checked, and locks are judged by their heartbeat.
+      const procIsOurs = processStartTicks(process.pid) === startTicks;
+      identity = bootId && pidNamespace && startTicks && procIsOurs ? { bootId, pidNamespace, startTicks } : null;
+    } catch {
+      identity = null;
+    }
+  }
+  return identity ?? undefined;
+}
+
+/** The start time of a process in clock ticks after boot (`/proc/<pid>/stat` field 22), if it can be read. */
+function processStartTicks(pid: number, file = `/proc/${pid}/stat`): string | undefined {
+  try {
+    const stat = readFileSync(file, 'latin1');
+    // the command name (field 2) may hold spaces and parentheses: count fields after its last ')'
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends the commands a dead owner left running. Only where its pids mean the same processes (this
+ * host, boot and PID namespace), and only a process whose environment carries the dead run's
+ * id: a pid that was reused since is left alone.
  */
 async function endOrphans(owner: LockOwner): Promise<number> {
-  if (owner.host !== hostname()) return 0;
+  if (!seesSameProcesses(owner)) return 0;
   const ended: number[] = [];
   for (const group of owner.commands ?? []) {
     let environ: string;
@@ -262,9 +331,10 @@ export async function acquirePipelineLock(
   options: AcquireOptions,
 ): Promise<AcquireResult> {
   const dir = lockDir(stateDir);
-  const full: LockOwner = { ...owner, pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), commands: [] };
+  const identity = ownIdentity();
+  const full: LockOwner = { ...owner, pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), commands: [], ...(identity && { process: identity }) };
   let announced = false;
-  mkdirSync(stateDir, { recursive: true });
+  makeStateDirPrivate(stateDir);
   for (;;) {
     if (options.signal?.aborted) return { kind: 'aborted' };
     if (tryCreate(dir, full)) return { kind: 'acquired', lock: new PipelineLock(dir, full) };
@@ -283,12 +353,18 @@ export async function acquirePipelineLock(
 
 function tryCreate(dir: string, owner: LockOwner): boolean {
   try {
-    mkdirSync(dir);
+    mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw new Error(describeWriteFailure(dir, error));
   }
-  writeOwner(dir, owner);
+  try {
+    writeOwner(dir, owner);
+  } catch (error) {
+    // A full disk: leave no owner-less lock behind for the next run to wait out.
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(describeWriteFailure(ownerFile(dir), error));
+  }
   return true;
 }
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OutputLog } from './output-log.js';
+import { onLogWriteFailure, OutputLog, Redactor } from './output-log.js';
 
 let dir: string;
 beforeEach(() => {
@@ -33,5 +33,83 @@ describe('OutputLog', () => {
     log.write(Buffer.from('1234 now\nunfinished'));
     log.close();
     expect(readFileSync(log.file!, 'utf8')).toBe('using *** now\nunfinished');
+  });
+});
+
+describe('OutputLog across the forced cut of a long line', () => {
+  const token = 'tok-9f8e7d6c5b4a3210';
+  const redactor = new Redactor([token]);
+
+  /** Writes `text` in chunks of `size` bytes, as a pipe hands it over. */
+  function feed(log: OutputLog, text: string, size: number): void {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += size) log.write(bytes.subarray(at, at + size));
+  }
+
+  it.each([
+    ['the cut', 64 * 1024 - 5],
+    ['the end of a chunk', 64 * 1024 + 3],
+    ['a carried part', 64 * 1024 + 4096 - 7],
+  ])('masks a token printed across %s of a line with no line break', (_where, offset) => {
+    const log = new OutputLog(path.join(dir, 'long.log'), (text) => redactor.redact(text));
+    const text = `${'x'.repeat(offset)}${token}${'y'.repeat(70 * 1024)}\ndone ${token}\n`;
+    feed(log, text, 65536);
+    log.close();
+    const written = readFileSync(log.file!, 'utf8');
+    expect(written).not.toContain(token.slice(0, 8));
+    expect(written).not.toContain(token.slice(-8));
+    expect(written).toBe(redactor.redact(text));
+    expect(log.tail()).not.toContain(token.slice(-8));
+  });
+
+  it('masks a bearer token and a private key cut by chunks of any size', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nabcdefghijklmnopqrstuvwxyz012345\n-----END PRIVATE KEY-----';
+    const text = `${'z'.repeat(65530)}Authorization: Bearer abcdefghijklmnop0123456789\n${key}\nafter\n`;
+    for (const size of [7, 4096, 65536]) {
+      const log = new OutputLog(path.join(dir, `shapes-${size}.log`), (t) => redactor.redact(t));
+      feed(log, text, size);
+      log.close();
+      const written = readFileSync(log.file!, 'utf8');
+      expect(written).not.toContain('abcdefghijklmnop0123456789');
+      expect(written).not.toContain('MIIEvQIBADAN');
+      expect(written).not.toContain('abcdefghijklmnopqrstuvwxyz012345');
+      expect(written).toContain('Bearer ***');
+      expect(written.endsWith('after\n')).toBe(true);
+    }
+  });
+
+  it('keeps memory bounded: a line that never ends is written in pieces', () => {
+    const log = new OutputLog(path.join(dir, 'endless.log'), (text) => redactor.redact(text));
+    for (let i = 0; i < 64; i++) log.write(Buffer.from('q'.repeat(65536)));
+    expect(statSync(path.join(dir, 'endless.log')).size).toBeGreaterThan(60 * 65536);
+    log.close();
+    expect(statSync(path.join(dir, 'endless.log')).size).toBe(64 * 65536);
+  });
+});
+
+describe('OutputLog on a disk that cannot take it', () => {
+  it('keeps the tail in memory, says why, and never throws (/dev/full answers ENOSPC)', () => {
+    const told: string[] = [];
+    onLogWriteFailure((message) => told.push(message));
+    try {
+      const log = new OutputLog('/dev/full');
+      log.write(Buffer.from('first line\nsecond line\n'));
+      log.write(Buffer.from('third line\n'));
+      log.close();
+      expect(told).toEqual(['cannot write /dev/full: no space left on device; the log is incomplete, its last lines are kept for messages']);
+      expect(log.failure).toBe(told[0]);
+      expect(log.file).toBeUndefined();
+      expect(log.tail()).toBe(`first line\nsecond line\nthird line\n(dagrun: ${told[0]})`);
+    } finally {
+      onLogWriteFailure(undefined);
+    }
+  });
+
+  it('creates its log private to the user (0600, folders 0700)', () => {
+    const log = new OutputLog(path.join(dir, 'run', 'target', 'range.log'));
+    log.write(Buffer.from('hello\n'));
+    log.close();
+    expect(statSync(log.file!).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dir, 'run', 'target')).mode & 0o777).toBe(0o700);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * A command's output: written to its log file (opened only on the first byte), with the
- * tail kept for messages and every secret masked before it reaches either. Memory stays
- * bounded however much a command prints: chunks go straight to the file.
+ * A command's output: written to its log file (opened only on the first byte, private to the
+ * user), with the tail kept for messages and every secret masked before it reaches either.
+ * Memory stays bounded however much a command prints: chunks go straight to the file. A log
+ * that cannot be written (a full disk) only loses the file: the tail is kept and the run goes on.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
+import { describeWriteFailure, makePrivateDir, PRIVATE_FILE_MODE, writeAll } from '../state/disk.js';
 
 const TAIL_BYTES = 4096;
 /** A partial line longer than this is written without waiting for its end. */
@@ -82,6 +84,25 @@ function credentialSecrets(file: string | undefined): string[] {
   }
 }
 
+/**
+ * A forced cut (a line longer than `MAX_PENDING`) keeps this much of the line back, so that a
+ * secret printed across the cut is masked whole with the text that follows it.
+ */
+const CARRY = 4096;
+/** However secret-looking the end of a line is, no more than this is held back: memory stays bounded. */
+const MAX_HELD = 1024 * 1024;
+/** A private key that has begun and not yet ended: held back until its end arrives. */
+const OPEN_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?![\s\S]*-----END [A-Z ]*PRIVATE KEY-----)/;
+
+/** Told when a command's log cannot be written (a full disk): the run goes on, the tail stays in memory. */
+type LogFailureListener = (message: string) => void;
+let logFailureListener: LogFailureListener | undefined;
+
+/** Sets who is told when a log file cannot be written (the run's reporter); undefined: nobody. */
+export function onLogWriteFailure(listener: LogFailureListener | undefined): void {
+  logFailureListener = listener;
+}
+
 /** Collects output chunks of one command. */
 export class OutputLog {
   readonly #file: string;
@@ -90,6 +111,8 @@ export class OutputLog {
   #tail = '';
   #pending = '';
   #written = false;
+  /** Why the log could not be written; from then on only the tail is kept. */
+  #failure: string | undefined;
   /** Chunks split characters anywhere: a multi-byte one across two chunks must stay whole. */
   readonly #decoder = new StringDecoder('utf8');
 
@@ -99,24 +122,63 @@ export class OutputLog {
     this.#redact = redact;
   }
 
-  /** Appends a chunk. Lines are masked whole, so a secret split across two chunks is still caught. */
+  /**
+   * Appends a chunk. Lines are masked whole, so a secret split across two chunks is still
+   * caught; a line too long to wait for is cut where no secret spans the cut.
+   */
   write(chunk: Buffer): void {
     this.#pending += this.#decoder.write(chunk);
-    const cut = this.#pending.length > MAX_PENDING ? this.#pending.length : this.#pending.lastIndexOf('\n') + 1;
+    const pending = this.#pending;
+    let cut = pending.length > MAX_PENDING ? this.#safeCut(pending, pending.length - CARRY) : pending.lastIndexOf('\n') + 1;
+    const key = OPEN_PRIVATE_KEY.exec(pending.slice(0, cut));
+    if (key) cut = key.index;
+    if (pending.length > MAX_HELD) cut = pending.length; // give up holding back: what matched so far is masked
     if (cut === 0) return;
-    this.#emit(this.#pending.slice(0, cut));
-    this.#pending = this.#pending.slice(cut);
+    this.#emit(pending.slice(0, cut));
+    this.#pending = pending.slice(cut);
+  }
+
+  /**
+   * The latest cut at or before `at` that splits no secret: masking both sides apart gives
+   * what masking the whole gives. 0 when none is found near enough (the text is held back).
+   */
+  #safeCut(text: string, at: number): number {
+    const whole = this.#redact(text);
+    for (const back of [0, 256, 4096, 16384, 32768]) {
+      const cut = at - back;
+      if (cut <= 0) return 0;
+      if (this.#redact(text.slice(0, cut)) + this.#redact(text.slice(cut)) === whole) return cut;
+    }
+    return 0;
   }
 
   #emit(text: string): void {
     const masked = this.#redact(text);
-    if (this.#fd === undefined) {
-      mkdirSync(path.dirname(this.#file), { recursive: true });
-      this.#fd = openSync(this.#file, 'a');
-    }
-    writeSync(this.#fd, masked);
-    this.#written = true;
     this.#tail = (this.#tail + masked).slice(-TAIL_BYTES);
+    if (this.#failure !== undefined) return;
+    try {
+      if (this.#fd === undefined) {
+        makePrivateDir(path.dirname(this.#file));
+        this.#fd = openSync(this.#file, 'a', PRIVATE_FILE_MODE);
+      }
+      writeAll(this.#fd, masked);
+      this.#written = true;
+    } catch (error) {
+      // A full disk must not end the run: the command goes on, its tail stays in memory.
+      this.#failure = `${describeWriteFailure(this.#file, error)}; the log is incomplete, its last lines are kept for messages`;
+      this.#closeFile();
+      logFailureListener?.(this.#failure);
+    }
+  }
+
+  #closeFile(): void {
+    if (this.#fd === undefined) return;
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // closing flushes nothing more (writes are synchronous): a failure here loses nothing
+    }
+    this.#fd = undefined;
   }
 
   /** Writes what is left of a last unfinished line and closes the file. */
@@ -124,16 +186,21 @@ export class OutputLog {
     this.#pending += this.#decoder.end();
     if (this.#pending !== '') this.#emit(this.#pending);
     this.#pending = '';
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
+    this.#closeFile();
   }
 
-  /** The last lines written (at most `lines`). */
+  /** The last lines written (at most `lines`), and a last line saying so when the log could not be written. */
   tail(lines = 20): string {
-    return this.#tail.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-lines).join('\n');
+    const kept = this.#tail.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-lines).join('\n');
+    return this.#failure === undefined ? kept : `${kept}${kept === '' ? '' : '\n'}(dagrun: ${this.#failure})`;
   }
 
-  /** The file, if anything was written. */
+  /** Why the log file could not be written, if it could not. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /** The file, if anything was written to it. */
   get file(): string | undefined {
     return this.#written ? this.#file : undefined;
   }

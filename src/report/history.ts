@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writePrivateFileAtomic } from '../state/disk.js';
 import { addRange, type Pace } from './eta.js';
 
 /** One target's line in a run record (see the run record written by the run command). */
@@ -54,7 +55,8 @@ export function runsDir(stateDir: string): string {
   return path.join(stateDir, 'runs');
 }
 
-function readRecord(dir: string): RunRecord | undefined {
+/** The run record in a run folder, if it has a readable one. */
+export function readRunRecord(dir: string): RunRecord | undefined {
   try {
     const raw = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as Partial<RunRecord>;
     return { ...raw, runId: raw.runId ?? path.basename(dir), dir, outcomes: Array.isArray(raw.outcomes) ? raw.outcomes : [] };
@@ -62,6 +64,15 @@ function readRecord(dir: string): RunRecord | undefined {
     // A run still going (no record yet) or a damaged file: not a finished run.
     return undefined;
   }
+}
+
+/**
+ * Writes a run's record (`runs/<id>/run.json`, private to the user), whole or not at all: a
+ * crash leaves the old record or the new one. A record that cannot be written (a full disk)
+ * throws a `DagrunError` naming the file and the problem.
+ */
+export function writeRunRecord(stateDir: string, runId: string, text: string): void {
+  writePrivateFileAtomic(path.join(runsDir(stateDir), runId, 'run.json'), text, stateDir);
 }
 
 /** Run folders, newest first (ids start with the UTC start time; ties by modification time). */
@@ -78,7 +89,7 @@ export function listRuns(stateDir: string, limit = Infinity): RunRecord[] {
   const runs: RunRecord[] = [];
   for (const dir of listRunDirs(stateDir)) {
     if (runs.length >= limit) break;
-    const record = readRecord(dir);
+    const record = readRunRecord(dir);
     if (record) runs.push(record);
   }
   return runs;

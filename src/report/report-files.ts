@@ -1,10 +1,12 @@
 /**
- * Writing the reports of a finished run: `report.md` in the run's folder every time, and
- * the files asked for with `--report`, `--junit` and `--html`.
+ * Writing the reports of a finished run: `report.md` in the run's folder (private to the user)
+ * when the run had something to do, and the files asked for with `--report`, `--junit` and
+ * `--html`. A requested file that cannot be written fails the run (see `unwrittenReports`);
+ * `report.md` that cannot be written is only said.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { messageOf } from '../core/errors.js';
+import { describeWriteFailure, writePrivateFileAtomic } from '../state/disk.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDuration } from './format.js';
 import { htmlInputFromRun } from './html-data.js';
@@ -27,8 +29,24 @@ export interface ReportFiles {
 export function writeFileAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Requested report files of each run that could not be written, with why. */
+const unwritten = new Map<string, string[]>();
+
+/**
+ * The messages for the requested report files (`--report`, `--junit`, `--html`) of run `runId`
+ * that could not be written; a build that asked for a report it did not get has failed.
+ */
+export function unwrittenReports(runId: string): readonly string[] {
+  return unwritten.get(runId) ?? [];
 }
 
 /** Writes every report of a run; a file that cannot be written is reported through `complain`, not thrown. */
@@ -39,19 +57,28 @@ export function writeRunReports(
   complain: (message: string) => void,
 ): void {
   const markdown = renderMarkdownReport(model, graph);
-  const jobs: [string, () => string][] = [];
-  if (where.stateDir) jobs.push([path.join(where.stateDir, 'runs', model.runId, 'report.md'), () => markdown]);
-  if (where.files.markdown) jobs.push([where.files.markdown, () => markdown]);
-  if (where.files.junit) jobs.push([where.files.junit, () => renderJunitReport(model)]);
+  // a run with nothing to do leaves its record alone, no report beside it
+  if (where.stateDir && model.plan.steps.length > 0) {
+    try {
+      writePrivateFileAtomic(path.join(where.stateDir, 'runs', model.runId, 'report.md'), markdown, where.stateDir);
+    } catch (error) {
+      complain(`${(error as Error).message} (the run's report; the run record is kept)`);
+    }
+  }
+  const jobs: [string, string, () => string][] = [];
+  if (where.files.markdown) jobs.push([where.files.markdown, '--report', () => markdown]);
+  if (where.files.junit) jobs.push([where.files.junit, '--junit', () => renderJunitReport(model)]);
   if (where.files.html) {
     const facts = [`run ${model.runId}`, model.commandLine, `took ${formatDuration(model.durationMs)}`, model.ok ? 'succeeded' : model.interrupted ? 'interrupted' : 'failed'];
-    jobs.push([where.files.html, () => renderHtmlReport(htmlInputFromRun(model, graph, facts))]);
+    jobs.push([where.files.html, '--html', () => renderHtmlReport(htmlInputFromRun(model, graph, facts))]);
   }
-  for (const [file, render] of jobs) {
+  for (const [file, flag, render] of jobs) {
     try {
       writeFileAtomic(file, render());
     } catch (error) {
-      complain(`could not write the report ${file}: ${messageOf(error)}`);
+      const message = `${describeWriteFailure(file, error)} (the report asked for with ${flag})`;
+      unwritten.set(model.runId, [...unwrittenReports(model.runId), message]);
+      complain(message);
     }
   }
 }

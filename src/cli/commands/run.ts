@@ -9,21 +9,23 @@
  * counts only once its command succeeded, SQL ranges are one transaction each, and the next
  * run measures the warehouse again and builds what is missing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { onBrokenPipe } from '../broken-pipe.js';
-import { DagrunError } from '../../core/errors.js';
+import { DagrunError, messageOf } from '../../core/errors.js';
 import { KILL_GRACE_MS } from '../../executor/runner.js';
 import { createCommandRunner } from '../../executor/native-select.js';
 import type { ManagedCommandRunner } from '../../executor/native-runner.js';
 import { executePlan } from '../../executor/execute.js';
-import { Redactor } from '../../executor/output-log.js';
+import { onLogWriteFailure, Redactor } from '../../executor/output-log.js';
 import { formatRange } from '../../intervals/interval.js';
 import type { RunEvent, TargetOutcome } from '../../report/events.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
 import { RangeDurations } from '../../report/durations.js';
+import { writeRunRecord as writeRecordFile } from '../../report/history.js';
+import { unwrittenReports } from '../../report/report-files.js';
+import { pruneRunHistory } from '../../state/retention.js';
 import { renderPlan } from '../../report/plan-text.js';
 import type { Reporter } from '../../report/reporter.js';
 import { planJson } from '../../report/status-json.js';
@@ -64,19 +66,9 @@ function unbuildable(plan: PlanData): TargetOutcome[] {
     .map((o) => ({ target: o.target, status: 'skipped', reason: o.why, batchesDone: 0, batches: 0, daysHandedOver: 0, before: undefined, after: undefined, durationMs: undefined }));
 }
 
-/** Writes the run record so that a crash leaves either the old file or the new one, never half of one. */
+/** Writes the run record so that a crash leaves either the old file or the new one, never half of one; a full disk throws a DagrunError naming the file. */
 function writeRunRecord(session: Session, record: unknown, redactor: Redactor): void {
-  const dir = path.join(session.stateDir, 'runs', session.runId);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'run.json');
-  const fd = openSync(`${file}.tmp`, 'w');
-  try {
-    writeSync(fd, redactor.redact(JSON.stringify(record, null, 2)) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${file}.tmp`, file);
+  writeRecordFile(session.stateDir, session.runId, redactor.redact(JSON.stringify(record, null, 2)) + '\n');
 }
 
 /**
@@ -88,6 +80,8 @@ class RunTap implements Reporter {
   readonly #inner: Reporter;
   readonly #redact: (text: string) => string;
   readonly running = new Map<string, string>();
+  /** Ranges that ended well (committed), by the same label: one running at an interrupt may still finish. */
+  readonly succeeded = new Set<string>();
   constructor(inner: Reporter, redact: (text: string) => string) {
     this.#inner = inner;
     this.#redact = redact;
@@ -95,6 +89,7 @@ class RunTap implements Reporter {
   handle(event: RunEvent): void {
     if (event.type === 'range-started') this.running.set(`${event.target}#${event.index}`, `${event.target} ${formatRange(event.batch)}`);
     if (event.type === 'range-finished') this.running.delete(`${event.target}#${event.index}`);
+    if (event.type === 'range-finished' && event.ok) this.succeeded.add(`${event.target} ${formatRange(event.batch)}`);
     this.#inner.handle(this.#masked(event));
   }
   #masked(event: RunEvent): RunEvent {
@@ -292,30 +287,44 @@ async function build(inputs: BuildInputs): Promise<number> {
     { jobs: inputs.jobs, failureMode: options.keepGoing ? 'continue' : 'no-new', estimate: durations.estimate },
   );
   inputs.setStop(() => execution.interrupt());
+  // a log that cannot be written (a full disk) does not stop the build: it is said, the tail kept
+  onLogWriteFailure((message) => reporter.handle({ type: 'warning', message }));
   const stoppedRanges = () => [...reporter.running.values()];
   const interruptedRanges: string[] = [];
   controller.signal.addEventListener('abort', () => interruptedRanges.push(...stoppedRanges()), { once: true });
 
   const finished = [...(await execution.done), ...unbuildable(plan)];
+  onLogWriteFailure(undefined);
   const interrupted = controller.signal.aborted;
   // A range ended by the interrupt did not fail: its target is simply not finished.
   const outcomes = finished.map((o): TargetOutcome => (interrupted && o.status === 'failed' && o.reason === 'interrupted' ? { ...o, status: 'active' } : o));
   const ok = !interrupted && outcomes.every((o) => o.status === 'done');
   const durationMs = performance.now() - started;
   reporter.handle({ type: 'run-finished', runId: session.runId, ok, interrupted, durationMs, outcomes });
-  writeRunRecord(
-    session,
-    {
-      ...header, finished: true, durationMs, ok, interrupted,
-      outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
-    },
-    inputs.redactor,
-  );
-  durations.save(session.stateDir);
+  try {
+    writeRunRecord(
+      session,
+      {
+        ...header, finished: true, durationMs, ok, interrupted,
+        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
+      },
+      inputs.redactor,
+    );
+    durations.save(session.stateDir);
+  } catch (error) {
+    // the warehouse holds what was built; only the local history misses this run's end
+    inputs.out.stderr(`dagrun: ${messageOf(error)}; the run's end is not recorded ("dagrun runs" lists it as crashed)\n`);
+  }
+  pruneRunHistory(session.stateDir, session.config.history, session.runId);
+  // a report asked for (--report, --junit, --html) that could not be written fails the run
+  const reportsMissing = unwrittenReports(session.runId).length > 0;
   if (interrupted) {
-    const stopped = interruptedRanges.length > 0 ? `stopped ${interruptedRanges.join(', ')}; ` : '';
+    // a range running at the signal that still committed is done, not stopped (it counts in batchesDone)
+    const finishedAnyway = interruptedRanges.filter((r) => reporter.succeeded.has(r));
+    const stoppedOnes = interruptedRanges.filter((r) => !reporter.succeeded.has(r));
+    const stopped = (stoppedOnes.length > 0 ? `stopped ${stoppedOnes.join(', ')}; ` : '') + (finishedAnyway.length > 0 ? `finished meanwhile: ${finishedAnyway.join(', ')}; ` : '');
     inputs.out.stderr(`Interrupted: ${stopped}left to build: ${describeLeft(outcomes)}. The next run picks up what is left.\n`);
     return 130;
   }
-  return ok ? 0 : 1;
+  return ok && !reportsMissing ? 0 : 1;
 }

@@ -1,0 +1,100 @@
+/**
+ * A bounded run history: after each build, the oldest run folders under `.dagrun/runs/` go
+ * until at most `keepRuns` remain and they hold at most `maxBytes` together. The run that
+ * prunes, and any run still going, are never removed; a run that had nothing to do is kept
+ * only until the next run, so a frequent no-op cron does not push real builds out.
+ */
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { listRunDirs, readRunRecord, type RunRecord } from '../report/history.js';
+
+/** How much run history to keep (dag.json5 `history`). */
+export interface HistoryLimits {
+  /** At most this many run folders (the current one included). */
+  readonly keepRuns: number;
+  /** At most this many bytes of run folders together; the current run is kept even if it alone is bigger. */
+  readonly maxBytes: number;
+}
+
+/** The history kept when dag.json5 says nothing: 50 runs, 500 MB. */
+export const DEFAULT_HISTORY: HistoryLimits = { keepRuns: 50, maxBytes: 500 * 1024 * 1024 };
+
+/** What pruning removed. */
+export interface Pruned {
+  readonly runs: readonly string[];
+  readonly bytes: number;
+}
+
+/** Bytes of the files under `dir` (links not followed). */
+export function folderBytes(dir: string): number {
+  let total = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += folderBytes(file);
+    else {
+      try {
+        total += lstatSync(file).size;
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return total;
+}
+
+/** A run that may be going on: its record says unfinished and its process lives (or it has no record yet). */
+function mayBeRunning(record: RunRecord | undefined): boolean {
+  if (record === undefined) return false; // no record: a damaged folder, or one a crash left before its first write
+  if (record.finished !== false) return false;
+  if (record.pid === undefined) return false;
+  try {
+    process.kill(record.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A finished run that had nothing to do. */
+function nothingDone(record: RunRecord | undefined): boolean {
+  return record !== undefined && record.finished === true && record.ok === true && record.outcomes.length === 0;
+}
+
+/**
+ * Removes the oldest run folders beyond `limits`, never `currentRunId` nor a run still going.
+ * Failures to remove are ignored: the next build tries again.
+ */
+export function pruneRunHistory(stateDir: string, limits: HistoryLimits, currentRunId: string): Pruned {
+  const removed: string[] = [];
+  let removedBytes = 0;
+  let kept = 0;
+  let keptBytes = 0;
+  let newest = true;
+  for (const dir of listRunDirs(stateDir)) {
+    const id = path.basename(dir);
+    const record = readRunRecord(dir);
+    const bytes = folderBytes(dir);
+    const protectedRun = id === currentRunId || mayBeRunning(record);
+    const stale = !newest && nothingDone(record);
+    newest = false;
+    if (protectedRun || (!stale && kept + 1 <= limits.keepRuns && keptBytes + bytes <= limits.maxBytes)) {
+      kept++;
+      keptBytes += bytes;
+      continue;
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(id);
+      removedBytes += bytes;
+    } catch {
+      // a file we cannot remove: the next build tries again
+    }
+  }
+  return { runs: removed, bytes: removedBytes };
+}
