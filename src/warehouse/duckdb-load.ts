@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OutputFormat } from '../config/types.js';
-import { formatDay, type Day } from '../intervals/day.js';
-import { describeDays } from '../intervals/describe.js';
+import type { Day } from '../intervals/day.js';
+import { loadProblems, UNDATED } from './load-check.js';
 import { dayList, firstLine, quoteIdent, quoteTable, toDay } from './duckdb-sql.js';
 import { messageOf } from '../core/errors.js';
 import { WarehouseError, type LoadRequest } from './warehouse.js';
@@ -74,15 +74,7 @@ export async function stageRows(connection: DuckDBConnection, request: LoadReque
       byDay = await countByDay(connection, request, table);
     }
   }
-  const undated = byDay.get(-1 as Day) ?? 0;
-  byDay.delete(-1 as Day);
-  const asked = new Set<number>(request.dates);
-  const outside = [...byDay.keys()].filter((d) => !asked.has(d)).sort((a, b) => a - b);
-  const empty = request.allowEmptyDates ? [] : request.dates.filter((d) => !byDay.has(d));
-  const problems: string[] = [];
-  if (undated > 0) problems.push(`${undated} row${undated === 1 ? ' has' : 's have'} no ${request.dateColumn}`);
-  if (outside.length > 0) problems.push(`rows dated outside the dates handed over: ${describeDays(outside)}`);
-  if (empty.length > 0) problems.push(`no rows for ${describeDays(empty)} (set build.allowEmptyDates if a date may have none)`);
+  const problems = loadProblems(request, byDay);
   if (problems.length > 0) {
     if (table) await dropStaged(connection, table);
     throw fail(request, problems.join('; '));
@@ -90,7 +82,7 @@ export async function stageRows(connection: DuckDBConnection, request: LoadReque
   return { table, rows };
 }
 
-/** Rows per date of the staged table; undated rows under -1. */
+/** Rows per date of the staged table; undated rows under UNDATED. */
 async function countByDay(connection: DuckDBConnection, request: LoadRequest, table: string): Promise<Map<Day, number>> {
   const column = quoteIdent(request.dateColumn);
   let result;
@@ -104,7 +96,7 @@ async function countByDay(connection: DuckDBConnection, request: LoadRequest, ta
     );
   }
   const counts = new Map<Day, number>();
-  for (const [value, count] of result.getRows()) counts.set(value === null || value === undefined ? (-1 as Day) : toDay(value)!, Number(count));
+  for (const [value, count] of result.getRows()) counts.set(value === null || value === undefined ? UNDATED : toDay(value)!, Number(count));
   return counts;
 }
 
@@ -130,9 +122,3 @@ export function createFromStaged(connection: DuckDBConnection, request: LoadRequ
 export async function dropStaged(connection: DuckDBConnection, table: string | undefined): Promise<void> {
   if (table) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
 }
-
-/** For messages: the first and last date of a request. */
-export function rangeText(request: LoadRequest): string {
-  return request.start === request.end ? formatDay(request.start) : `${formatDay(request.start)}..${formatDay(request.end)}`;
-}
-
