@@ -29,11 +29,24 @@ describe('processors that hand their rows to dagrun', () => {
     });
   }
 
-  it('runs 15 per-date processes of one table at once, and loads every date once', async () => {
+  it('runs 15 per-date processes of one table at once, answers --status meanwhile, and loads every date once', async () => {
     const stamps = path.join(rig.dir, 'stamps');
     mkdirSync(stamps);
     project({ parallel: 15, env: { HOLD_MS: '2500', STAMPS: stamps } });
-    const result = await rig.exec(['q', '--json']);
+    const build = rig.spawn(['q', '--json']);
+    // watching the backfill: --status answers from the build's live state while the 15 run
+    let live: { code: number; running: number } | undefined;
+    for (let tries = 0; tries < 200 && build.exitCode === null; tries++) {
+      const status = await rig.exec(['--status', '--json']);
+      const running = (JSON.parse(status.stdout || '{}') as { live?: { running: unknown[] } }).live?.running.length ?? 0;
+      if (running === 15) {
+        live = { code: status.code, running };
+        break;
+      }
+    }
+    expect(live).toEqual({ code: 1, running: 15 });
+    const finished = await build;
+    const result = { code: finished.exitCode, stdout: String(finished.stdout), stderr: String(finished.stderr) };
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('MaxListenersExceededWarning');
     const runs = readdirSync(stamps).map((f) => JSON.parse(readFileSync(path.join(stamps, f), 'utf8')) as { start: number; end: number });
