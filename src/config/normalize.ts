@@ -202,7 +202,7 @@ function target(source: TargetSource, pipelineCalendar: CalendarSpec, ctx: Conte
     source: w.source ?? false,
     onChange: w.onChange ?? defaults.onChange ?? 'rebuild',
     build: build(source, ctx),
-    checks: (w.checks ?? []).map((c) => ({ name: c.name, sql: c.sql, min: c.min, max: c.max })),
+    checks: (w.checks ?? []).map((c) => ({ name: c.name, sql: c.sql, perDate: c.perDate ?? false, min: c.min, max: c.max })),
   };
 }
 

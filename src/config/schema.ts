@@ -139,7 +139,8 @@ const checkShapeDecl: Shape = {
   kind: 'object',
   fields: {
     name: { shape: str('Check name.', { pattern: '^[A-Za-z0-9_-]+$', patternName: 'a name of letters, digits, "_" and "-"' }), required: true },
-    sql: { shape: str('A query returning one number.', { minLength: 1 }), required: true },
+    sql: { shape: str('A query returning one number (with perDate: a date and a number per row).', { minLength: 1 }), required: true },
+    perDate: { shape: bool('The query returns rows of (date, value): only the dates whose value fails are stale and rebuilt.') },
     min: { shape: num('Lowest passing value.') },
     max: { shape: num('Highest passing value.') },
   },
@@ -210,5 +211,5 @@ export interface WrittenTarget {
     output?: 'csv' | 'ndjson' | 'parquet';
     allowEmptyDates?: boolean;
   };
-  checks?: { name: string; sql: string; min?: number; max?: number }[];
+  checks?: { name: string; sql: string; perDate?: boolean; min?: number; max?: number }[];
 }

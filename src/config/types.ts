@@ -54,6 +54,8 @@ export interface Dependency {
 export interface Check {
   readonly name: string;
   readonly sql: string;
+  /** The query returns (date, value) rows: each date is judged on its own. */
+  readonly perDate: boolean;
   readonly min: number | undefined;
   readonly max: number | undefined;
 }
