@@ -116,7 +116,12 @@ describe('BigQuery coverage queries', () => {
       sql: 'DELETE FROM nba_raw.t0 WHERE game_date IN UNNEST(@dates); INSERT INTO nba_raw.t0 SELECT d, 1 FROM UNNEST(@dates) AS d;',
       start: dayOf('2024-01-03'), end: dayOf('2024-01-03'), dates: [dayOf('2024-01-03')],
     });
-    const present = await warehouse.presentDates([{ table: 'nba_raw.t0', dateColumn: 'game_date' }], window);
+    // A later run reads it from partition metadata (the run that wrote it scans it: metadata may lag).
+    const later = await openBigQuery(
+      { type: 'bigquery', project: fake.project, location: 'US', maximumBytesBilled: '1GB', apiEndpoint: fake.endpoint },
+      { runId: 'later-run' },
+    );
+    const present = await later.presentDates([{ table: 'nba_raw.t0', dateColumn: 'game_date' }], window);
     expect([...(present.get('nba_raw.t0')?.modifiedAt ?? [])].map(([d, ms]) => [formatDay(d), ms])).toEqual([
       ['2024-01-02', 1_000_000],
       ['2024-01-03', 2_000_000],

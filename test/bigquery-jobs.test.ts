@@ -131,6 +131,18 @@ describe('one BigQuery job per range', () => {
     expect(groups.map((g) => [g.fingerprint, g.days.length, g.unfinishedRun])).toEqual([['fp', 4, undefined]]);
   });
 
+  it('measures a table it just wrote by scanning, not from partition metadata that may lag the write', async () => {
+    const window = { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') };
+    await warehouse.runSql(range(DAYS));
+    fake.reset();
+    const present = await warehouse.presentDates([{ table: 'out.daily', dateColumn: 'game_date' }, { table: 'raw.games', dateColumn: 'game_date' }], window);
+    expect(present.get('out.daily')?.days).toHaveLength(4);
+    expect(present.get('raw.games')?.days).toHaveLength(4);
+    const sql = fake.queries.map((q) => q.sql).join('\n');
+    expect(sql).toMatch(/FROM `fake-project\.out\.daily` WHERE/);
+    expect(sql).not.toMatch(/FROM `fake-project\.raw\.games` WHERE/); // raw is still read from metadata
+  });
+
   it('sends build.timeout as the job’s jobTimeoutMs when the request carries it', async () => {
     await warehouse.runSql({ ...range(DAYS), timeoutMs: 7_200_000 } as SqlBuildRequest);
     expect(builds()[0]!.jobTimeoutMs).toBe('7200000');

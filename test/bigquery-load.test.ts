@@ -64,8 +64,12 @@ describe('BigQueryWarehouse.loadRows', () => {
     // Both ranges' records, each with its rows; the later one wins for 2024-01-02.
     const groups = await warehouse.readWriteGroups(['t'], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') });
     expect(groups.map((g) => [g.fingerprint, g.days.length]).sort()).toEqual([['f1', 2], ['f2', 1]]);
-    const meta = await warehouse.presentDates([{ table: 's.t', dateColumn: 'd' }], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') });
-    expect(meta.get('s.t')?.modifiedAt?.size).toBe(3); // read from partition metadata: partitioned by d
+    const later = await openBigQuery(
+      { type: 'bigquery', project: fake.project, location: 'US', maximumBytesBilled: '1GB', apiEndpoint: fake.endpoint },
+      { runId: 'later-run' },
+    );
+    const meta = await later.presentDates([{ table: 's.t', dateColumn: 'd' }], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') });
+    expect(meta.get('s.t')?.modifiedAt?.size).toBe(3); // a later run reads partition metadata: partitioned by d
     // Each load went through a multipart upload; the staging tables are gone.
     expect(fake.count('jobs.upload')).toBe(2);
     expect(await leftovers()).toEqual([]);

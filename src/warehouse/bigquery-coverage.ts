@@ -43,11 +43,17 @@ interface Located {
   readonly info: Extract<TableInfo, { exists: true }>;
 }
 
-/** Present dates of every table within the window; a missing table or dataset is `{exists: false}`. */
+/**
+ * Present dates of every table within the window; a missing table or dataset is
+ * `{exists: false}`. Tables for which `exact` says so are scanned even when partitioned:
+ * partition metadata can lag a write by a few seconds, and a gate right after a build must
+ * see what the build wrote.
+ */
 export async function readPresentDates(
   port: BigQueryPort,
   probes: readonly TableProbe[],
   window: DayWindow,
+  exact: (table: string) => boolean = () => false,
 ): Promise<Map<string, PresentDates>> {
   const result = new Map<string, PresentDates>();
   const unique = [...new Map(probes.map((p) => [p.table, p])).values()];
@@ -65,7 +71,7 @@ export async function readPresentDates(
     if (!info.columns.has(probe.dateColumn.toLowerCase())) {
       throw new WarehouseError(`table ${probe.table} has no column ${probe.dateColumn}`, { transient: false });
     }
-    if (info.dayPartitionColumn?.toLowerCase() === probe.dateColumn.toLowerCase()) {
+    if (info.dayPartitionColumn?.toLowerCase() === probe.dateColumn.toLowerCase() && !exact(probe.table)) {
       const key = datasetKey(ref);
       partitioned.set(key, [...(partitioned.get(key) ?? []), { probe, ref, info }]);
     } else {

@@ -58,6 +58,8 @@ export class BigQueryWarehouse implements Warehouse {
   readonly #attempts = new Map<string, { attempt: number; settled: boolean }>();
   /** Conflicting transactions of one table retry one at a time. */
   readonly #commits = new KeyedLock();
+  /** Tables this run wrote (as named in the pipeline): measured by scan, not lagging partition metadata. */
+  readonly #written = new Set<string>();
   /** Fully qualified table of each target seen, recorded with its write records. */
   readonly #tables = new Map<string, string>();
 
@@ -72,7 +74,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
-    return readPresentDates(this.#port, tables, window);
+    return readPresentDates(this.#port, tables, window, (table) => this.#written.has(table));
   }
 
   async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
@@ -104,6 +106,7 @@ export class BigQueryWarehouse implements Warehouse {
     const ref = resolveTable(request.table, this.#port.project);
     const table = `${ref.project}.${ref.dataset}.${ref.table}`;
     this.#tables.set(request.target, table);
+    this.#written.add(request.table);
     await this.#port.ensureDataset(ref);
     const record = request.record && request.record.days.length > 0 ? request.record : undefined;
     if (record) await ensureWritesTable(this.#port);
@@ -128,6 +131,7 @@ export class BigQueryWarehouse implements Warehouse {
   loadRows(request: LoadRequest): Promise<LoadOutcome> {
     const ref = resolveTable(request.table, this.#port.project);
     this.#tables.set(request.target, `${ref.project}.${ref.dataset}.${ref.table}`);
+    this.#written.add(request.table);
     const loadKey = buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, 0);
     // A load job replaces its staging table, so running one again is harmless: always the next id.
     const loadAttempt = (this.#attempts.get(loadKey)?.attempt ?? 0) + 1;
