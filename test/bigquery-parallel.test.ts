@@ -93,6 +93,20 @@ describe('BigQuery as it really behaves, through the CLI', () => {
     expect(await datesOf('out.daily')).toEqual(DATES.map((d) => `${d}×1`));
   });
 
+  it('Ctrl-C while a build job runs: the job is cancelled, commits nothing, and dagrun exits 130', async () => {
+    fake.slowNext(1, 1_000_000, BUILD); // runs only after a million polls: in effect, until cancelled
+    const project = rig(pipeline(fake, { build: { ranges: 'contiguous', parallel: 1 } }));
+    const child = project.spawn([], { env });
+    while (fake.count('jobs.getQueryResults') < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(fake.count('jobs.cancel')).toBeGreaterThanOrEqual(1);
+    expect(builds()).toHaveLength(1);
+    expect(await fake.duck("SELECT count(*) FROM information_schema.tables WHERE table_name = 'daily'")).toEqual([['0']]);
+    expect(await fake.duck("SELECT count(*) FROM _dagrun.writes WHERE fingerprint <> ''")).toEqual([['0']]);
+  });
+
   it('a DDL-first script over 12 ranges is refused under a 50 MB budget, before and after its table exists', async () => {
     const project = rig(pipeline(fake));
     const fresh = await project.exec(['-n', '--max-bytes', '50MB'], { env });
