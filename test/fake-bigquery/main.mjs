@@ -9,8 +9,10 @@
  *
  * Point dag.json5 at it with `warehouse: { type: 'bigquery', project, apiEndpoint: endpoint }`
  * and control it over HTTP: POST /_fake/seed {table, spec}, POST /_fake/duck {sql},
- * POST /_fake/fail {times, status, reason, route?}, POST /_fake/fail-job {times, reason},
- * POST /_fake/slow {times, polls}, GET /_fake/stats, POST /_fake/reset.
+ * POST /_fake/fail {times, status, reason, route?},
+ * POST /_fake/lose {times, route?, as?: 503|'drop'} (the call is carried out, its answer lost),
+ * POST /_fake/slow {times, polls, only?: {label: value}}, POST /_fake/fail-job {times, reason, only?},
+ * GET /_fake/stats, POST /_fake/reset.
  */
 import { register } from 'node:module';
 
