@@ -1,7 +1,7 @@
 /** The window a nightly run looks at: `--since`, `window.end: 'today' | 'yesterday'`, the pipeline's time zone, and `--start/--end` winning. */
 import { describe, expect, it } from 'vitest';
 import type { DagConfig, WindowEdge } from '../src/config/types.js';
-import { resolveWindow } from '../src/cli/session.js';
+import { resolveWindow } from '../src/run/session.js';
 import { DagrunError } from '../src/core/errors.js';
 import { dayOf, formatDay } from '../src/intervals/day.js';
 

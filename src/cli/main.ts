@@ -11,7 +11,7 @@ import { WarehouseError } from '../warehouse/warehouse.js';
 import type { GraphFormat } from './commands/graph.js';
 import type { Output } from './commands/shared.js';
 import type { ReportFiles } from '../report/create.js';
-import { resolveConfigFile } from './session.js';
+import { resolveConfigFile } from '../run/session.js';
 import { turnOutput } from './turn-output.js';
 import { dagrunVersion } from './version.js';
 

@@ -188,7 +188,7 @@ export function processAlive(pid: number): boolean {
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {
   if (!owner) return 'a dagrun process that is just starting';
-  const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && ownIdentity() && !seesSameProcesses(owner) ? ' in another PID namespace' : '';
+  const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && owner.process.pidNamespace !== ownPidNamespace() ? ' in another PID namespace' : '';
   return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
 }
 
@@ -222,6 +222,20 @@ function seesSameProcesses(owner: LockOwner): boolean {
   return theirs.bootId === mine.bootId && theirs.pidNamespace === mine.pidNamespace;
 }
 
+let pidNamespace: string | null | undefined;
+
+/** `/proc/self/ns/pid` of this process (right even when /proc shows another namespace's processes). */
+function ownPidNamespace(): string | undefined {
+  if (pidNamespace === undefined) {
+    try {
+      pidNamespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      pidNamespace = null;
+    }
+  }
+  return pidNamespace ?? undefined;
+}
+
 let identity: ProcessIdentity | null | undefined;
 
 /** This process's identity; undefined without /proc (then locks are judged by their heartbeat). */
@@ -229,7 +243,7 @@ export function ownIdentity(): ProcessIdentity | undefined {
   if (identity === undefined) {
     try {
       const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
-      const pidNamespace = readlinkSync('/proc/self/ns/pid');
+      const pidNamespace = ownPidNamespace();
       const startTicks = processStartTicks(process.pid, '/proc/self/stat');
       // A /proc of another PID namespace (unshare without --mount-proc) shows other processes
       // under our pids: then no pid can be checked, and locks are judged by their heartbeat.

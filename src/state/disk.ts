@@ -34,6 +34,8 @@ export function errnoOf(error: unknown): string | undefined {
 /** "no space left on device" for ENOSPC, else the error's first line. */
 export function writeProblem(error: unknown): string {
   const code = errnoOf(error);
+  // mkdir of a folder on the way finds a file there
+  if (code === 'EEXIST' && (error as NodeJS.ErrnoException).syscall === 'mkdir') return WRITE_PROBLEMS.ENOTDIR!;
   if (code !== undefined && WRITE_PROBLEMS[code] !== undefined) return WRITE_PROBLEMS[code];
   return messageOf(error).split('\n')[0]!;
 }

@@ -7,9 +7,9 @@ import type { Diagnostic } from '../../core/errors.js';
 import type { DagConfig, Target } from '../../config/types.js';
 import { formatDay } from '../../intervals/day.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../../warehouse/warehouse.js';
-import { openSession, resolveConfigFile, resolveWindow, type Session } from '../session.js';
+import { openSession, resolveConfigFile, resolveWindow, type Session } from '../../run/session.js';
 import type { Output } from './shared.js';
-import { withPipeline, type PipelineAccess } from './status.js';
+import { withPipeline, type PipelineAccess } from '../../run/pipeline.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,7 +1,7 @@
 /** `dagrun graph`: the pipeline as Mermaid, Graphviz dot or JSON, in dependency order. */
 import { loadConfig } from '../../config/load.js';
 import { buildGraph, type TargetGraph } from '../../graph/build.js';
-import { resolveConfigFile } from '../session.js';
+import { resolveConfigFile } from '../../run/session.js';
 import type { Output } from './shared.js';
 
 /** The output formats. */

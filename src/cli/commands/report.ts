@@ -9,9 +9,10 @@ import { renderHtmlReport } from '../../report/html.js';
 import { writeFileAtomic } from '../../report/report-files.js';
 import { statusJson } from '../../report/status-json.js';
 import { renderStatusTable } from '../../report/status-table.js';
-import { openSession, type Session } from '../session.js';
+import { openSession, type Session } from '../../run/session.js';
 import type { Output } from './shared.js';
-import { answerFromLiveBuild, measureSelection, withPipeline, type LiveAnswer, type PipelineAccess, type StatusOptions } from './status.js';
+import { measureSelection, withPipeline, type PipelineAccess } from '../../run/pipeline.js';
+import { answerFromLiveBuild, type LiveAnswer, type StatusOptions } from './status.js';
 
 /** Options of `--status --html`. */
 export interface StatusHtmlOptions extends StatusOptions {

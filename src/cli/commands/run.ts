@@ -33,8 +33,8 @@ import { computePlan, isUnbuildable, type PlanData } from '../../scheduler/compu
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { addEstimatesToPlanJson, applyBudget, estimatePlanBytes, parseMaxBytes, splitEstimates } from '../../warehouse/bigquery-budget.js';
 import type { PipelineLock } from '../../executor/lock.js';
-import { openSession, type Session, type SessionOptions } from '../session.js';
-import { measureSelection, withPipeline } from './status.js';
+import { openSession, type Session, type SessionOptions } from '../../run/session.js';
+import { measureSelection, withPipeline } from '../../run/pipeline.js';
 import type { Output } from './shared.js';
 
 /** Options of a build or dry run. */

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { renderRunList, runListJson } from '../../report/run-list.js';
 import { listRuns } from '../../report/history.js';
-import { resolveConfigFile } from '../session.js';
+import { resolveConfigFile } from '../../run/session.js';
 import type { Output } from './shared.js';
 
 /** Options of `dagrun runs`. */

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/load.js';
 import { FileWatcher } from '../../watch/fs-watcher.js';
 import { fallbackFiles, watchedFiles, type WatchedFiles } from '../../watch/watched-files.js';
 import { Watcher, type BuildHandle, type WatchState } from '../../watch/watcher.js';
-import { resolveConfigFile } from '../session.js';
+import { resolveConfigFile } from '../../run/session.js';
 import type { Output } from './shared.js';
 
 /** Options of a watch. */
