@@ -45,6 +45,10 @@ export function describeOpenFailure(message: string): string {
   const held = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
   if (held) return `it is in use by another process (PID ${held[2]}, ${held[1]}); DuckDB lets one process open a file at a time, so wait for it to end or stop it`;
   if (message.includes('not a valid DuckDB database file')) return 'the file is not a DuckDB database (corrupt, or another kind of file); move it away and the next run starts a new warehouse';
+  // a file cut short (a full disk, a copy that stopped): DuckDB reads past its end
+  if (/Could not read enough bytes from file|database file .* is (corrupt|truncated)|Corrupt database file|checksum/i.test(message)) {
+    return `the file is damaged (truncated or corrupt: ${firstLine(message).replace(/^IO Error: /, '')}); move it away and the next run starts a new warehouse and rebuilds every target`;
+  }
   return firstLine(message);
 }
 
