@@ -2,7 +2,7 @@
  * How a command ended, in the words every runner uses: a failure reads the same whether the
  * posix_spawn helper, a Node spawner or dagrun's own process started the command.
  */
-import { formatDuration } from '../report/format.js';
+import { formatDuration } from '../core/format.js';
 
 /** How a command ended, as a runner learns it. */
 export type Ending =

@@ -6,7 +6,7 @@ import { assessTargets, describeCheckFailure, type Freshness } from '../freshnes
 import { measureState } from '../freshness/check.js';
 import type { Step } from '../scheduler/compute-plan.js';
 import { resolveDeferredStep } from '../scheduler/compute-plan.js';
-import { formatPercent } from '../report/format.js';
+import { formatPercent, formatThreshold } from '../core/format.js';
 import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import { countDates, describeDays } from '../intervals/describe.js';
@@ -33,7 +33,7 @@ export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: 
     const still = step.days.filter((d) => missing.has(d)).length;
     problems.push(
       `${still} of ${step.days.length} date${step.days.length === 1 ? '' : 's'} still missing after the build ` +
-        `(${formatPercent(after.coverage)} < ${+(after.threshold * 100).toFixed(2)}%)`,
+        `(${formatPercent(after.coverage)} < ${formatThreshold(after.threshold)})`,
     );
   }
   for (const check of after.checks) if (!check.passed) problems.push(describeCheckFailure(check));

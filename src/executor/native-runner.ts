@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
+import { unreachable } from '../core/errors.js';
 import { describeEnding } from './ending.js';
 import { EventReader, encodeKillAll, encodeRun, environmentText, type EnvironmentText, type HelperEvent } from './native-protocol.js';
 import { OutputLog } from './output-log.js';
@@ -216,7 +217,7 @@ export class NativeRunner implements ManagedCommandRunner {
       case 'exited':
         return this.#settle(event.id, describeEnd(command, event.code, event.signal));
       default:
-        unreachableEvent(event);
+        unreachable(event);
     }
   }
 
@@ -295,8 +296,4 @@ function describeEnd(command: Running, code: number | undefined, signal: number 
 function signalName(signal: number | undefined): string | undefined {
   if (signal === undefined) return undefined;
   return Object.entries(constants.signals).find(([, number]) => number === signal)?.[0] ?? `signal ${signal}`;
-}
-
-function unreachableEvent(event: never): never {
-  throw new Error(`Internal error: unhandled helper event ${JSON.stringify(event)}`);
 }

@@ -4,6 +4,7 @@
  * blocked targets behind sources that cannot be made fresh. No I/O, no clock.
  */
 import type { Check, Target } from '../config/types.js';
+import { formatPercent, formatThreshold } from '../core/format.js';
 import type { TargetGraph } from '../graph/build.js';
 import { matchDays, missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
@@ -70,9 +71,6 @@ export interface Freshness {
 
 /** Freshness of every assessed target, by name. */
 export type TargetToFreshness = Map<string, Freshness>;
-
-const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`;
-const thresholdPercent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
 
 /** Judges one check outcome against its bounds. */
 export function judgeCheck(check: Check, outcome: CheckOutcome | undefined, presentDays: readonly Day[] = []): CheckResult {
@@ -218,11 +216,11 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     warnings.push(
       expected.length === 0
         ? `table ${target.table} does not exist yet, but no date is expected in the window`
-        : `table ${target.table} does not exist yet (threshold ${thresholdPercent(target.threshold)}: nothing is required)`,
+        : `table ${target.table} does not exist yet (threshold ${formatThreshold(target.threshold)}: nothing is required)`,
     );
   } else if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
   else if (coverage.ratio < target.threshold) {
-    reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${percent(coverage.ratio)} < ${thresholdPercent(target.threshold)})`);
+    reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${formatPercent(coverage.ratio)} < ${formatThreshold(target.threshold)})`);
   }
 
   const upstream = outdatedByUpstream(graph, state, target, presentExpected);

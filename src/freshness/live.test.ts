@@ -63,7 +63,7 @@ describe('withBuiltDays: missing dates', () => {
     live = withBuiltDays(live, ALL, daysBetween(d('2024-01-01'), d('2024-01-05')));
     live = withBuiltDays(live, ALL, daysBetween(d('2024-01-08'), d('2024-01-10')));
     expect(rangesToIso(live.missingRanges)).toEqual([['2024-01-06', '2024-01-07']]);
-    expect(live.reasons).toEqual(['2 of 10 expected dates missing (80% < 95%)']);
+    expect(live.reasons).toEqual(['2 of 10 expected dates missing (80.0% < 95%)']);
     live = withBuiltDays(live, ALL, [d('2024-01-06'), d('2024-01-07')]);
     expect(live).toMatchObject({ state: 'stale', present: 10, coverage: 1, missing: [], missingRanges: [], reasons: [NOT_MEASURED_YET] });
   });

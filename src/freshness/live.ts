@@ -3,6 +3,7 @@
  * measurement taken before the run, updated by each range that finished since. Pure: no
  * I/O, no clock. The gate's measurement replaces it once the target's ranges are done.
  */
+import { formatPercent, formatThreshold } from '../core/format.js';
 import { missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import { countDates, describeDays } from '../intervals/describe.js';
@@ -10,10 +11,6 @@ import type { Freshness } from './assess.js';
 
 /** The reason of a target whose every reason a finished range resolved, until its gate measures it. */
 export const NOT_MEASURED_YET = 'built in this run; not measured again yet';
-
-// The wording of assess.ts, so that the live view reads like a measurement (live.test.ts pins it).
-const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`;
-const thresholdPercent = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
 
 /** Reasons about coverage: a missing table or missing dates below the threshold. */
 function isCoverageReason(reason: string): boolean {
@@ -50,7 +47,7 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
   if (coverage < f.threshold) {
     reasons.push(
       exists
-        ? `${missing.length} of ${f.expected} expected dates missing (${percent(coverage)} < ${thresholdPercent(f.threshold)})`
+        ? `${missing.length} of ${f.expected} expected dates missing (${formatPercent(coverage)} < ${formatThreshold(f.threshold)})`
         : f.reasons.find(isCoverageReason) ?? `0 of ${f.expected} expected dates present`,
     );
   }

@@ -10,6 +10,9 @@ export interface DayRange {
   readonly last: Day;
 }
 
+/** The inclusive window of days a run considers, and that warehouse queries are restricted to. */
+export type DayWindow = DayRange;
+
 /** A batch of work: an inclusive range and the days inside it that need building. */
 export interface Batch extends DayRange {
   readonly days: readonly Day[];

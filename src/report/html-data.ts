@@ -6,7 +6,7 @@ import type { Freshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
+import type { DayWindow } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
 import { formatPercent } from './format.js';
 import type { RunModel } from './run-model.js';

@@ -5,7 +5,7 @@
  * position back into its date for the hover tip, which keeps each cell a few bytes.
  */
 import { addDays, formatDay, type Day } from '../intervals/day.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
+import type { DayWindow } from '../intervals/interval.js';
 import { formatPercent } from './format.js';
 import type { HtmlTarget } from './html-data.js';
 import { escapeXml } from './junit.js';

@@ -71,7 +71,7 @@ describe('LiveState', () => {
     expect(view.running).toEqual([{ target: 'a', first: r1.first, last: r1.last, dates: 3, attempt: 1, since: at(4).toISOString() }]);
     expect(view.rangesDone).toBe(1);
     expect(view.asOf).toBe(at(4).toISOString());
-    expect(view.targets.get('a')!.freshness).toMatchObject({ present: 3, coverage: 0.5, exists: true, missing: r1.days, reasons: ['3 of 6 expected dates missing (50% < 100%)'] });
+    expect(view.targets.get('a')!.freshness).toMatchObject({ present: 3, coverage: 0.5, exists: true, missing: r1.days, reasons: ['3 of 6 expected dates missing (50.0% < 100%)'] });
     expect(view.targets.get('a')!.freshness.missingRanges).toEqual([{ first: r1.first, last: r1.last }]);
     expect(view.targets.get('b')!.freshness).toEqual(empty('b'));
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Freshness } from '../freshness/assess.js';
 import { withBuiltDays, withPlannedDays } from '../freshness/live.js';
 import type { Day } from '../intervals/day.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
+import type { DayWindow } from '../intervals/interval.js';
 import type { RunEvent } from './events.js';
 
 /** Bumped when the file's shape changes: a reader ignores files of another version. */

@@ -8,7 +8,7 @@ import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
-import { formatDuration, formatPercent } from './format.js';
+import { formatDuration, formatPercent, formatThreshold } from './format.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 
 const MAX_RANGES_LISTED = 50;
@@ -54,7 +54,7 @@ function targetsTable(model: RunModel, graph: TargetGraph): string[] {
   const lines = ['| Target | Group | Result | Coverage before → after | Threshold | Ranges | Dates | Time |', '|---|---|---|---|---|---|---|---|'];
   for (const o of model.outcomes) {
     const target = graph.has(o.target) ? graph.target(o.target) : undefined;
-    const threshold = target ? `${+(target.threshold * 100).toFixed(2)}%` : '';
+    const threshold = target ? formatThreshold(target.threshold) : '';
     lines.push(
       `| \`${o.target}\` | ${target?.group ?? ''} | ${outcomeWord(o.status)} | ${coverageCell(o)} | ${threshold} | ${o.batchesDone}/${o.batches} | ${o.daysHandedOver} | ${o.durationMs !== undefined ? formatDuration(o.durationMs) : '–'} |`,
     );

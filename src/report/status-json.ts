@@ -5,7 +5,7 @@ import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { rangesToIso } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
+import type { DayWindow } from '../intervals/interval.js';
 
 /** The window as ISO dates. */
 export function windowJson(window: DayWindow): { start: string; end: string } {

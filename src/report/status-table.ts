@@ -5,8 +5,8 @@ import type { Freshness, FreshnessState } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
-import { formatPercent } from './format.js';
+import type { DayWindow } from '../intervals/interval.js';
+import { formatPercent, formatThreshold } from './format.js';
 
 const BAR_WIDTH = 10;
 
@@ -55,7 +55,7 @@ export function renderStatusTable(graph: TargetGraph, window: DayWindow, rows: r
     table.push([
       name,
       target.group ?? pc.dim('-'),
-      `${bar(f)} ${formatPercent(f.coverage).padStart(6)} ${pc.dim(`≥${+(f.threshold * 100).toFixed(2)}%`)}`,
+      `${bar(f)} ${formatPercent(f.coverage).padStart(6)} ${pc.dim(`≥${formatThreshold(f.threshold)}`)}`,
       `${f.present}/${f.expected}`,
       `${f.missing.length}${outdated}`,
       state(f.state),

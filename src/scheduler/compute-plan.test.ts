@@ -100,7 +100,7 @@ describe('computePlan', () => {
     expect(roll.reasons).toEqual(['up rewrites 2024-01-04 in this run: 3 dates read them (2024-01-04..2024-01-06, lookback 2 days)']);
     expect(roll.after).toEqual(['up']);
     expect(plan.steps.find((s) => s.target === 'up')!.reasons).toEqual([
-      '1 of 10 expected dates missing (90% < 100%)',
+      '1 of 10 expected dates missing (90.0% < 100%)',
       '1 date missing: 2024-01-04',
     ]);
   });
@@ -144,7 +144,7 @@ describe('computePlan', () => {
 
   it('keeps a source out of the plan, saying it is not built by dagrun', () => {
     const plan = new FakeProject().add(target('raw', [], { source: true, build: undefined }), { present: [] }).plan();
-    expect(plan.omitted).toEqual([{ target: 'raw', kind: 'source-stale', why: 'source, not built by dagrun: 10 of 10 expected dates missing (0% < 100%)' }]);
+    expect(plan.omitted).toEqual([{ target: 'raw', kind: 'source-stale', why: 'source, not built by dagrun: 10 of 10 expected dates missing (0.0% < 100%)' }]);
   });
 
   it('tells fresh omissions from blocked ones by kind, and the text and JSON plans do not call blocked targets fresh', () => {

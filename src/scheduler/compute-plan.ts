@@ -3,6 +3,7 @@
  * A pure function of its inputs, so `--dry-run` shows exactly what a build executes.
  */
 import type { Target } from '../config/types.js';
+import { formatPercent, formatThreshold } from '../core/format.js';
 import type { Freshness, TargetToFreshness } from '../freshness/assess.js';
 import type { MeasuredState } from '../freshness/state.js';
 import type { TargetGraph } from '../graph/build.js';
@@ -10,7 +11,7 @@ import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
 import { batchDays, includesAll, unionDays, type Batch } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
-import type { DayWindow } from '../warehouse/warehouse.js';
+import type { DayWindow } from '../intervals/interval.js';
 
 /** One target to build in this run. */
 export interface Step {
@@ -82,7 +83,7 @@ export interface PlanInput {
 function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean, fill: boolean): { days: Day[]; reasons: string[] } {
   if (forced) return { days: [...expected], reasons: ['forced rebuild of the whole window (-B)'] };
   if (fill && f.state === 'fresh' && f.exists && f.missing.length > 0) {
-    return { days: [...f.missing], reasons: [`--fill: ${countDates(f.missing.length)} missing (fresh at ${(f.coverage * 100).toFixed(1)}%): ${describeDays(f.missing, expected)}`] };
+    return { days: [...f.missing], reasons: [`--fill: ${countDates(f.missing.length)} missing (fresh at ${formatPercent(f.coverage)}): ${describeDays(f.missing, expected)}`] };
   }
   if (f.state !== 'stale') return { days: [], reasons: [] };
   const days = unionDays(f.missing, f.outdated);
@@ -185,10 +186,10 @@ export function computePlan(input: PlanInput): PlanData {
 
 /** Why a selected, buildable target gets no step. */
 function freshWhy(f: Freshness): string {
-  const coverage = `${f.present}/${f.expected} dates (${(f.coverage * 100).toFixed(1)}%)`;
+  const coverage = `${f.present}/${f.expected} dates (${formatPercent(f.coverage)})`;
   const note = f.warnings.length > 0 ? `; ${f.warnings.join('; ')}` : '';
   if (f.state !== 'fresh') return `stale, but no date of the window to hand over: ${f.reasons.join('; ')}${note}`;
-  return `fresh: ${coverage} >= ${+(f.threshold * 100).toFixed(2)}%, nothing outdated, checks pass, no upstream step rewrites a date it reads${note}`;
+  return `fresh: ${coverage} >= ${formatThreshold(f.threshold)}, nothing outdated, checks pass, no upstream step rewrites a date it reads${note}`;
 }
 
 /** Recomputes the batches of a deferred step from fresh measurements. */

@@ -5,12 +5,10 @@
  */
 import type { CalendarSpec, OutputFormat } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
+import type { DayWindow } from '../intervals/interval.js';
 
-/** An inclusive window of days that queries are restricted to. */
-export interface DayWindow {
-  readonly first: Day;
-  readonly last: Day;
-}
+/** The window queries are restricted to; re-exported for compatibility (import it from intervals/). */
+export type { DayWindow };
 
 /** A table whose present dates are asked for. */
 export interface TableProbe {
@@ -119,6 +117,8 @@ export interface SqlBuildRequest {
   readonly labels: Readonly<Record<string, string>>;
   /** The range's write records: durable no later than its data (the same transaction where the engine allows). */
   readonly record?: WriteBatch;
+  /** `build.timeout`: engines that run jobs (BigQuery) end the job itself after it, too. */
+  readonly timeoutMs?: number;
 }
 
 /** Rows a command handed over in a file, to replace the range's dates of the target's table. */
@@ -144,6 +144,16 @@ export interface LoadRequest {
 export interface LoadOutcome {
   readonly rows: number;
 }
+
+/** An engine's estimate of one SQL step (e.g. a BigQuery dry run), for `-n` and `--max-bytes`. */
+export type StepEstimate =
+  /** The dry run answered: the bytes the step's SQL would process over all its dates. */
+  | { readonly kind: 'known'; readonly bytes: number }
+  /** No estimate, and why (e.g. an upstream table is not built yet: `notFound`). */
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** Estimates of a plan's SQL steps, by target, in plan order. Command steps have none: their cost is their own. */
+export type TargetToEstimate = ReadonlyMap<string, StepEstimate>;
 
 /** Why a warehouse call failed: transient errors may be retried, permanent ones not. */
 export class WarehouseError extends Error {
