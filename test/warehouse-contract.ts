@@ -139,6 +139,23 @@ export function registerWarehouseContractTests(name: string, makeHarness: () => 
       expect(out.get('t/missing')).toMatchObject({ ok: false, error: expect.stringMatching(/no_such_table/) });
     });
 
+    it('evaluates per-date checks as (date, value) rows, and refuses rows of another shape', async () => {
+      const out = await w.checkValues(
+        [
+          { key: 't/per-day', sql: 'SELECT game_date, SUM(v) FROM raw.games WHERE game_date BETWEEN @start_date AND @end_date GROUP BY game_date', perDate: true },
+          { key: 't/scalar', sql: 'SELECT 0.5' },
+          { key: 't/not-dates', sql: 'SELECT 1', perDate: true },
+        ],
+        window,
+      );
+      const perDay = out.get('t/per-day') as { ok: true; perDay: { days: number[]; values: (number | null)[] } };
+      expect(perDay.ok).toBe(true);
+      expect(iso(perDay.perDay.days as never)).toEqual(['2024-01-02', '2024-01-05']);
+      expect(perDay.perDay.values.every((v) => typeof v === 'number')).toBe(true);
+      expect(out.get('t/scalar')).toEqual({ ok: true, value: 0.5 });
+      expect(out.get('t/not-dates')).toMatchObject({ ok: false, error: 'a perDate check must return rows of (date, value)' });
+    });
+
     it('records writes and reads back the latest per (target, day) within the window', async () => {
       expect(await w.readWrites(['x'], window)).toEqual([]);
       await w.recordWrites([{ target: 'x', days: days('2024-01-02', '2024-01-03'), writtenAt: 10.5, fingerprint: 'f', runId: 'r1' }]);

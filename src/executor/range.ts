@@ -23,7 +23,7 @@ async function sqlAttempt(ctx: ExecutionContext, target: Target, batch: Batch, a
   try {
     await ctx.warehouse.runSql({
       target: target.name, table: target.table, sql: action.sql, start: batch.first, end: batch.last, dates: batch.days,
-      labels: labels(ctx, target), record: recordOf(ctx, target, batch),
+      labels: labels(ctx, target), record: recordOf(ctx, target, batch), timeoutMs: target.build!.timeoutMs,
     });
     return { retryable: false };
   } catch (error) {

@@ -8,11 +8,11 @@ import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import type { StepEstimate } from './bigquery-budget.js';
 import { describeConnection } from './bigquery-connect.js';
-import { readExpectedDates, readPresentDates } from './bigquery-coverage.js';
+import { dayOfCell, readExpectedDates, readPresentDates } from './bigquery-coverage.js';
 import { estimateBuild } from './bigquery-estimate.js';
 import { type BuildJobOptions, KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
 import { loadRange } from './bigquery-load.js';
-import { type BigQueryPort, mapConcurrent, sqlBuildQuery } from './bigquery-port.js';
+import { type BigQueryPort, type Row, mapConcurrent, sqlBuildQuery } from './bigquery-port.js';
 import type { RetryEvent, RetryPolicy } from './bigquery-retry.js';
 import { composeBuildScript } from './bigquery-script.js';
 import { resolveTable } from './bigquery-sql.js';
@@ -45,6 +45,19 @@ export interface BigQueryOpenOptions {
 }
 
 /** The BigQuery implementation of the warehouse seam. */
+/** A per-date check's rows, (date, value) each, as an outcome; rows of another shape are an error. */
+function perDateOutcome(rows: readonly Row[]): CheckOutcome {
+  const byDay = new Map<Day, number | null>();
+  for (const row of rows) {
+    const [date, value] = Object.values(row);
+    const day = date === undefined || date === null ? undefined : dayOfCell(date);
+    if (day === undefined) return { ok: false, error: 'a perDate check must return rows of (date, value)' };
+    byDay.set(day, toNumber(value ?? null));
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return { ok: true, value: null, perDay: { days, values: days.map((d) => byDay.get(d)!) } };
+}
+
 export class BigQueryWarehouse implements Warehouse {
   readonly engine = 'bigquery' as const;
   /** Commands reach BigQuery through its API, which has no single-writer limit. */
@@ -88,6 +101,7 @@ export class BigQueryWarehouse implements Warehouse {
           target: check.key.includes('/') ? check.key.slice(0, check.key.indexOf('/')) : undefined,
           labels: { check: check.key },
         });
+        if (check.perDate) return perDateOutcome(rows);
         const first = rows[0] === undefined ? null : (Object.values(rows[0])[0] ?? null);
         return { ok: true, value: toNumber(first) };
       } catch (error) {
@@ -118,8 +132,7 @@ export class BigQueryWarehouse implements Warehouse {
     try {
       // build.timeout, when the request carries it, becomes the job's own limit (jobTimeoutMs):
       // BigQuery then stops the job itself, even if dagrun is gone.
-      const { timeoutMs } = request as SqlBuildRequest & { readonly timeoutMs?: number };
-      await runBuildJob(this.#port, request, query, { ...this.#jobOptions(request, table), timeoutMs });
+      await runBuildJob(this.#port, request, query, { ...this.#jobOptions(request, table), timeoutMs: request.timeoutMs });
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
