@@ -92,14 +92,21 @@ describe('OutputLog on a disk that cannot take it', () => {
     const told: string[] = [];
     onLogWriteFailure((message) => told.push(message));
     try {
+      const failure = 'cannot write /dev/full: no space left on device; the log is incomplete, its last lines are kept for messages';
       const log = new OutputLog('/dev/full');
       log.write(Buffer.from('first line\nsecond line\n'));
       log.write(Buffer.from('third line\n'));
       log.close();
-      expect(told).toEqual(['cannot write /dev/full: no space left on device; the log is incomplete, its last lines are kept for messages']);
-      expect(log.failure).toBe(told[0]);
+      expect(told).toEqual([`${failure} (a later log that cannot be written is not said again; a failed range's message says it)`]);
+      expect(log.failure).toBe(failure);
       expect(log.file).toBeUndefined();
-      expect(log.tail()).toBe(`first line\nsecond line\nthird line\n(dagrun: ${told[0]})`);
+      expect(log.tail()).toBe(`first line\nsecond line\nthird line\n(dagrun: ${failure})`);
+      // a second log on the same full disk: its own tail says so, the run is not told again
+      const second = new OutputLog('/dev/full');
+      second.write(Buffer.from('again\n'));
+      second.close();
+      expect(told).toHaveLength(1);
+      expect(second.tail()).toBe(`again\n(dagrun: ${failure})`);
     } finally {
       onLogWriteFailure(undefined);
     }

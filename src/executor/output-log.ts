@@ -97,10 +97,17 @@ const OPEN_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?![\s\S]*-----END [
 /** Told when a command's log cannot be written (a full disk): the run goes on, the tail stays in memory. */
 type LogFailureListener = (message: string) => void;
 let logFailureListener: LogFailureListener | undefined;
+/** Logs that could not be written since the listener was set: only the first is said (a full disk fails them all). */
+let logFailures = 0;
 
 /** Sets who is told when a log file cannot be written (the run's reporter); undefined: nobody. */
 export function onLogWriteFailure(listener: LogFailureListener | undefined): void {
   logFailureListener = listener;
+  logFailures = 0;
+}
+
+function logWriteFailed(message: string): void {
+  if (logFailures++ === 0) logFailureListener?.(`${message} (a later log that cannot be written is not said again; a failed range's message says it)`);
 }
 
 /** Collects output chunks of one command. */
@@ -167,7 +174,7 @@ export class OutputLog {
       // A full disk must not end the run: the command goes on, its tail stays in memory.
       this.#failure = `${describeWriteFailure(this.#file, error)}; the log is incomplete, its last lines are kept for messages`;
       this.#closeFile();
-      logFailureListener?.(this.#failure);
+      logWriteFailed(this.#failure);
     }
   }
 
