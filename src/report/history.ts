@@ -80,7 +80,8 @@ export function listRunDirs(stateDir: string): string[] {
   const root = runsDir(stateDir);
   if (!existsSync(root)) return [];
   const dirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, e.name));
-  const mtime = (dir: string) => statSync(dir).mtimeMs;
+  // a folder pruned meanwhile (by a build finishing now) sorts last instead of failing the listing
+  const mtime = (dir: string) => statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   return dirs.sort((a, b) => path.basename(b).slice(0, 16).localeCompare(path.basename(a).slice(0, 16)) || mtime(b) - mtime(a));
 }
 
