@@ -93,8 +93,8 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .option('wait', { type: 'boolean', default: false, describe: 'If another dagrun holds this pipeline, wait for it instead of failing' })
           .option('watch', { type: 'boolean', default: false, describe: 'Build, then rebuild what becomes stale each time dag.json5, a target file or a .sql/script it uses changes' })
           .option('debounce', { type: 'number', default: 300, hidden: true, describe: 'Milliseconds of quiet before --watch rebuilds' })
-          .option('report', { type: 'string', requiresArg: true, describe: 'Also write the Markdown run report to FILE (always in .dagrun/runs/<id>/report.md)' })
-          .option('junit', { type: 'string', requiresArg: true, describe: 'Write a JUnit XML report to FILE: one test case per target and per check' })
+          .option('report', { type: 'string', requiresArg: true, describe: 'Also write the Markdown run report to FILE (always in .dagrun/runs/<id>/report.md); with --status, the validation document' })
+          .option('junit', { type: 'string', requiresArg: true, describe: 'Write a JUnit XML report to FILE: one test case per target and per check (with --status too)' })
           .option('html', { type: 'string', requiresArg: true, describe: 'Write the HTML report to FILE: graph by state and coverage heat map (with --status too)' })
           .option('max-bytes', { type: 'string', requiresArg: true, describe: 'BigQuery: refuse a plan (build or -n) whose SQL steps are estimated to process more, e.g. 50GB' })
           .options(windowOptions)
@@ -102,6 +102,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           .example('$0 --status', 'freshness of every table')
           .example('$0 -n --since 7d', 'what a nightly run would build for the last week')
           .example('$0 --status --html status.html', 'freshness, plus a page with the graph and a coverage heat map')
+          .example('$0 --status --html report.html --report report.md', 'the validation document: coverage, dates, checks, rows, changes, sign-off')
           .example('$0 --json > events.ndjson', 'build with one JSON event per line, for other tools')
           .example('$0 --junit junit.xml --report report.md', 'build in CI and keep the reports as artifacts')
           .example('$0 --watch player_game_summary', 'rebuild it whenever its SQL or config changes'),
@@ -112,7 +113,10 @@ export async function run(argv: readonly string[], out: Output = processOutput):
           const { watchCommand, withoutWatchOptions } = await import('./commands/watch.js');
           code = await watchCommand({ config: args.config, buildArgs: withoutWatchOptions(argv), debounceMs: args.debounce }, out);
         }
-        else if (args.status && args.html !== undefined) code = await (await import('./commands/report.js')).statusHtmlCommand({ ...session, json: args.json, wait: args.wait, commandLine, html: args.html }, out);
+        else if (args.status && (args.html !== undefined || args.report !== undefined || args.junit !== undefined)) {
+          const files = { markdown: args.report, junit: args.junit, html: args.html } satisfies ReportFiles;
+          code = await (await import('./commands/report.js')).statusReportCommand({ ...session, json: args.json, wait: args.wait, commandLine, files }, out);
+        }
         else if (args.status) code = await (await import('./commands/status.js')).statusCommand({ ...session, json: args.json, wait: args.wait, commandLine }, out);
         else {
           // `reports` reaches createReporter through the run options (see src/report/create.ts).

@@ -2,7 +2,7 @@
  * What the HTML report draws, as plain data, built either from a `--status` measurement or
  * from a finished run. Keeping this apart lets the SVG renderers stay pure and testable.
  */
-import type { Freshness } from '../freshness/assess.js';
+import type { CheckResult, Freshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
@@ -10,6 +10,8 @@ import type { DayWindow } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
 import { formatPercent } from './format.js';
 import type { RunModel } from './run-model.js';
+import type { StatusDocument } from './status-document.js';
+import type { StatusChanges } from './status-snapshot.js';
 
 /** The colour a graph node gets. */
 export type NodeState =
@@ -45,6 +47,8 @@ export interface HtmlTarget {
   readonly outdated: readonly Day[];
   /** One line under the name: why it is in this state. */
   readonly note: string;
+  /** Its checks with values and bounds (per-date checks: the failing dates). */
+  readonly checks: readonly CheckResult[];
 }
 
 /** A dependency edge between two shown targets. */
@@ -63,6 +67,10 @@ export interface HtmlReportInput {
   /** Targets in dependency order. */
   readonly targets: readonly HtmlTarget[];
   readonly edges: readonly HtmlEdge[];
+  /** What changed since the last report (status pages only). */
+  readonly changes?: StatusChanges;
+  /** Whether the page ends with a sign-off block (the validation document). */
+  readonly signOff?: boolean;
 }
 
 function edgesAmong(graph: TargetGraph, names: readonly string[]): HtmlEdge[] {
@@ -79,7 +87,7 @@ function fromFreshness(graph: TargetGraph, f: Freshness, state: NodeState, note:
   const target = graph.target(f.name);
   return {
     name: f.name, table: target.table, group: target.group, source: target.source, state, coverage: f.coverage, threshold: f.threshold,
-    present: f.present, expectedCount: f.expected, expected, missing: f.missing, missingRanges: f.missingRanges, outdated: f.outdated, note,
+    present: f.present, expectedCount: f.expected, expected, missing: f.missing, missingRanges: f.missingRanges, outdated: f.outdated, note, checks: f.checks,
   };
 }
 
@@ -90,9 +98,11 @@ export function htmlInputFromStatus(
   rows: readonly Freshness[],
   expected: ReadonlyMap<string, readonly Day[]>,
   facts: readonly string[],
+  doc?: StatusDocument,
 ): HtmlReportInput {
   const targets = rows.map((f) => fromFreshness(graph, f, f.state, f.reasons[0] ?? `${formatPercent(f.coverage)} covered`, expected.get(f.name)));
-  return { title: 'dagrun status', facts, window, targets, edges: edgesAmong(graph, rows.map((r) => r.name)) };
+  const extras = doc ? { changes: doc.changes, signOff: true, title: 'dagrun validation document' } : {};
+  return { title: 'dagrun status', facts, window, targets, edges: edgesAmong(graph, rows.map((r) => r.name)), ...extras };
 }
 
 function runState(o: TargetOutcome): NodeState {

@@ -1,17 +1,22 @@
 /**
  * The pipeline graph of the HTML report as inline SVG: targets in columns by depth
  * (longest path from a root), coloured by state, edges as curves from upstream to dependent.
+ * The SVG scales to the width of its box (never wider than drawn, never taller than
+ * `MAX_HEIGHT`), so the whole graph is always in view; the page's script zooms (wheel,
+ * buttons) and pans (drag) by moving the viewBox, and double-click fits it again.
  */
 import { formatPercent } from './format.js';
 import type { HtmlEdge, HtmlTarget } from './html-data.js';
 import { escapeXml } from './junit.js';
 
-const NODE_WIDTH = 262;
+const NODE_WIDTH = 240;
 const NODE_HEIGHT = 44;
-const GAP_X = 70;
+const GAP_X = 50;
 const GAP_Y = 14;
 const PAD = 10;
-const MAX_NAME = 29;
+const MAX_NAME = 28;
+/** The tallest the graph's box gets, in CSS pixels; a taller graph is scaled down to it. */
+export const MAX_HEIGHT = 560;
 
 /** Where a node sits. */
 interface Placed {
@@ -58,7 +63,8 @@ function node(p: Placed): string {
   const t = p.target;
   const name = t.name.length > MAX_NAME ? `${t.name.slice(0, MAX_NAME - 1)}…` : t.name;
   const detail = `${t.state} · ${formatPercent(t.coverage)}${t.group ? ` · ${t.group}` : ''}${t.source ? ' · source' : ''}`;
-  const tip = `${t.name} (${t.table})\n${t.state}: ${t.note}`;
+  const checks = t.checks.map((c) => `${c.passed ? '✓' : '✗'} ${c.name} = ${c.value === null ? 'NULL' : +c.value.toFixed(4)}`);
+  const tip = [`${t.name} (${t.table})`, `${t.state}: ${t.note}`, ...checks].join('\n');
   return [
     `<a href="#hm-${escapeXml(t.name)}" class="node ${t.state}" data-target="${escapeXml(t.name)}">`,
     `<title>${escapeXml(tip)}</title>`,
@@ -78,7 +84,9 @@ export function renderGraphSvg(targets: readonly HtmlTarget[], edges: readonly H
     return from && to ? [edgePath(from, to, e.calendarOnly)] : [];
   });
   return [
-    `<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="pipeline graph">`,
+    // width 100% of the box up to its drawn width; height from the viewBox's aspect, capped
+    `<svg id="graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" data-fit="0 0 ${width} ${height}" preserveAspectRatio="xMidYMid meet"` +
+      ` style="width:100%;max-width:${width}px;height:auto;max-height:${MAX_HEIGHT}px" role="img" aria-label="pipeline graph">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrowhead"/></marker></defs>',
     ...paths,
     ...[...nodes.values()].map(node),

@@ -1,13 +1,16 @@
 /**
  * The HTML report (`--html FILE`, `--status --html FILE`): one self-contained page — inline
  * CSS, SVG and a few lines of script, nothing fetched — with the pipeline graph coloured by
- * state, a coverage heat map (target × date, weeks as columns) and a summary table.
+ * state (fitted to the page; zoom and pan), a coverage heat map (target × date, lines of
+ * whole months), a summary table and every check with its value and bounds; as the
+ * validation document also what changed since the last report and a sign-off block.
  */
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
 import { formatPercent } from './format.js';
 import type { HtmlReportInput, HtmlTarget } from './html-data.js';
 import { renderGraphSvg } from './html-graph.js';
+import { htmlChanges, htmlChecks, htmlSignOff } from './html-sections.js';
 import { CELL_STEP, renderHeatmapSvg } from './html-heatmap.js';
 import { escapeXml } from './junit.js';
 
@@ -17,6 +20,10 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;co
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .facts{color:#59636e;margin:0;padding:0;list-style:none}.facts li{display:inline;margin-right:18px}
 .scroll{overflow-x:auto;border:1px solid #d1d9e0;border-radius:6px;padding:8px;background:#f6f8fa}
+.graphbox{position:relative;overflow:hidden;border:1px solid #d1d9e0;border-radius:6px;padding:8px;background:#f6f8fa}
+#graph{display:block;margin:0 auto;cursor:grab;touch-action:none}#graph.panning{cursor:grabbing}
+.zoom{position:absolute;top:8px;right:8px;z-index:1}.zoom button{font:13px system-ui,sans-serif;width:28px;height:26px;margin-left:4px;border:1px solid #d1d9e0;border-radius:4px;background:#fff;cursor:pointer}.zoom button.fit{width:auto;padding:0 8px}
+td.pass{color:#1a7f37}td.fail{color:#cf222e;font-weight:600}.regress{color:#cf222e}.signoff td{height:28px;min-width:320px}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .node rect{stroke:#1f2328;stroke-opacity:.25;fill-opacity:.9}.node text{fill:#fff}.node .name{font-weight:600;font-size:13px}.node .detail{font-size:11px}
 .node.fresh rect{fill:var(--fresh)}.node.built rect{fill:var(--built)}.node.stale rect{fill:var(--stale)}.node.stale text{fill:#1f2328}
@@ -24,7 +31,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .edge{fill:none;stroke:#59636e;stroke-width:1.4}.edge.cal{stroke-dasharray:4 3}.arrowhead{fill:#59636e}
 #heatmap .cells rect{width:8px;height:8px;rx:1.5px}#heatmap .cells rect.bg{fill:#eaeef2;rx:0}
 #heatmap .p{fill:var(--p)}#heatmap .m{fill:var(--m)}#heatmap .o{fill:var(--o)}
-#heatmap .label{font-weight:600;font-size:12px}#heatmap .sub,#heatmap .axis{font-size:11px;fill:#59636e}
+#heatmap .label{font-weight:600;font-size:13px}#heatmap .sub,#heatmap .axis{font-size:11px;fill:#59636e}
 .state-failed{fill:var(--failed)!important}.state-stale{fill:#9a6700!important}.state-blocked{fill:var(--blocked)!important}
 #tip{position:fixed;pointer-events:none;background:#1f2328;color:#fff;padding:4px 8px;border-radius:4px;font-size:12px;display:none;white-space:nowrap}
 table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #d1d9e0;text-align:left;vertical-align:top}th{background:#f6f8fa}
@@ -51,6 +58,25 @@ const SCRIPT = `
   });
   map.addEventListener('mouseleave',function(){tip.style.display='none';});
 })();
+(function(){
+  var svg=document.getElementById('graph');if(!svg)return;
+  var fit=svg.getAttribute('data-fit').split(' ').map(Number),vb=fit.slice(),drag=null;
+  function show(){svg.setAttribute('viewBox',vb.join(' '));}
+  function zoom(f,cx,cy){
+    var w=Math.min(fit[2]*4,Math.max(fit[2]/8,vb[2]*f)),k=w/vb[2];
+    vb=[cx-(cx-vb[0])*k,cy-(cy-vb[1])*k,vb[2]*k,vb[3]*k];show();
+  }
+  function at(e){var r=svg.getBoundingClientRect(),s=Math.max(vb[2]/r.width,vb[3]/r.height);
+    return [vb[0]+(e.clientX-r.left-(r.width-vb[2]/s)/2)*s,vb[1]+(e.clientY-r.top-(r.height-vb[3]/s)/2)*s,s];}
+  svg.addEventListener('wheel',function(e){e.preventDefault();var p=at(e);zoom(e.deltaY>0?1.2:1/1.2,p[0],p[1]);},{passive:false});
+  svg.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,vb:vb.slice(),s:at(e)[2]};svg.classList.add('panning');});
+  window.addEventListener('pointermove',function(e){if(!drag)return;vb=[drag.vb[0]-(e.clientX-drag.x)*drag.s,drag.vb[1]-(e.clientY-drag.y)*drag.s,vb[2],vb[3]];show();});
+  window.addEventListener('pointerup',function(){drag=null;svg.classList.remove('panning');});
+  svg.addEventListener('dblclick',function(){vb=fit.slice();show();});
+  document.querySelectorAll('.zoom button').forEach(function(b){b.addEventListener('click',function(){
+    var a=b.getAttribute('data-zoom');if(a==='fit'){vb=fit.slice();show();return;}
+    zoom(a==='in'?1/1.25:1.25,vb[0]+vb[2]/2,vb[1]+vb[3]/2);});});
+})();
 `;
 
 const NODE_STATES = ['fresh', 'built', 'stale', 'blocked', 'failed', 'skipped'] as const;
@@ -62,7 +88,7 @@ function graphLegend(): string {
 function heatmapLegend(): string {
   const cells = [['var(--p)', 'present'], ['var(--m)', 'missing'], ['var(--o)', 'outdated'], ['#eaeef2', 'no expected date']];
   const keys = cells.map(([colour, label]) => `<span><i style="background:${colour}"></i>${label}</span>`).join('');
-  return `<p class="legend">${keys} Weeks run left to right, Monday at the top; hover a cell for its date.</p>`;
+  return `<p class="legend">${keys} Lines of whole months; in each, weeks run left to right, Monday at the top. Hover a cell for its date.</p>`;
 }
 
 function summaryRow(t: HtmlTarget): string {
@@ -94,7 +120,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<ul class="facts"><li>window ${window}</li>${input.facts.map((f) => `<li>${escapeXml(f)}</li>`).join('')}</ul>`,
     '<h2>Pipeline</h2>',
     graphLegend(),
-    `<div class="scroll">${renderGraphSvg(input.targets, input.edges)}</div>`,
+    '<div class="graphbox"><div class="zoom"><button data-zoom="in" title="zoom in">+</button><button data-zoom="out" title="zoom out">−</button><button data-zoom="fit" class="fit" title="fit the graph to the box (or double-click it)">fit</button></div>',
+    `${renderGraphSvg(input.targets, input.edges)}</div>`,
+    '<p class="legend"><small>Scroll to zoom, drag to pan, double-click to fit.</small></p>',
     '<h2>Coverage by date</h2>',
     heatmapLegend(),
     unknownCalendar ? '<p><small>Some expected dates were not known to this report: every date of the window that is not missing is shown as present.</small></p>' : '',
@@ -103,6 +131,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     '<table id="targets"><thead><tr><th>Target</th><th>Group</th><th>State</th><th>Coverage</th><th>Present</th><th>Missing ranges</th><th>Note</th></tr></thead><tbody>',
     ...input.targets.map(summaryRow),
     '</tbody></table>',
+    ...htmlChecks(input.targets),
+    ...(input.changes ? htmlChanges(input.changes) : []),
+    ...(input.signOff ? htmlSignOff() : []),
     '<div id="tip"></div>',
     `<script>${SCRIPT}</script>`,
     '</body></html>',

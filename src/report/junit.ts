@@ -18,9 +18,11 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
+/** Milliseconds as JUnit's seconds. */
+export const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
-interface Case {
+/** One test case as JUnit shows it. */
+export interface Case {
   readonly classname: string;
   readonly name: string;
   readonly timeMs: number | undefined;
@@ -77,7 +79,8 @@ function renderCase(c: Case): string {
   }
 }
 
-function renderSuite(name: string, cases: readonly Case[], timeMs: number): string {
+/** One `<testsuite>` with its cases. */
+export function renderSuite(name: string, cases: readonly Case[], timeMs: number): string {
   const count = (kind: string) => cases.filter((c) => c.verdict.kind === kind).length;
   const attributes = `name="${escapeXml(name)}" tests="${cases.length}" failures="${count('failure')}" errors="0" skipped="${count('skipped')}" time="${seconds(timeMs)}"`;
   if (cases.length === 0) return `  <testsuite ${attributes}/>`;

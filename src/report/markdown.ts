@@ -10,6 +10,8 @@ import { formatRange } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
 import { formatDuration, formatPercent, formatThreshold } from './format.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
+import { documentTargets } from './status-document.js';
+import { checksTable as stateChecks, coverageTable, datesSection, signOffBlock } from './status-markdown.js';
 
 const MAX_RANGES_LISTED = 50;
 
@@ -107,8 +109,26 @@ function failuresSection(model: RunModel): string[] {
   return lines.length > 0 ? lines : ['None.', ''];
 }
 
+/**
+ * A run with nothing to build reports the state it found, as `--status --report` does:
+ * coverage, missing and outdated dates, checks — not only that nothing ran.
+ */
+function stateSection(model: RunModel, graph: TargetGraph): string[] {
+  const measured = model.measured;
+  if (!measured) return [];
+  const rows = [...measured.freshness.values()].filter((f) => graph.has(f.name));
+  const targets = documentTargets(graph, rows, measured.expected, undefined);
+  return [
+    '## State', '', `As measured at the start of the run, ${model.startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC.`, '',
+    ...coverageTable(targets), '', '### Missing and outdated dates', '', ...datesSection(targets), '',
+    '### Checks', '', ...stateChecks(targets), '', 'Rows per date, and what changed since the last report: `dagrun --status --report FILE`.', '',
+    ...signOffBlock(), '',
+  ];
+}
+
 /** Renders the Markdown report of a run. */
 export function renderMarkdownReport(model: RunModel, graph: TargetGraph): string {
+  if (model.outcomes.length === 0 && model.ok) return renderNothingToDo(model, graph);
   const window = `${formatDay(model.plan.window.first)} .. ${formatDay(model.plan.window.last)}`;
   const lines = [
     `# dagrun run ${model.runId}`,
@@ -136,6 +156,18 @@ export function renderMarkdownReport(model: RunModel, graph: TargetGraph): strin
     '## Failures',
     '',
     ...failuresSection(model),
+  ];
+  if (model.warnings.length > 0) lines.push('## Warnings', '', ...model.warnings.map((w) => `- ${w}`), '');
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/** The report of a run that had nothing to build: the verdict, then the state it found. */
+function renderNothingToDo(model: RunModel, graph: TargetGraph): string {
+  const window = `${formatDay(model.plan.window.first)} .. ${formatDay(model.plan.window.last)}`;
+  const lines = [
+    `# dagrun run ${model.runId}`, '', verdict(model), '',
+    `- **Command:** \`${model.commandLine}\``, `- **Window:** ${window}`, `- **Started:** ${model.startedAt.toISOString()}`, '',
+    ...stateSection(model, graph),
   ];
   if (model.warnings.length > 0) lines.push('## Warnings', '', ...model.warnings.map((w) => `- ${w}`), '');
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
