@@ -1,5 +1,2 @@
-/** Where a command writes. Only the CLI and reporters hold one. */
-export interface Output {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/** Where a command writes (core/output.ts), for the commands. */
+export type { Output } from '../../core/output.js';
