@@ -8,9 +8,13 @@ export class ReadWriteLock {
   #waitingWriters: (() => void)[] = [];
   #waitingReaders: (() => void)[] = [];
 
-  /** Runs `work` alongside other shared holders, once no writer holds or waits for the lock. */
-  async shared<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#writing || this.#waitingWriters.length > 0) {
+  /**
+   * Runs `work` alongside other shared holders, once no writer holds or waits for the lock. An
+   * `urgent` reader (a short measurement others wait on) passes writers that only wait: it
+   * waits only for one that holds the lock.
+   */
+  async shared<T>(work: () => Promise<T>, options: { readonly urgent?: boolean } = {}): Promise<T> {
+    if (this.#writing || (this.#waitingWriters.length > 0 && !options.urgent)) {
       await new Promise<void>((resolve) => this.#waitingReaders.push(resolve));
     } else {
       this.#readers++;

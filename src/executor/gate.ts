@@ -13,7 +13,9 @@ import { countDates, describeDays } from '../intervals/describe.js';
 import type { ExecutionContext } from './context.js';
 
 async function measureOne(ctx: ExecutionContext, name: string): Promise<{ freshness: Freshness; expected: readonly Day[] }> {
-  const state = await measureState(ctx.warehouse, { graph: ctx.graph, names: [name], window: ctx.window, fingerprints: ctx.fingerprints });
+  // a gate is short and its dependents wait on it: it does not queue behind a command waiting for the warehouse
+  const urgent = ctx.warehouse.urgent?.bind(ctx.warehouse) ?? (<T>(work: () => Promise<T>) => work());
+  const state = await urgent(() => measureState(ctx.warehouse, { graph: ctx.graph, names: [name], window: ctx.window, fingerprints: ctx.fingerprints }));
   const freshness = assessTargets(ctx.graph, state, [name]).get(name)!;
   return { freshness, expected: state.expected.get(name) ?? [] };
 }

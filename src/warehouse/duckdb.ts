@@ -3,6 +3,7 @@
  * so dagrun's own queries share one instance, and a command target that opens the file
  * itself gets it alone: `exclusive()` closes the instance and the next query reopens it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBListValue, DuckDBValue } from '@duckdb/node-api';
@@ -68,6 +69,8 @@ export class DuckDbWarehouse implements Warehouse {
   readonly commandsNeedExclusiveAccess = true;
   readonly #options: DuckDbOptions;
   readonly #lock = new ReadWriteLock();
+  /** Set inside `urgent()`: this async context's reads pass a command waiting for the file. */
+  readonly #urgency = new AsyncLocalStorage<boolean>();
   #instance: DuckDBInstance | undefined;
   #opening: Promise<DuckDBInstance> | undefined;
   readonly #schemas = new Map<string, Promise<void>>();
@@ -134,7 +137,7 @@ export class DuckDbWarehouse implements Warehouse {
       } finally {
         connection.closeSync();
       }
-    });
+    }, { urgent: this.#urgency.getStore() === true });
   }
 
   /**
@@ -152,7 +155,7 @@ export class DuckDbWarehouse implements Warehouse {
         await connection.run('ROLLBACK').catch(() => undefined);
         connection.closeSync();
       }
-    });
+    }, { urgent: this.#urgency.getStore() === true });
   }
 
   /** How many SQL requests dagrun has sent (a multi-statement script or check counts once); for tests and benchmarks. */
@@ -174,6 +177,10 @@ export class DuckDbWarehouse implements Warehouse {
         };
       },
     });
+  }
+
+  urgent<T>(work: () => Promise<T>): Promise<T> {
+    return this.#urgency.run(true, work);
   }
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {

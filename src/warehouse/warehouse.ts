@@ -210,6 +210,12 @@ export interface Warehouse {
    * that limit just run `work`. Calls are serialised.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` (a short measurement: a gate) with its reads ahead of a command that is waiting
+   * for `exclusive`, so the gate does not wait for that command to run first. Engines without
+   * exclusive access leave it out.
+   */
+  urgent?<T>(work: () => Promise<T>): Promise<T>;
   /** Whether a command target must be run inside `exclusive`. */
   readonly commandsNeedExclusiveAccess: boolean;
   /** Releases connections. */
