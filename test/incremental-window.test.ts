@@ -8,7 +8,7 @@ import { dayOf, formatDay } from '../src/intervals/day.js';
 function config(end: WindowEdge, timeZone = 'UTC'): DagConfig {
   return {
     file: '/p/dag.json5', dir: '/p', warehouse: { type: 'duckdb', path: '/p/w.duckdb' }, window: { start: dayOf('2021-10-19'), end, timeZone },
-    calendar: { kind: 'every-day' }, concurrency: 1, groups: new Map(), targets: new Map(),
+    calendar: { kind: 'every-day' }, concurrency: 1, groups: new Map(), targets: new Map(), history: { keepRuns: 50, maxBytes: 500e6 },
   };
 }
 

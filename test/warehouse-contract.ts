@@ -148,7 +148,7 @@ export function registerWarehouseContractTests(name: string, makeHarness: () => 
         ],
         window,
       );
-      const perDay = out.get('t/per-day') as { ok: true; perDay: { days: number[]; values: (number | null)[] } };
+      const perDay = out.get('t/per-day') as unknown as { ok: true; perDay: { days: number[]; values: (number | null)[] } };
       expect(perDay.ok).toBe(true);
       expect(iso(perDay.perDay.days as never)).toEqual(['2024-01-02', '2024-01-05']);
       expect(perDay.perDay.values.every((v) => typeof v === 'number')).toBe(true);

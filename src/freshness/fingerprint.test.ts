@@ -26,7 +26,7 @@ function config(dir: string): DagConfig {
   return {
     file: path.join(dir, 'dag.json5'), dir, warehouse: { type: 'duckdb', path: path.join(dir, '.dagrun', 'warehouse.duckdb') },
     window: { start: 0 as never, end: { kind: 'today' }, timeZone: 'UTC' }, calendar: { kind: 'every-day' }, concurrency: 1,
-    groups: new Map(), targets: new Map(),
+    groups: new Map(), targets: new Map(), history: { keepRuns: 50, maxBytes: 500e6 },
   };
 }
 
