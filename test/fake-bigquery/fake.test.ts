@@ -7,6 +7,11 @@ import { FakeBigQuery } from './server.js';
 import { splitScript, translateStatement } from './translate.js';
 
 describe('translation to DuckDB', () => {
+  let fake: FakeBigQuery | undefined;
+  afterEach(async () => {
+    await fake?.stop();
+    fake = undefined;
+  });
   it('maps backticked names, parameters, UNNEST, types, printf-style FORMAT and BigQuery strings', () => {
     const t = translateStatement(
       "SELECT `d` FROM `my-proj.raw.games` AS g JOIN raw.other o ON TRUE WHERE d IN UNNEST(@dates) AND s = \"it's\" # note",
@@ -32,6 +37,25 @@ describe('translation to DuckDB', () => {
     expect(ctas.duck.replace(/\s+/g, ' ')).toBe('CREATE OR REPLACE TABLE "a"."b" AS SELECT * FROM "a"."c"');
     expect(ctas.partitionBy).toBe('ts');
     expect(translateStatement('SELECT ROW_NUMBER() OVER (PARTITION BY a) FROM t').partitionBy).toBeUndefined();
+  });
+
+  it('rewrites DATE_SUB/DATE_ADD/DATE_DIFF, GREATEST/LEAST, ARRAY<T> and * EXCEPT with BigQuery semantics', async () => {
+    const t = translateStatement(
+      'SELECT DATE_DIFF(a, DATE_SUB(MIN(d) OVER (PARTITION BY s), INTERVAL 14 DAY), DAY), GREATEST(x, y), z.* EXCEPT (k) FROM a.t z',
+    );
+    expect(t.duck.replace(/\s+/g, ' ').trim()).toBe(
+      `SELECT datediff('day', CAST((CAST((MIN(d) OVER (PARTITION BY s)) - INTERVAL 14 DAY AS DATE)) AS DATE), CAST((a) AS DATE)), ` +
+        `(CASE WHEN (x) IS NULL OR (y) IS NULL THEN NULL ELSE greatest(x, y) END), z.* EXCLUDE (k) FROM "a"."t" z`,
+    );
+    expect(translateStatement('CREATE TABLE a.b (v ARRAY<FLOAT64>)').duck).toBe('CREATE TABLE "a"."b" (v DOUBLE[])');
+    expect(() => translateStatement('SELECT DATE_DIFF(a, b, WEEK) FROM a.t')).toThrow(/WEEK/);
+    expect(() => translateStatement('SELECT DATE_SUB(a, 3) FROM a.t')).toThrow(/INTERVAL/);
+    fake = await FakeBigQuery.start();
+    const rows = await fake.engine.execute(
+      "SELECT DATE_ADD(DATE '2021-12-31', INTERVAL 2 DAY) AS a, DATE_DIFF(DATE '2022-01-02', DATE '2021-12-25', DAY) AS b, " +
+        'GREATEST(1, NULL) AS c, LEAST(2, 3) AS e, (SELECT COUNTIF(x > 1) FROM (SELECT CAST(NULL AS INT64) AS x)) AS f',
+    );
+    expect(rows.result?.rows[0]?.f.map((c) => c.v)).toEqual(['2022-01-02', '8', null, '2', '0']);
   });
 
   it('splits scripts outside strings and comments, and reads INFORMATION_SCHEMA.PARTITIONS from the catalog', () => {

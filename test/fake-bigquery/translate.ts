@@ -108,6 +108,10 @@ const CODE_REWRITES: readonly [RegExp, string][] = [
   [/\bIN\s+UNNEST\s*\(\s*(@\w+)\s*\)/gi, 'IN (SELECT unnest($1))'],
   [/\bUNNEST\s*\(\s*(@\w+)\s*\)\s+AS\s+(\w+)/gi, 'unnest($1) AS _unnest_$2($2)'],
   [/\bFLOAT64\b/gi, 'DOUBLE'],
+  // `ARRAY<FLOAT64>` as a column or CAST type (after the element type above is rewritten).
+  [/\bARRAY\s*<\s*(\w+)\s*>/gi, '$1[]'],
+  // `SELECT * EXCEPT (a, b)`: DuckDB spells it EXCLUDE.
+  [/\*(\s*)EXCEPT\s*\(/gi, '*$1EXCLUDE ('],
   [/\b(BIG)?NUMERIC\b/gi, 'DECIMAL(38, 9)'],
   [/\bBYTES\b/gi, 'BLOB'],
   [/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'current_timestamp'],
@@ -157,11 +161,104 @@ export function translateStatement(statement: string): FakeStatement {
       }
     }
   });
+  duck = rewriteCalls(duck);
   duck = rewriteNamedParameters(duck, '$').sql;
   let partitionBy: string | null | undefined;
   if (/^CREATE (OR REPLACE )?TABLE/.test(words)) ({ sql: duck, partitionBy } = stripTableClauses(duck));
   if (schemaContext) duck = stripOptions(duck);
   return { kind, duck, tables, writes: writtenTable(duck), drops: droppedTable(duck), partitionBy, partitionsOf };
+}
+
+/**
+ * BigQuery functions whose DuckDB namesakes differ, rewritten with their arguments:
+ * `DATE_SUB`/`DATE_ADD(date, INTERVAL n unit)` return a DATE (DuckDB's date ± interval is a
+ * TIMESTAMP, and its date_sub is a difference); `DATE_DIFF(a, b, DAY|MONTH|QUARTER|YEAR)` is
+ * a − b in that part (DuckDB's date_diff takes the part first and the dates the other way
+ * round; WEEK is refused: BigQuery's weeks start on Sunday); `GREATEST`/`LEAST` are NULL when
+ * any argument is NULL (DuckDB's skip NULLs); `COUNTIF` is 0, never NULL, when no row is
+ * TRUE (DuckDB's countif is NULL then).
+ */
+function rewriteCalls(sql: string): string {
+  const calls = /\b(DATE_SUB|DATE_ADD|DATE_DIFF|GREATEST|LEAST|COUNTIF)\s*\(/gi;
+  const found: { index: number; name: string; open: number }[] = [];
+  for (let m = calls.exec(sql); m; m = calls.exec(sql)) {
+    const before = sql[m.index - 1];
+    if (before === '"' || before === '.') continue;
+    found.push({ index: m.index, name: m[1]!.toUpperCase(), open: m.index + m[0].length - 1 });
+  }
+  let out = sql;
+  // Right to left: an inner call is rewritten before the call around it.
+  for (const call of found.reverse()) {
+    const close = closingParen(out, call.open);
+    if (close === -1) continue;
+    const args = splitArgs(out.slice(call.open + 1, close));
+    out = `${out.slice(0, call.index)}${rewriteCall(call.name, args)}${out.slice(close + 1)}`;
+  }
+  return out;
+}
+
+function rewriteCall(name: string, args: string[]): string {
+  const wrong = (shape: string) => new Error(`No matching signature for function ${name}; expected ${shape}`);
+  switch (name) {
+    case 'DATE_SUB':
+    case 'DATE_ADD': {
+      if (args.length !== 2 || !/^\s*INTERVAL\b/i.test(args[1]!)) throw wrong(`${name}(DATE, INTERVAL INT64 date_part)`);
+      return `CAST((${args[0]}) ${name === 'DATE_SUB' ? '-' : '+'} ${args[1]!.trim()} AS DATE)`;
+    }
+    case 'DATE_DIFF': {
+      const part = args[2]?.trim().toUpperCase();
+      if (args.length !== 3 || !part || !['DAY', 'MONTH', 'QUARTER', 'YEAR'].includes(part)) {
+        throw wrong('DATE_DIFF(DATE, DATE, DAY|MONTH|QUARTER|YEAR) (the fake does not implement WEEK)');
+      }
+      return `datediff('${part.toLowerCase()}', CAST((${args[1]}) AS DATE), CAST((${args[0]}) AS DATE))`;
+    }
+    case 'COUNTIF': {
+      if (args.length !== 1 || /^DISTINCT\b/i.test(args[0]!)) throw wrong('COUNTIF(BOOL) (the fake does not implement DISTINCT)');
+      return `count(CASE WHEN (${args[0]}) THEN 1 END)`;
+    }
+    default: {
+      if (args.length < 1) throw wrong(`${name}(T, ...)`);
+      const anyNull = args.map((a) => `(${a}) IS NULL`).join(' OR ');
+      return `(CASE WHEN ${anyNull} THEN NULL ELSE ${name.toLowerCase()}(${args.join(', ')}) END)`;
+    }
+  }
+}
+
+/** The index of the parenthesis closing the one at `open`, outside DuckDB quotes; -1 if none. */
+function closingParen(sql: string, open: number): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = open; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Splits a call's argument text at its top-level commas. */
+function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (ch === ',' && depth === 0) {
+      args.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (text.trim() !== '') args.push(text.slice(start).trim());
+  return args;
 }
 
 function kindOf(words: string): StatementKind {
