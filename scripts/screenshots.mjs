@@ -34,10 +34,13 @@ function dagrun(dir, args, env = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
 }
 
-async function punchHoles(dir) {
+/** Holes punched after the first report, so that the second shows dates that disappeared. */
+const LATER_HOLES = [['nba_precompute.player_composite_factors', '2024-12-02', '2024-12-08']];
+
+async function punchHoles(dir, holes = HOLES) {
   const instance = await DuckDBInstance.create(path.join(dir, '.dagrun/warehouse.duckdb'));
   const db = await instance.connect();
-  for (const [table, first, last] of HOLES) {
+  for (const [table, first, last] of holes) {
     try {
       await db.run(`DELETE FROM ${table} WHERE game_date BETWEEN DATE '${first}' AND DATE '${last}'`);
     } catch (error) {
@@ -94,7 +97,13 @@ async function main() {
     const statusHtml = path.join(dir, 'status-terminal.html');
     writeFileSync(statusHtml, await statusScreen(dir));
     const report = path.join(dir, 'report.html');
-    dagrun(dir, ['--status', '--html', report, '--now', NOW]);
+    // the validation document: a first report as the baseline, then a second after more holes,
+    // so that the page shows what changed since the last report
+    dagrun(dir, ['--status', '--report', 'baseline.md', '--now', NOW]);
+    await punchHoles(dir, LATER_HOLES);
+    dagrun(dir, ['--status', '--html', 'report.html', '--report', 'report.md', '--now', NOW]);
+    mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    cpSync(path.join(dir, 'report.md'), path.join(ROOT, 'docs/validation-example.md'));
 
     mkdirSync(OUT, { recursive: true });
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -102,14 +111,15 @@ async function main() {
       const terminal = await browser.newPage({ viewport: { width: 1400, height: 400 }, deviceScaleFactor: 1 });
       await terminal.goto(`file://${statusHtml}`);
       await terminal.locator('pre').screenshot({ path: path.join(OUT, 'status.png') });
-      const page = await browser.newPage({ viewport: { width: 1500, height: 1200 }, deviceScaleFactor: 1 });
+      // the size the README's picture and test/html-fit.test.ts check: 1400×1000, no sideways scroll
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
       await page.goto(`file://${report}`);
-      await page.hover('#heatmap .cells rect.m >> nth=0').catch(() => undefined);
+      // the top of the page: the title, the facts and the whole graph, then the first heat map lines
       await page.screenshot({ path: path.join(OUT, 'report.png') });
     } finally {
       await browser.close();
     }
-    console.log(`wrote ${path.join(OUT, 'status.png')} and ${path.join(OUT, 'report.png')}`);
+    console.log(`wrote ${path.join(OUT, 'status.png')}, ${path.join(OUT, 'report.png')} and docs/validation-example.md`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

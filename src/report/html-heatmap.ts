@@ -137,7 +137,7 @@ function block(target: HtmlTarget, window: DayWindow, lines: readonly HeatLine[]
   const parts = [
     `<g class="block ${target.state}" id="hm-${escapeXml(target.name)}" transform="translate(0 ${y})">`,
     `<text x="0" y="14" class="label">${escapeXml(target.name)}</text>`,
-    `<text x="${Math.min(330, target.name.length * 8 + 16)}" y="14" class="sub state-${target.state}">${escapeXml(summary)}</text>`,
+    `<text x="${Math.min(420, Math.round(target.name.length * 8.6) + 18)}" y="14" class="sub state-${target.state}">${escapeXml(summary)}</text>`,
   ];
   lines.forEach((line, i) => {
     const top = HEADER_HEIGHT + i * (AXIS_HEIGHT + WEEK_HEIGHT + LINE_GAP);
@@ -159,7 +159,7 @@ function block(target: HtmlTarget, window: DayWindow, lines: readonly HeatLine[]
  */
 export function renderHeatmapSvg(targets: readonly HtmlTarget[], window: DayWindow): string {
   const lines = heatLines(window);
-  const width = Math.max(...lines.map((l) => l.weeks * CELL_STEP), 360) + 2;
+  const width = Math.max(...lines.map((l) => l.weeks * CELL_STEP), 360) + 44; // room for the last month's label
   const step = blockHeight(lines) + BLOCK_GAP;
   const height = Math.max(1, targets.length * step - BLOCK_GAP);
   return [

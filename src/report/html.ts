@@ -22,7 +22,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .scroll{overflow-x:auto;border:1px solid #d1d9e0;border-radius:6px;padding:8px;background:#f6f8fa}
 .graphbox{position:relative;overflow:hidden;border:1px solid #d1d9e0;border-radius:6px;padding:8px;background:#f6f8fa}
 #graph{display:block;margin:0 auto;cursor:grab;touch-action:none}#graph.panning{cursor:grabbing}
-.zoom{position:absolute;top:8px;right:8px;z-index:1}.zoom button{font:13px system-ui,sans-serif;width:28px;height:26px;margin-left:4px;border:1px solid #d1d9e0;border-radius:4px;background:#fff;cursor:pointer}.zoom button.fit{width:auto;padding:0 8px}
+.zoom{text-align:right;margin:-2px 0 4px}.zoom button{font:13px system-ui,sans-serif;width:28px;height:26px;margin-left:4px;border:1px solid #d1d9e0;border-radius:4px;background:#fff;cursor:pointer}.zoom button.fit{width:auto;padding:0 8px}
 td.pass{color:#1a7f37}td.fail{color:#cf222e;font-weight:600}.regress{color:#cf222e}.signoff td{height:28px;min-width:320px}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .node rect{stroke:#1f2328;stroke-opacity:.25;fill-opacity:.9}.node text{fill:#fff}.node .name{font-weight:600;font-size:13px}.node .detail{font-size:11px}

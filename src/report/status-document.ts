@@ -75,7 +75,10 @@ export interface RowSummary {
   readonly median: number;
   readonly max: number;
   readonly maxDay: Day;
-  /** Dates with fewer than half the median's rows: the likely half-loaded ones. */
+  /**
+   * Dates with under a tenth of the median's rows: the likely half-loaded ones. A tenth, not
+   * a half: the number of games (and so of rows) varies a lot from day to day on its own.
+   */
   readonly low: readonly Day[];
 }
 
@@ -90,6 +93,6 @@ export function summariseRows(days: readonly Day[], counts: readonly number[]): 
   });
   const sorted = [...counts].sort((a, b) => a - b);
   const median = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  const low = days.filter((_, i) => counts[i]! < median / 2);
+  const low = days.filter((_, i) => counts[i]! < median / 10);
   return { dates: days.length, total: counts.reduce((a, b) => a + b, 0), min: counts[min]!, minDay: days[min]!, median, max: counts[max]!, maxDay: days[max]!, low };
 }

@@ -92,10 +92,10 @@ export function checksTable(targets: readonly DocumentTarget[]): string[] {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Rows per date per target: total, spread, and dates with under half the median. */
+/** Rows per date per target: total, spread, and dates with under a tenth of the median. */
 export function rowsTable(doc: StatusDocument): string[] {
   if (doc.rowsNote) return [doc.rowsNote];
-  const lines = ['| Target | Dates | Rows | Min | Median | Max | Under half the median |', '|---|---:|---:|---|---:|---|---|'];
+  const lines = ['| Target | Dates | Rows | Min | Median | Max | Under 10% of the median |', '|---|---:|---:|---|---:|---|---|'];
   const notes: string[] = [];
   for (const t of doc.targets) {
     if (!t.rows) continue;

@@ -38,13 +38,20 @@ function writeRunRecord(session: Session, record: unknown, redactor: Redactor): 
 /** What is left after an interrupted run, per target. */
 function describeLeft(outcomes: readonly TargetOutcome[]): string {
   const left = outcomes
-    .filter((o) => o.status !== 'done' && o.status !== 'skipped')
+    // skipped with a step of its own: downstream of the stop, never started (blocked targets have no ranges)
+    .filter((o) => o.status !== 'done' && (o.status !== 'skipped' || o.batches > 0))
     .map((o) => {
       if (o.batchesDone === 0) return `${o.target} (not started)`;
       if (o.batchesDone === o.batches) return `${o.target} (built, not yet measured)`;
       return `${o.target} (${o.batches - o.batchesDone} of ${o.batches} ranges)`;
     });
   return left.length === 0 ? 'nothing' : left.join(', ');
+}
+
+/** The run's wall time so far (the process's age: the clock is taken as it starts) and its end on the session's clock. */
+function wallTime(now: Date): { wallMs: number; endedAt: string } {
+  const wallMs = Math.round(performance.now());
+  return { wallMs, endedAt: new Date(now.getTime() + wallMs).toISOString() };
 }
 
 /** What executing a computed plan needs. */
@@ -91,7 +98,7 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
   writeRunRecord(session, { ...header, finished: false, outcomes: [] }, inputs.redactor);
   inputs.setQuitRecord(() => {
     try {
-      writeRunRecord(session, { ...header, finished: true, ok: false, interrupted: true, durationMs: performance.now() - started, quitAtOnce: true, outcomes: [] }, inputs.redactor);
+      writeRunRecord(session, { ...header, finished: true, ok: false, interrupted: true, durationMs: performance.now() - started, ...wallTime(session.now), quitAtOnce: true, outcomes: [] }, inputs.redactor);
     } catch {
       // quitting at once: a record that cannot be written leaves the start record (listed as crashed)
     }
@@ -127,7 +134,8 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
     writeRunRecord(
       session,
       {
-        ...header, finished: true, durationMs, ok, interrupted,
+        // wallMs: the whole process so far (start-up and measuring too, which durationMs leaves out)
+        ...header, finished: true, durationMs, ...wallTime(session.now), ok, interrupted,
         outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
       },
       inputs.redactor,
