@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData, Step } from '../scheduler/compute-plan.js';
-import { addRange, estimateLeftMs, estimateRunLeftMs, msPerDate } from './eta.js';
+import { addRange, estimateLeftMs, estimateRun, estimateRunLeftMs, estimateTarget, msPerDate } from './eta.js';
 import { ProgressState } from './progress-state.js';
 
 const batch = (first: number, length: number): Batch => {
@@ -25,6 +25,22 @@ describe('eta', () => {
     expect(estimateLeftMs({ dates: 10, msPerDate: 100, running: 2, runningElapsedMs: 200 })).toBe(300);
     expect(estimateLeftMs({ dates: 10, msPerDate: undefined, running: 1, runningElapsedMs: 0 })).toBeUndefined();
     expect(estimateLeftMs({ dates: 1, msPerDate: 100, running: 1, runningElapsedMs: 5000 })).toBe(0);
+  });
+
+  it('says overdue, and by how much, once running ranges go past their estimate (never "0ms" with work left)', () => {
+    expect(estimateTarget({ dates: 1, msPerDate: 100, running: 1, runningElapsedMs: 5000 })).toEqual({ kind: 'overdue', ms: 4900 });
+    expect(estimateTarget({ dates: 10, msPerDate: 100, running: 1, runningElapsedMs: 400 })).toEqual({ kind: 'left', ms: 600 });
+    expect(estimateTarget({ dates: 0, msPerDate: 100, running: 0, runningElapsedMs: 0 })).toEqual({ kind: 'left', ms: 0 });
+  });
+
+  it('counts the run ETA down while ranges run, instead of standing still until one ends', () => {
+    const at = (elapsed: number) => estimateRun([{ dates: 10, msPerDate: 1000, running: 2, runningElapsedMs: elapsed }], undefined, 2);
+    expect(at(0)).toEqual({ kind: 'left', ms: 5000 });
+    expect(at(1000)).toEqual({ kind: 'left', ms: 4000 });
+    expect(at(2000)).toEqual({ kind: 'left', ms: 3000 });
+    expect(at(7000)).toEqual({ kind: 'overdue', ms: 2000 });
+    // one target late, another with work ahead: the run still has time left to show
+    expect(estimateRun([{ dates: 1, msPerDate: 1000, running: 1, runningElapsedMs: 3000 }, { dates: 4, msPerDate: 1000, running: 0, runningElapsedMs: 0 }], undefined, 1)).toEqual({ kind: 'left', ms: 4000 });
   });
 
   it('gives no run ETA while a target has no pace and nothing else is known', () => {

@@ -4,7 +4,7 @@
  */
 import type { Batch } from '../intervals/interval.js';
 import type { RunEvent } from './events.js';
-import { addRange, estimateLeftMs, estimateRunLeftMs, msPerDate, type Pace, type Remaining } from './eta.js';
+import { addRange, estimateLeftMs, estimateRun, estimateTarget, msPerDate, type Estimate, type Pace, type Remaining } from './eta.js';
 
 /** A range running now. */
 export interface RunningRange {
@@ -117,19 +117,25 @@ export class ProgressState {
     };
   }
 
-  /** A target's expected time left, when there is a pace to go by. */
+  /** A target's expected time left, when there is a pace to go by (0 once overdue). */
   targetLeftMs(t: TargetProgress, now: number): number | undefined {
     return estimateLeftMs(this.#remaining(t, now));
   }
 
+  /** A target's estimate: time left, or how far past it its running ranges are. */
+  targetEstimate(t: TargetProgress, now: number): Estimate | undefined {
+    return estimateTarget(this.#remaining(t, now));
+  }
+
   /** Totals for the `[done/total]` line. */
-  overall(now: number): { doneRanges: number; totalRanges: number; doneDates: number; totalDates: number; running: number; elapsedMs: number; leftMs: number | undefined } {
+  overall(now: number): { doneRanges: number; totalRanges: number; doneDates: number; totalDates: number; running: number; elapsedMs: number; leftMs: number | undefined; estimate: Estimate | undefined } {
     const all = [...this.targets.values()];
     const sum = (f: (t: TargetProgress) => number) => all.reduce((n, t) => n + f(t), 0);
     const open = all.filter((t) => !t.finished && t.totalDates > t.doneDates);
     const observed = all.reduce<Pace | undefined>((p, t) => (t.pace ? addRange(p, t.pace.ms, t.pace.dates) : p), undefined);
     const running = sum((t) => t.running.size);
     const lanes = Math.min(this.#jobs, Math.max(running, 1));
+    const estimate = estimateRun(open.map((t) => this.#remaining(t, now)), msPerDate(observed), lanes);
     return {
       doneRanges: sum((t) => t.doneRanges),
       totalRanges: sum((t) => t.totalRanges),
@@ -137,7 +143,8 @@ export class ProgressState {
       totalDates: sum((t) => t.totalDates),
       running,
       elapsedMs: now - this.#startedAt,
-      leftMs: estimateRunLeftMs(open.map((t) => this.#remaining(t, now)), msPerDate(observed), lanes),
+      leftMs: estimate === undefined ? undefined : estimate.kind === 'left' ? estimate.ms : 0,
+      estimate,
     };
   }
 }

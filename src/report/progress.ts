@@ -7,7 +7,7 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatRange } from '../intervals/interval.js';
 import type { RunEvent } from './events.js';
-import type { Pace } from './eta.js';
+import type { Estimate, Pace } from './eta.js';
 import { formatDuration, formatPercent } from './format.js';
 import { ProgressState, type TargetProgress } from './progress-state.js';
 import type { Reporter } from './reporter.js';
@@ -27,7 +27,11 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-const eta = (ms: number | undefined) => (ms === undefined ? pc.dim('ETA ?') : `ETA ${formatDuration(ms)}`);
+/** "ETA 12s", "ETA ?" with no pace yet, and "overdue 5s" once the work runs past its estimate. */
+export function etaText(estimate: Estimate | undefined): string {
+  if (estimate === undefined) return pc.dim('ETA ?');
+  return estimate.kind === 'left' ? `ETA ${formatDuration(estimate.ms)}` : pc.yellow(`overdue ${formatDuration(estimate.ms)}`);
+}
 
 /** Draws the live view; falls back to nothing fancy: the final summary is the same as the plain reporter's. */
 export class ProgressReporter implements Reporter {
@@ -126,7 +130,7 @@ export class ProgressReporter implements Reporter {
     const name = t.name.length > NAME_WIDTH ? `${t.name.slice(0, NAME_WIDTH - 1)}…` : t.name.padEnd(NAME_WIDTH);
     const group = pc.dim(`[${t.group ?? '-'}]`);
     const elapsed = formatDuration(now - (t.startedAt ?? now));
-    return `${pc.cyan(spinner)} ${name} ${group} ${formatRange(first.batch)}${more}${retry}  ${t.doneDates}/${t.totalDates} dates  ${elapsed}  ${eta(this.#state.targetLeftMs(t, now))}`;
+    return `${pc.cyan(spinner)} ${name} ${group} ${formatRange(first.batch)}${more}${retry}  ${t.doneDates}/${t.totalDates} dates  ${elapsed}  ${etaText(this.#state.targetEstimate(t, now))}`;
   }
 
   #draw(): void {
@@ -136,7 +140,7 @@ export class ProgressReporter implements Reporter {
     const lines = this.#state.active().map((t) => this.#targetLine(t, now, spinner));
     const o = this.#state.overall(now);
     lines.push(
-      `${pc.bold(`[${o.doneRanges}/${o.totalRanges}]`)} ranges · ${o.doneDates}/${o.totalDates} dates · ${o.running} running · elapsed ${formatDuration(o.elapsedMs)} · ${eta(o.leftMs)}`,
+      `${pc.bold(`[${o.doneRanges}/${o.totalRanges}]`)} ranges · ${o.doneDates}/${o.totalDates} dates · ${o.running} running · elapsed ${formatDuration(o.elapsedMs)} · ${etaText(o.estimate)}`,
     );
     this.#log(lines.join('\n'));
   }
