@@ -6,7 +6,8 @@
  * exceeds `maximumBytesBilled` fails with `bytesBilledLimitExceeded`, a dry run of a script
  * validates and estimates only the statements before its first DDL statement, and a
  * transaction (or a DML statement of a script) that mutates a table another job mutated
- * since it started is aborted: the later committer fails.
+ * since it started is aborted: the later committer fails. An array with a NULL element, in a
+ * result or in written rows, fails the statement.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import { Catalog } from './catalog.js';
@@ -228,6 +229,7 @@ export class FakeEngine {
         if (!inTransaction && conflicts && job && mutated) this.#checkConflict(mutated, job, false);
         const reader = await this.#runStatement(statement, bound);
         if (statement.kind === 'select') result = toRestRows(reader);
+        await this.#refuseNullElements(statement, result);
         if (inTransaction) pending.push(statement);
         else {
           this.#committed([statement], job);
@@ -240,6 +242,33 @@ export class FakeEngine {
     } catch (error) {
       if (inTransaction) await this.#db.run('ROLLBACK').catch(() => undefined);
       throw error instanceof FakeError ? error : duckError(error, this.#project);
+    }
+  }
+
+  /**
+   * BigQuery arrays cannot hold NULL: a query whose result, or a statement whose written rows,
+   * would have one fails ("Array cannot have a null element; error in writing field …").
+   */
+  async #refuseNullElements(statement: FakeStatement, result: RestRows | undefined): Promise<void> {
+    const fail = (field: string) => {
+      throw new FakeError(400, 'invalidQuery', `Array cannot have a null element; error in writing field ${field}`);
+    };
+    if (statement.kind === 'select' && result) {
+      result.schema.fields.forEach((field, i) => {
+        if (field.mode !== 'REPEATED') return;
+        for (const row of result.rows) if ((row.f[i]!.v as { v: unknown }[]).some((item) => item.v === null)) fail(field.name);
+      });
+      return;
+    }
+    const writesRows = statement.kind === 'dml' || (statement.kind === 'ddl' && /\bAS\s*(\(|SELECT|WITH)/i.test(statement.duck));
+    if (!writesRows || !statement.writes) return;
+    const [dataset, name] = statement.writes.split('.') as [string, string];
+    for (const [column, type] of await this.catalog.columns(statement.writes)) {
+      if (!type.endsWith('[]')) continue;
+      const rows = await this.#db.runAndReadAll(
+        `SELECT 1 FROM "${dataset}"."${name}" WHERE len(list_filter("${column}", x -> x IS NULL)) > 0 LIMIT 1`,
+      );
+      if (rows.currentRowCount > 0) fail(column);
     }
   }
 

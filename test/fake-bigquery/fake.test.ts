@@ -58,6 +58,21 @@ describe('translation to DuckDB', () => {
     expect(rows.result?.rows[0]?.f.map((c) => c.v)).toEqual(['2022-01-02', '8', null, '2', '0']);
   });
 
+  it('refuses arrays with a NULL element, in a result and in written rows, as BigQuery does', async () => {
+    fake = await FakeBigQuery.start();
+    await expect(fake.engine.execute('SELECT [1.0, NULL] AS v')).rejects.toMatchObject({
+      reason: 'invalidQuery', message: 'Array cannot have a null element; error in writing field v',
+    });
+    await fake.duck('CREATE SCHEMA a');
+    await fake.engine.execute('CREATE TABLE a.t (v ARRAY<FLOAT64>)');
+    await expect(fake.engine.execute("BEGIN TRANSACTION; INSERT INTO a.t SELECT [1.0, CAST('NaN' AS FLOAT64)]; INSERT INTO a.t SELECT [2.0, NULL]; COMMIT TRANSACTION;")).rejects.toMatchObject({
+      message: 'Array cannot have a null element; error in writing field v',
+    });
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['0']]);
+    await fake.engine.execute("INSERT INTO a.t SELECT [1.0, CAST('NaN' AS FLOAT64)]");
+    expect(await fake.duck('SELECT count(*) FROM a.t')).toEqual([['1']]);
+  });
+
   it('splits scripts outside strings and comments, and reads INFORMATION_SCHEMA.PARTITIONS from the catalog', () => {
     expect(splitScript("SELECT ';'; -- ; \nSELECT 2;\n")).toEqual(["SELECT ';'", ' -- ; \nSELECT 2']);
     const t = translateStatement('SELECT partition_id FROM `p.raw.INFORMATION_SCHEMA.PARTITIONS`');

@@ -1,8 +1,10 @@
 /**
  * The few BigQuery-isms the fake understands, rewritten to DuckDB: backticked
  * `project.dataset.table` names (the dataset is a DuckDB schema), `@param`, `IN UNNEST(@x)`,
- * `UNNEST(@x) AS d`, BigQuery string literals and `#` comments, type names, a few functions
- * (the rest of those DuckDB lacks are macros, see catalog.ts),
+ * `UNNEST(@x) AS d`, BigQuery string literals and `#` comments, type names (`ARRAY<T>`),
+ * `* EXCEPT (…)`, functions whose DuckDB namesakes differ (`DATE_SUB`, `DATE_ADD`, `DATE_DIFF`,
+ * `COUNTIF`, `GREATEST`, `LEAST`: see rewriteCalls), a few others (the rest of those DuckDB
+ * lacks are macros, see catalog.ts),
  * `PARTITION BY`/`CLUSTER BY`/`OPTIONS` on CREATE TABLE, and
  * `dataset.INFORMATION_SCHEMA.PARTITIONS`. It is deliberately an independent implementation
  * (it shares no parsing with the adapter), so a mistake on one side shows up in tests.
