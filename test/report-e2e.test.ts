@@ -101,9 +101,14 @@ describe('a build whose output is not a terminal', () => {
     const logs = await rig.exec(['logs', 'bad', '-n', '2']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toBe(`==> run ${runId} · bad · 0001-2024-01-01_2024-01-10-attempt1 <==\nfetching page 30 for 2024-01-01\nsource unreachable: HTTP 503`);
+    // a SQL target prints nothing: logs shows the SQL the run read and each range's outcome
     const sqlLogs = await rig.exec(['logs', 'agg', '--run', runId.slice(0, 10)]);
-    expect(sqlLogs.code).toBe(1);
-    expect(sqlLogs.stderr).toContain(`"agg" left no output in run ${runId}`);
+    expect(sqlLogs.code).toBe(0);
+    expect(sqlLogs.stdout).toContain(`==> run ${runId} · agg · SQL targets/agg.sql (run once per range) <==\n${sqlTarget('w.agg', 'w.raw').trim()}\n`);
+    expect(sqlLogs.stdout).toMatch(new RegExp(`==> run ${runId} · agg · ranges <==\n2024-01-01\\.\\.2024-01-10 \\(10 dates\\): ok in \\S+\n {4}@start_date = 2024-01-01, @end_date = 2024-01-10`));
+    const noTarget = await rig.exec(['logs']);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toBe('dagrun: dagrun logs needs a target: dagrun logs TARGET [--run ID] [-n LINES] ("dagrun runs" lists the runs)');
     const unknownRun = await rig.exec(['logs', 'bad', '--run', 'nope']);
     expect(unknownRun.code).toBe(2);
     expect(unknownRun.stderr).toContain('no run "nope"');

@@ -167,11 +167,12 @@ export async function run(argv: readonly string[], out: Output = processOutput):
       },
     )
     .command(
-      'logs <target>',
+      'logs [target]',
       "Show the output of a target's commands in its last run (or --run ID)",
       (y) =>
         y
-          .positional('target', { type: 'string', demandOption: true, describe: 'Target name' })
+          // optional to yargs, so that a missing target gets dagrun's own usage message (exit 2)
+          .positional('target', { type: 'string', describe: 'Target name' })
           .option('run', { type: 'string', describe: 'Run id or its start (see "dagrun runs")' })
           .option('lines', { alias: 'n', type: 'number', describe: 'Only the last N lines of each log' })
           .example('$0 logs player_boxscores', 'everything its last run printed')

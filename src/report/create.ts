@@ -1,10 +1,13 @@
 /** Chooses the reporters of a build from the command-line options and the terminal. */
+import path from 'node:path';
+import { messageOf } from '../core/errors.js';
 import type { TargetGraph } from '../graph/build.js';
 import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
 import { LiveStateWriter } from './live-writer.js';
 import { writeRunReports, type ReportFiles } from './report-files.js';
 import { CombinedReporter, type Reporter } from './reporter.js';
+import { writeRangeLog } from './range-log.js';
 import { RunRecorder } from './run-model.js';
 import { TextReporter } from './text-reporter.js';
 
@@ -45,9 +48,17 @@ export async function createReporter(options: ReporterOptions): Promise<Reporter
   const files = options.reports ?? {};
   if (!options.stateDir && !files.markdown && !files.junit && !files.html) return screen;
   const complain = options.writeError ?? options.write;
-  const recorder = new RunRecorder((model) =>
-    writeRunReports(model, options.graph, { stateDir: options.stateDir, files }, (message) => complain(`dagrun: ${message}\n`)),
-  );
+  const recorder = new RunRecorder((model) => {
+    writeRunReports(model, options.graph, { stateDir: options.stateDir, files }, (message) => complain(`dagrun: ${message}\n`));
+    // what each range ran and how it ended, for `dagrun logs` (SQL targets print nothing)
+    if (options.stateDir) {
+      try {
+        writeRangeLog(options.stateDir, model, options.graph, path.dirname(options.stateDir));
+      } catch (error) {
+        complain(`dagrun: ${messageOf(error)} (the run's range log; "dagrun logs" shows less of this run)\n`);
+      }
+    }
+  });
   // `.dagrun/live.json`: what `--status` shows while this build holds the pipeline
   const live = options.stateDir ? [new LiveStateWriter(options.stateDir, { onError: (message) => complain(`dagrun: ${message}\n`) })] : [];
   return new CombinedReporter([screen, recorder, ...live]);

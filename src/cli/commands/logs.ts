@@ -1,19 +1,22 @@
 /**
  * `dagrun logs TARGET [--run ID]`: the output of a target's commands in its last run (or
- * the given one), read from `.dagrun/runs/<id>/<target>/*.log`.
+ * the given one), read from `.dagrun/runs/<id>/<target>/*.log`. A SQL target prints
+ * nothing: for it, the SQL the run read and each range's outcome and error (`ranges.json`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
 import { DagrunError } from '../../core/errors.js';
 import { listRunDirs, listRuns } from '../../report/history.js';
+import { readRangeLog, renderRangeLog } from '../../report/range-log.js';
 import { stateDirOf } from './runs.js';
 import type { Output } from './shared.js';
 
 /** Options of `dagrun logs`. */
 export interface LogsOptions {
   readonly config?: string;
-  readonly target: string;
+  /** Undefined when the user gave none: a usage error, said in words. */
+  readonly target: string | undefined;
   /** A run id, or the start of one. */
   readonly run?: string;
   /** Only the last N lines of each log. */
@@ -31,7 +34,7 @@ function ranIn(runDir: string, target: string, recorded: ReadonlyMap<string, rea
   return logFiles(runDir, target).length > 0 || (recorded.get(runDir) ?? []).includes(target);
 }
 
-function findRun(stateDir: string, options: LogsOptions): string {
+function findRun(stateDir: string, options: LogsOptions & { readonly target: string }): string {
   const dirs = listRunDirs(stateDir);
   if (options.run !== undefined) {
     const matches = dirs.filter((d) => path.basename(d).startsWith(options.run!));
@@ -45,20 +48,29 @@ function findRun(stateDir: string, options: LogsOptions): string {
   return found;
 }
 
-/** Prints the logs; returns 0, or 1 when the run has no output for the target. */
+/** Prints the logs; returns 0, or 1 when the run has nothing for the target (no output, no range record). */
 export function logsCommand(options: LogsOptions, out: Output): number {
+  if (options.target === undefined || options.target === '') {
+    throw new DagrunError('usage', 'dagrun logs needs a target: dagrun logs TARGET [--run ID] [-n LINES] ("dagrun runs" lists the runs)');
+  }
+  const target = options.target;
   const stateDir = stateDirOf(options.config);
-  const runDir = findRun(stateDir, options);
-  const files = logFiles(runDir, options.target);
+  const runDir = findRun(stateDir, { ...options, target });
+  const files = logFiles(runDir, target);
   const runId = path.basename(runDir);
   if (files.length === 0) {
-    out.stderr(`"${options.target}" left no output in run ${runId}: its commands printed nothing (SQL targets never do).\n`);
+    const logged = readRangeLog(runDir)?.targets[target];
+    if (logged) {
+      out.stdout(renderRangeLog(runId, target, logged));
+      return 0;
+    }
+    out.stderr(`"${target}" left no output in run ${runId}: its commands printed nothing, and the run kept no range record for it.\n`);
     return 1;
   }
   for (const file of files) {
     let text = readFileSync(file, 'utf8');
     if (options.lines !== undefined) text = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-options.lines).join('\n') + '\n';
-    out.stdout(`${pc.bold(`==> run ${runId} · ${options.target} · ${path.basename(file, '.log')} <==`)}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+    out.stdout(`${pc.bold(`==> run ${runId} · ${target} · ${path.basename(file, '.log')} <==`)}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
   }
   return 0;
 }
