@@ -54,7 +54,8 @@ describe('pruneRunHistory', () => {
     const built = run(1);
     run(2, { outcomes: 0 }); // an earlier no-op run: pruned by the next
     const idle2 = run(3, { outcomes: 0 });
-    pruneRunHistory(state, { keepRuns: 50, maxBytes: Infinity }, idle2);
+    const pruned = pruneRunHistory(state, { keepRuns: 50, maxBytes: Infinity }, idle2);
+    expect(pruned.runs).toEqual([idle1]);
     expect(left()).toEqual([built, idle2]);
   });
 
