@@ -52,7 +52,7 @@ describe('pruneRunHistory', () => {
 
   it('keeps a run that had nothing to do only until the next run', () => {
     const built = run(1);
-    run(2, { outcomes: 0 }); // an earlier no-op run: pruned by the next
+    const idle1 = run(2, { outcomes: 0 }); // an earlier no-op run: pruned by the next
     const idle2 = run(3, { outcomes: 0 });
     const pruned = pruneRunHistory(state, { keepRuns: 50, maxBytes: Infinity }, idle2);
     expect(pruned.runs).toEqual([idle1]);
