@@ -83,7 +83,7 @@ export class ProgressReporter implements Reporter {
         break;
       case 'run-finished':
         this.#stop();
-        this.#stream.write('\n' + renderSummary(event));
+        if (event.outcomes.length > 0) this.#stream.write('\n' + renderSummary(event));
         return;
       case 'range-started':
         break;

@@ -19,9 +19,9 @@ function statusWord(status: string): string {
   }
 }
 
-/** Renders the summary of a finished run. */
+/** Renders the summary of a finished run; empty for a run with nothing to do (its start already said so). */
 export function renderSummary(event: Finished): string {
-  if (event.outcomes.length === 0) return `${pc.green('✓')} Nothing to do: every selected target is fresh.\n`;
+  if (event.outcomes.length === 0) return '';
   const table = plainTable(['TARGET', 'RESULT', 'RANGES', 'DATES', 'COVERAGE', 'CHECKS', 'TIME', 'NOTE']);
   for (const o of event.outcomes) {
     const before = o.before ? formatPercent(o.before.coverage) : '?';

@@ -62,7 +62,8 @@ export class TextReporter implements Reporter {
         this.#line(`${pc.yellow('warning:')} ${event.message}`);
         break;
       case 'run-finished':
-        this.#write('\n' + renderSummary(event));
+        // a run with nothing to do has no summary: its first line said so (once, not twice)
+        if (event.outcomes.length > 0) this.#write('\n' + renderSummary(event));
         break;
     }
   }

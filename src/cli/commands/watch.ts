@@ -5,7 +5,11 @@
  * watch, and cancelling a build is an ordinary interrupt.
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import { buildGraph } from '../../graph/build.js';
+import { listRuns } from '../../report/history.js';
+import { describeOutdatedDownstream, outdatedDownstream } from '../../watch/downstream.js';
 import { FileWatcher } from '../../watch/fs-watcher.js';
 import { fallbackFiles, watchedFiles, type WatchedFiles } from '../../watch/watched-files.js';
 import { Watcher, type BuildHandle, type WatchState } from '../../watch/watcher.js';
@@ -43,6 +47,27 @@ function filesOf(configFile: string, previous: WatchedFiles | undefined): Watche
   } catch {
     // The build that just ran printed the error; keep watching what we had, and dag.json5.
     return fallbackFiles(configFile, previous);
+  }
+}
+
+/** The id of the newest run recorded for the pipeline, if any. */
+function newestRunId(stateDir: string): string | undefined {
+  return listRuns(stateDir, 1)[0]?.runId;
+}
+
+/**
+ * After a build: names the targets downstream of what it rebuilt that the watch's selection
+ * left out, now outdated. Only for a run newer than `before` (a build that failed before
+ * recording anything says nothing), and silent when the pipeline cannot be read.
+ */
+function sayOutdatedDownstream(configFile: string, before: string | undefined, out: Output): void {
+  try {
+    const run = listRuns(path.join(path.dirname(configFile), '.dagrun'), 1)[0];
+    if (!run || run.runId === before || run.finished === false) return;
+    const line = describeOutdatedDownstream(outdatedDownstream(buildGraph(loadConfig(configFile).targets), run.outcomes));
+    if (line) out.stderr(`${line}\n`);
+  } catch {
+    // a broken pipeline: the build that just ran said what is wrong
   }
 }
 
@@ -89,9 +114,11 @@ export async function watchCommand(options: WatchOptions, out: Output): Promise<
   const watcher: Watcher = new Watcher({
     debounceMs: options.debounceMs,
     startBuild: () => {
+      const before = newestRunId(path.join(path.dirname(configFile), '.dagrun'));
       const build = startBuild(bin, args, out);
       // After each build the pipeline may name other files (a new target, another script).
       void build.done.then(() => {
+        sayOutdatedDownstream(configFile, before, out);
         watched = filesOf(configFile, watched);
         return files.update(watched);
       });
