@@ -90,17 +90,28 @@ describe('the demo pipeline on BigQuery (dag.bigquery.json5, targets-bigquery/)'
     ]);
     expect(reference.code, reference.stdout + reference.stderr).toBe(0);
     expect(schedule.code, schedule.stdout + schedule.stderr).toBe(0);
+    // The first 15 per-date jobs of player_composite_factors run only after a poll, so they overlap for sure.
+    fake.slowNext(15, 1, { purpose: 'build', target: 'player_composite_factors' });
     const build = await bigquery.exec(['ml_feature_store_v2', '--config', 'dag.bigquery.json5'], { env });
     expect(build.stderr).toBe('');
     expect(build.code, build.stdout).toBe(0);
     // player_composite_factors: one range per date of its calendar (the 43 dates at least 14 days into the season).
     expect(build.stdout).toMatch(/^player_composite_factors\s+built\s+43\/43\s+43\s/m);
+    expect(build.stdout).toMatch(/BigQuery build job for player_composite_factors failed \(concurrentUpdate: Transaction is aborted due to concurrent update/);
     expect(build.stdout).toMatch(/^player_boxscores\s+built\s+2\/2\s+57\s/m);
     expect(build.stdout).toMatch(/✓ Built 14 targets/);
 
     const status = await bigquery.exec(['--status', '--config', 'dag.bigquery.json5'], { env });
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toContain('15 targets: 15 fresh, 0 stale, 0 blocked');
+    // The write records and definitions agree with what is there: a second build has nothing to do.
+    const buildJobs = () => fake.queries.filter((q) => !q.dryRun && q.labels['purpose'] === 'build').length;
+    const jobsBefore = buildJobs();
+    const again = await bigquery.exec(['ml_feature_store_v2', '--config', 'dag.bigquery.json5'], { env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout, again.stdout).toMatch(/fresh/);
+    expect(again.stdout, again.stdout).not.toMatch(/▶/);
+    expect(buildJobs()).toBe(jobsBefore);
 
     // The BigQuery tables are partitioned by game_date, so coverage comes from partition metadata.
     const partitioned = await fake.duck(
