@@ -96,11 +96,15 @@ describe('--status during a build', () => {
     const both = await rig.exec(['--status', '--json', 'b']);
     expect(both.code).toBe(1);
     expect(json(both).targets.map((t) => [t.name, t.present])).toEqual([['a', 2], ['b', 0]]);
-    // --html draws the same live state
-    const page = await rig.exec(['--status', '--html', 'page.html', 'b']);
+    // --html (and the validation document, --report) draw the same live state
+    const page = await rig.exec(['--status', '--html', 'page.html', '--report', 'page.md', 'b']);
     expect(page.code).toBe(1);
     expect(page.stdout).toContain(`Live state of build ${runId}`);
     expect(rig.read('page.html')).toContain(`live state of build ${runId} as of`);
+    const doc = rig.read('page.md');
+    expect(doc).toContain(`- **Warehouse:** live state of build ${runId} as of`);
+    expect(doc).toContain('  - missing 4: 2024-01-03..2024-01-06');
+    expect(doc).toContain('Rows per date are not counted while a build holds the pipeline');
     expect(alive(build.pid!)).toBe(true);
     expect(existsSync(path.join(gates, 'started-a-2024-01-05'))).toBe(false);
 
