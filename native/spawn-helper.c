@@ -12,6 +12,8 @@
  *                      'F' failed:    i32 errno, message (strerror)
  *                      'O' output:    bytes (stdout and stderr, interleaved as written)
  *                      'X' exited:    i32 exit code (-1 if signalled), i32 signal (0 if exited)
+ * A request frame longer than MAX_REQUEST_FRAME is refused without being buffered: its command
+ * fails ('F', E2BIG, saying why) and the helper goes on with the next frame.
  * dagrun kills process groups itself (by pid); the helper only starts, reads and reaps.
  * When its stdin closes (dagrun is gone, even after a SIGKILL) it ends what it started: SIGTERM
  * to every group, SIGKILL after the grace, then exits.
@@ -302,8 +304,32 @@ static void signal_all(int sig) {
 	for (size_t i = 0; i < ncommands; i++) kill(-commands[i].pid, sig);
 }
 
+/*
+ * The longest request frame taken (cwd, argv and environment together): far above what the kernel
+ * accepts for argv and environment (ARG_MAX, 2 MiB on Linux), far below what would let a bad
+ * length make the helper buffer gigabytes.
+ */
+#define MAX_REQUEST_FRAME (16u << 20)
+
 static unsigned char *inbuf;
 static size_t inlen, incap;
+static size_t discarding; /* bytes of a refused frame still to skip */
+
+/*
+ * Refuses the oversized frame at inbuf + at (its header is there): its command fails, and the
+ * frame is skipped, now or as it arrives. Returns where reading goes on.
+ */
+static size_t refuse_frame(size_t at, uint32_t len) {
+	char message[160];
+	snprintf(message, sizeof message, "its request (cwd, arguments and environment) takes %u bytes, over the spawn helper's limit of %u MiB",
+	         len, MAX_REQUEST_FRAME >> 20);
+	int32_t code = E2BIG;
+	if (inbuf[at + 4] == 'R') send_event('F', get32(inbuf + at + 5), &code, 1, message, strlen(message));
+	size_t frame = 4 + (size_t)len, have = inlen - at;
+	if (have >= frame) return at + frame;
+	discarding = frame - have;
+	return inlen;
+}
 
 /* Reads what dagrun sent and runs every complete frame; returns 0 at EOF. */
 static int read_requests(void) {
@@ -315,10 +341,16 @@ static int read_requests(void) {
 	if (n < 0) return errno == EINTR || errno == EAGAIN;
 	if (n == 0) return 0;
 	inlen += (size_t)n;
-	size_t at = 0;
+	size_t at = discarding < inlen ? discarding : inlen;
+	discarding -= at;
 	while (inlen - at >= 4) {
 		uint32_t len = get32(inbuf + at);
 		if (len < 5) { errno = EPROTO; die("bad frame"); }
+		if (len > MAX_REQUEST_FRAME) {
+			if (inlen - at < 9) break; /* its type and id first */
+			at = refuse_frame(at, len);
+			continue;
+		}
 		if (inlen - at - 4 < len) break;
 		unsigned char *frame = inbuf + at + 4;
 		if (frame[0] == 'R') run_request(get32(frame + 1), frame + 5, frame + len);

@@ -4,6 +4,7 @@
  * be lost or reordered, and each command's "exited" comes after all of its output.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ensureHelper, HELPER } from '../../test/helpers/native-helper.js';
 import { EventReader, encodeKillAll, encodeRun, environmentText, type HelperEvent } from './native-protocol.js';
@@ -66,6 +67,23 @@ describe.skipIf(noHelper !== undefined)('spawn-helper frames', () => {
     await ended;
     const expected = Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(1000, '0')}\n`).join('');
     for (const command of byCommand(events).values()) expect(command.output === expected && command.afterEnd === 0).toBe(true);
+  });
+
+  it('refuses a request frame over 16 MiB without buffering it, failing its command, and goes on with the next', async () => {
+    const { child, events, ended } = startHelper();
+    const big = encodeRun(7, '/', ['sh', '-c', 'true', 'x'.repeat(17 << 20)], env);
+    // Written in pieces, so the helper sees the header first and skips the rest as it arrives.
+    for (let at = 0; at < big.length; at += 1 << 20) child.stdin.write(big.subarray(at, at + (1 << 20)));
+    child.stdin.write(encodeRun(8, '/', ['sh', '-c', 'printf ok'], env));
+    await allEnded(events, 2);
+    child.stdin.end();
+    await ended;
+    expect(events.find((e) => e.id === 7)).toEqual({
+      type: 'failed', id: 7, errno: os.constants.errno.E2BIG,
+      message: `its request (cwd, arguments and environment) takes ${big.length - 4} bytes, over the spawn helper's limit of 16 MiB`,
+    });
+    expect(byCommand(events).get(8)).toEqual({ output: 'ok', ended: true, afterEnd: 0 });
+    expect(events.filter((e) => e.id === 8 && e.type === 'exited')).toEqual([{ type: 'exited', id: 8, code: 0, signal: undefined }]);
   });
 
   it('a kill-all frame ends every group started before it', async () => {

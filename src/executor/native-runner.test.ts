@@ -1,34 +1,22 @@
 /**
  * The command-runner contract, with real processes, run against the native runner (commands
- * started by dist/native/spawn-helper, compiled here if missing) and against the in-process
+ * started by dist/native/spawn-helper, compiled here if missing, or by the helper that
+ * `DAGRUN_TEST_SPAWN_HELPER` names: test/native-sanitizers.test.ts) and against the in-process
  * spawn runner, so the two keep saying the same things: exit codes and signals in words,
  * commands that never start, cwd and the request's PATH, output only in a log file when there
  * is any (secrets masked, tail kept), timeouts and aborts that end the whole process group,
  * `killAll()`, `groupsChanged`, and many commands at once all accounted for.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureHelper, HELPER } from '../../test/helpers/native-helper.js';
 import { alive, until } from '../../test/helpers/processes.js';
 import { NativeRunner, type ManagedCommandRunner } from './native-runner.js';
 import type { CommandRequest, CommandRunner } from './runner.js';
 import { SpawnRunner } from './spawn-runner.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HELPER = path.join(ROOT, 'dist/native/spawn-helper');
-
-/** Compiles the helper when it is missing or older than its source; why not, if it cannot be had. */
-function ensureHelper(): string | undefined {
-  const modified = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-  if (modified(HELPER) < modified(path.join(ROOT, 'native/spawn-helper.c'))) {
-    spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-native.mjs'), '--quiet'], { stdio: 'inherit' });
-  }
-  if (modified(HELPER) >= 0) return undefined;
-  return spawnSync(process.env.CC || 'cc', ['--version']).error ? 'no C compiler' : 'native/spawn-helper.c did not compile';
-}
 const noHelper = ensureHelper();
 
 /** A fallback that must not be needed: the helper is there. */

@@ -1,7 +1,7 @@
 /**
  * Choosing the runner, from the built dist/ (where the helper is looked up beside the compiled
  * modules): the native runner when dist/native/spawn-helper exists, the Node spawners when it
- * does not or `DAGRUN_COMMAND_RUNNER=node`; and a dagrun that is SIGKILLed still has its
+ * does not or `DAGRUN_COMMAND_RUNNER=node`, dagrun's own process with `in-process`; and a dagrun that is SIGKILLed still has its
  * commands ended, by the helper, which sees its stdin close.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +35,14 @@ describe('createCommandRunner', () => {
     const forced = createCommandRunner({ env: { DAGRUN_COMMAND_RUNNER: 'node' } });
     expect([missing.constructor.name, forced.constructor.name]).toEqual(['SpawnerRunner', 'SpawnerRunner']);
     await Promise.all([missing.close(), forced.close()]);
+  });
+
+  it('runs commands in-process when DAGRUN_COMMAND_RUNNER=in-process', async () => {
+    const runner = createCommandRunner({ env: { DAGRUN_COMMAND_RUNNER: 'in-process' } });
+    expect(runner.constructor.name).toBe('SpawnRunner');
+    const result = await runner.run({ argv: ['sh', '-c', 'exit 3'], cwd: ROOT, env: {}, timeoutMs: undefined, logFile: '/dev/null/never', signal: new AbortController().signal });
+    expect(result).toMatchObject({ exitCode: 3, failure: 'exited with code 3', logFile: undefined });
+    await runner.close();
   });
 
   it.skipIf(noHelper !== undefined)(`picks the native runner when the helper was built${noHelper ? ` (skipped: ${noHelper})` : ''}`, async () => {

@@ -49,6 +49,9 @@ export class SpawnRunner implements CommandRunner {
     for (const group of this.#groups) killGroup(group, 'SIGKILL');
   }
 
+  /** Nothing to let go: the commands are dagrun's own children, and each run awaits its end. */
+  async close(): Promise<void> {}
+
   #track(pid: number | undefined, running: boolean): void {
     if (pid === undefined) return;
     if (running) this.#groups.add(pid);
