@@ -9,7 +9,7 @@ import type { CheckResult } from '../freshness/assess.js';
 import { formatDay } from '../intervals/day.js';
 import { dayRanges } from '../intervals/describe.js';
 import { formatRange, type DayRange } from '../intervals/interval.js';
-import { formatPercent } from './format.js';
+import { formatPercent, formatThreshold } from './format.js';
 import { allFresh, outdatedRanges, summariseRows, type DocumentTarget, type StatusDocument } from './status-document.js';
 import { isRegression, type StatusChanges } from './status-snapshot.js';
 
@@ -28,8 +28,6 @@ export function rangeList(ranges: readonly DayRange[], limit = RANGES_LISTED): s
   return rest > 0 ? `${named} … and ${rest} more range${rest === 1 ? '' : 's'}` : named;
 }
 
-const thresholdText = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
-
 function stateWord(t: DocumentTarget): string {
   switch (t.freshness.state) {
     case 'fresh':
@@ -47,7 +45,7 @@ export function coverageTable(targets: readonly DocumentTarget[]): string[] {
   for (const t of targets) {
     const f = t.freshness;
     const name = `\`${t.name}\`${t.source ? ' (source)' : ''}`;
-    lines.push(`| ${name} | ${t.group ?? ''} | ${stateWord(t)} | ${f.present} / ${f.expected} | ${formatPercent(f.coverage)} | ${thresholdText(f.threshold)} | ${f.missing.length} | ${f.outdated.length} |`);
+    lines.push(`| ${name} | ${t.group ?? ''} | ${stateWord(t)} | ${f.present} / ${f.expected} | ${formatPercent(f.coverage)} | ${formatThreshold(f.threshold)} | ${f.missing.length} | ${f.outdated.length} |`);
   }
   return lines;
 }
