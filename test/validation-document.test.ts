@@ -105,7 +105,7 @@ describe('dagrun --status --report / --junit / --html', () => {
 
   it('a run with nothing to build reports the state it found, not only that nothing ran', async () => {
     expect((await rig.exec(['--now', '2024-02-01T12:00:00Z'])).code).toBe(0);
-    const noop = await rig.exec(['--report', 'out/noop.md', '--now', '2024-02-01T12:00:00Z']);
+    const noop = await rig.exec(['--report', 'out/noop.md', '--junit', 'out/noop.xml', '--now', '2024-02-01T12:00:00Z']);
     expect(noop.code).toBe(0);
     const md = rig.read('out/noop.md');
     expect(md).toContain('✅ **nothing to do** — every selected target was fresh');
@@ -113,5 +113,9 @@ describe('dagrun --status --report / --junit / --html', () => {
     expect(md).toContain('| `agg` |  | ✅ fresh | 10 / 10 | 100.0% | 90% | 0 | 0 |');
     expect(md).toContain('| `raw` | n_positive | worst 1 over 10 dates | ≥ 1 | ✅ pass |  |');
     expect(md).toContain('## Sign-off');
+    // JUnit too: the state found, a case per target and per check, not two empty suites
+    const junit = rig.read('out/noop.xml');
+    expect(junit).toContain('<testcase classname="dagrun.coverage" name="agg" time="0.000"/>');
+    expect(junit).toContain('<testcase classname="dagrun.checks.raw" name="n_positive" time="0.000"/>');
   });
 });

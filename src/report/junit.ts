@@ -6,6 +6,7 @@ import { describeCheckFailure } from '../freshness/assess.js';
 import { formatRange } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
+import { checkCases as stateCheckCases, coverageCase } from './status-junit.js';
 
 /** Escapes text for XML attributes and bodies; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -87,10 +88,22 @@ export function renderSuite(name: string, cases: readonly Case[], timeMs: number
   return `  <testsuite ${attributes}>\n${cases.map(renderCase).join('\n')}\n  </testsuite>`;
 }
 
+/**
+ * A run with nothing to build: the state it found, as `--status --junit` gives it (a case per
+ * target's coverage and per check), rather than two empty suites.
+ */
+function stateCases(model: RunModel): { targets: Case[]; checks: Case[] } | undefined {
+  const measured = model.measured;
+  if (model.outcomes.length > 0 || !model.ok || !measured) return undefined;
+  const targets = [...measured.freshness.values()].map((f) => ({ name: f.name, freshness: f, expected: measured.expected.get(f.name) }));
+  return { targets: targets.map(coverageCase), checks: targets.flatMap(stateCheckCases) };
+}
+
 /** Renders JUnit XML for a run: a `targets` suite and a `checks` suite. */
 export function renderJunitReport(model: RunModel): string {
-  const targets = model.outcomes.map((o) => targetCase(model, o));
-  const checks = model.outcomes.flatMap(checkCases);
+  const state = stateCases(model);
+  const targets = state?.targets ?? model.outcomes.map((o) => targetCase(model, o));
+  const checks = state?.checks ?? model.outcomes.flatMap(checkCases);
   const all = [...targets, ...checks];
   const failures = all.filter((c) => c.verdict.kind === 'failure').length;
   return [

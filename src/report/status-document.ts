@@ -62,7 +62,7 @@ export function documentTargets(
 }
 
 /** The outdated days of a target as ranges over its calendar. */
-export function outdatedRanges(t: DocumentTarget): DayRange[] {
+export function outdatedRanges(t: Pick<DocumentTarget, 'freshness' | 'expected'>): DayRange[] {
   return dayRanges(t.freshness.outdated, t.expected);
 }
 

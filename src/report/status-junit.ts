@@ -12,8 +12,11 @@ import { rangeList, checkBounds } from './status-markdown.js';
 import { allFresh, outdatedRanges, type DocumentTarget, type StatusDocument } from './status-document.js';
 import { isRegression, type StatusChanges } from './status-snapshot.js';
 
+/** What a state case needs of a target (a run's report has no more). */
+export type CaseTarget = Pick<DocumentTarget, 'name' | 'freshness' | 'expected'>;
+
 /** The coverage case of one target. */
-export function coverageCase(t: DocumentTarget): Case {
+export function coverageCase(t: CaseTarget): Case {
   const base = { classname: 'dagrun.coverage', name: t.name, timeMs: undefined };
   const f = t.freshness;
   if (f.state === 'fresh') return { ...base, verdict: { kind: 'pass' } };
@@ -27,7 +30,7 @@ export function coverageCase(t: DocumentTarget): Case {
 }
 
 /** The check cases of one target. */
-export function checkCases(t: DocumentTarget): Case[] {
+export function checkCases(t: CaseTarget): Case[] {
   return t.freshness.checks.map((c) => {
     const failing = c.failingDays && c.failingDays.length > 0 ? [`failing dates ${c.failingDays.length}: ${rangeList(dayRanges(c.failingDays, t.expected), 10)}`] : [];
     const body = [`value: ${c.value ?? 'NULL'}`, `bounds: ${checkBounds(c) || 'none'}`, ...failing].join('\n');
