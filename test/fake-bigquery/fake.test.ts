@@ -49,6 +49,11 @@ describe('translation to DuckDB', () => {
     );
     expect(translateStatement('CREATE TABLE a.b (v ARRAY<FLOAT64>)').duck).toBe('CREATE TABLE "a"."b" (v DOUBLE[])');
     expect(() => translateStatement('SELECT DATE_DIFF(a, b, WEEK) FROM a.t')).toThrow(/WEEK/);
+    // DuckDB spellings BigQuery rejects are syntax errors here too.
+    expect(() => translateStatement('SELECT x::INT64 FROM a.t')).toThrow(/Syntax error/);
+    expect(() => translateStatement('SELECT avg(x) FILTER (WHERE y > 1) FROM a.t')).toThrow(/Syntax error/);
+    expect(() => translateStatement('SELECT * EXCLUDE (k) FROM a.t')).toThrow(/Syntax error/);
+    expect(translateStatement("SELECT 'a::b', x AS filter FROM a.t").duck).toContain("'a::b'");
     expect(() => translateStatement('SELECT DATE_SUB(a, 3) FROM a.t')).toThrow(/INTERVAL/);
     fake = await FakeBigQuery.start();
     const rows = await fake.engine.execute(

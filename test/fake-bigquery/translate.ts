@@ -151,6 +151,7 @@ export function translateStatement(statement: string): FakeStatement {
         duck += duckName(segment.text.slice(1, -1), { schemaContext, tables, partitionsOf });
         break;
       default: {
+        refuseDuckDbSyntax(segment.text);
         let code = segment.text;
         for (const [pattern, replacement] of CODE_REWRITES) {
           if (!pattern.source.startsWith('^') || index === 0) code = code.replace(pattern, replacement);
@@ -261,6 +262,18 @@ function splitArgs(text: string): string[] {
   }
   if (text.trim() !== '') args.push(text.slice(start).trim());
   return args;
+}
+
+/**
+ * DuckDB spellings that BigQuery rejects as syntax errors, refused so that a port that kept
+ * one fails here as it would there: `x::T` casts, aggregates with `FILTER (WHERE …)` (BigQuery
+ * reads FILTER as an alias, then stops at the parenthesis) and `* EXCLUDE (…)` (EXCLUDE is
+ * reserved; BigQuery writes `* EXCEPT (…)`).
+ */
+function refuseDuckDbSyntax(code: string): void {
+  if (code.includes('::')) throw new Error('Syntax error: Unexpected ":" (BigQuery has no `::` casts: CAST(x AS T))');
+  if (/\bFILTER\s*\(\s*WHERE\b/i.test(code)) throw new Error('Syntax error: Unexpected keyword WHERE (BigQuery has no aggregate FILTER: use IF(cond, x, NULL) or COUNTIF)');
+  if (/\*\s*EXCLUDE\s*\(/i.test(code)) throw new Error('Syntax error: Unexpected keyword EXCLUDE (BigQuery writes * EXCEPT (…))');
 }
 
 function kindOf(words: string): StatementKind {
