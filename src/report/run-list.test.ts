@@ -36,6 +36,13 @@ describe('counts', () => {
   });
 });
 
+describe('a run still going', () => {
+  it('shows how long it has been going', () => {
+    const going = run({ finished: false, pid: process.pid, durationMs: undefined, startedAt: '2024-02-01T12:00:00.000Z' });
+    expect(strip(renderRunList([going], () => undefined, Date.parse('2024-02-01T12:01:05Z')))).toMatch(/1m 05s so far\s+running/);
+  });
+});
+
 describe('the run list', () => {
   it('folds consecutive no-op runs into one line with their wall times, and keeps real runs apart', () => {
     const runs = [

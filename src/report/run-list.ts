@@ -106,8 +106,18 @@ export function groupNoOps<T extends RunRecord>(runs: readonly T[]): (T | readon
 const startText = (run: RunRecord) => run.startedAt?.replace('T', ' ').slice(0, 19) ?? '?';
 const took = (ms: number | undefined) => (ms !== undefined ? formatDuration(ms) : '?');
 
-/** The table of runs, newest first; `ends` gives the fallback end time of a record (see `wallTime`). */
-export function renderRunList(runs: readonly TimedRunRecord[], ends: (run: RunRecord) => number | undefined = () => undefined): string {
+/** The TOOK cell: the wall time, or for a run still going how long it has been going (at `now`). */
+function tookCell(run: TimedRunRecord, ends: (run: RunRecord) => number | undefined, now: number | undefined): string {
+  const started = run.startedAt !== undefined ? Date.parse(run.startedAt) : NaN;
+  if (runOutcome(run) === 'running' && now !== undefined && !Number.isNaN(started) && now >= started) return `${took(now - started)} so far`;
+  return took(wallTime(run, ends(run)));
+}
+
+/**
+ * The table of runs, newest first; `ends` gives the fallback end time of a record (see
+ * `wallTime`), `now` the clock for runs still going.
+ */
+export function renderRunList(runs: readonly TimedRunRecord[], ends: (run: RunRecord) => number | undefined = () => undefined, now?: number): string {
   if (runs.length === 0) return 'No runs yet. Runs are recorded under .dagrun/runs/ when dagrun builds.\n';
   const table = plainTable(['RUN', 'STARTED', 'TOOK', 'RESULT', 'TARGETS', 'COMMAND']);
   for (const entry of groupNoOps(runs)) {
@@ -120,7 +130,7 @@ export function renderRunList(runs: readonly TimedRunRecord[], ends: (run: RunRe
       continue;
     }
     const run = entry as TimedRunRecord;
-    table.push([run.runId, startText(run), took(wallTime(run, ends(run))), coloured(runOutcome(run)), counts(run), run.commandLine ?? '']);
+    table.push([run.runId, startText(run), tookCell(run, ends, now), coloured(runOutcome(run)), counts(run), run.commandLine ?? '']);
   }
   return `${renderTable(table)}\n`;
 }

@@ -30,6 +30,6 @@ function recordWritten(run: RunRecord): number | undefined {
 /** Prints the recent runs; returns the exit code (0, also when there are none). */
 export function runsCommand(options: RunsOptions, out: Output): number {
   const runs = listRuns(stateDirOf(options.config), options.limit);
-  out.stdout(options.json ? runListJson(runs, recordWritten) + '\n' : renderRunList(runs, recordWritten));
+  out.stdout(options.json ? runListJson(runs, recordWritten) + '\n' : renderRunList(runs, recordWritten, Date.now()));
   return 0;
 }
