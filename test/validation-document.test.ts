@@ -113,9 +113,19 @@ describe('dagrun --status --report / --junit / --html', () => {
     expect(md).toContain('| `agg` |  | ✅ fresh | 10 / 10 | 100.0% | 90% | 0 | 0 |');
     expect(md).toContain('| `raw` | n_positive | worst 1 over 10 dates | ≥ 1 | ✅ pass |  |');
     expect(md).toContain('## Sign-off');
+    expect(md).toContain('this one is the baseline');
     // JUnit too: the state found, a case per target and per check, not two empty suites
     const junit = rig.read('out/noop.xml');
     expect(junit).toContain('<testcase classname="dagrun.coverage" name="agg" time="0.000"/>');
     expect(junit).toContain('<testcase classname="dagrun.checks.raw" name="n_positive" time="0.000"/>');
+
+    // a date of agg lost, agg still at its 90% threshold: nothing to build, and the next report says what went
+    await rig.query(`DELETE FROM w.agg WHERE d = DATE '2024-01-05'`);
+    const next = await rig.exec(['--report', 'out/noop2.md', '--html', 'out/noop2.html', '--now', '2024-02-02T12:00:00Z']);
+    expect(next.code).toBe(0);
+    const md2 = rig.read('out/noop2.md');
+    expect(md2).toContain('✅ **nothing to do**');
+    expect(md2).toContain('- ⚠️ `agg`: **1 date disappeared**: 2024-01-05; **coverage went down** 100.0% → 90.0%');
+    expect(rig.read('out/noop2.html')).toContain('<b class="regress">1 date disappeared</b>: 2024-01-05');
   });
 });

@@ -9,6 +9,7 @@ import { writeRunReports, type ReportFiles } from './report-files.js';
 import { CombinedReporter, type Reporter } from './reporter.js';
 import { writeRangeLog } from './range-log.js';
 import { RunRecorder } from './run-model.js';
+import { withStateChanges } from './run-state.js';
 import { TextReporter } from './text-reporter.js';
 
 export type { ReportFiles } from './report-files.js';
@@ -48,8 +49,15 @@ export async function createReporter(options: ReporterOptions): Promise<Reporter
   const files = options.reports ?? {};
   if (!options.stateDir && !files.markdown && !files.junit && !files.html) return screen;
   const complain = options.writeError ?? options.write;
-  const recorder = new RunRecorder((model) => {
+  const recorder = new RunRecorder((finished) => {
+    // nothing built and a report asked for: the report shows the state, and what changed since the last one
+    const { model, keep } = options.stateDir ? withStateChanges(finished, options.graph, options.stateDir, files) : { model: finished, keep: () => undefined };
     writeRunReports(model, options.graph, { stateDir: options.stateDir, files }, (message) => complain(`dagrun: ${message}\n`));
+    try {
+      keep();
+    } catch (error) {
+      complain(`dagrun: warning: could not keep this report's state for the next comparison: ${messageOf(error)}\n`);
+    }
     // what each range ran and how it ended, for `dagrun logs` (SQL targets print nothing)
     if (options.stateDir) {
       try {

@@ -135,5 +135,5 @@ export function htmlInputFromRun(model: RunModel, graph: TargetGraph, facts: rea
     targets.push(fromFreshness(graph, freshness, state, note, model.measured?.expected.get(name)));
   }
   targets.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-  return { title: `dagrun run ${model.runId}`, facts, window: model.plan.window, targets, edges: edgesAmong(graph, targets.map((t) => t.name)) };
+  return { title: `dagrun run ${model.runId}`, facts, window: model.plan.window, targets, edges: edgesAmong(graph, targets.map((t) => t.name)), changes: model.changes };
 }

@@ -35,10 +35,10 @@ export function htmlChanges(changes: StatusChanges): string[] {
     .sort((a, b) => Number(isRegression(b)) - Number(isRegression(a)))
     .map((c) => {
       const parts: string[] = [];
-      if (c.disappearedCount > 0) parts.push(`<b class="regress">${c.disappearedCount} dates disappeared</b>: ${escapeXml(rangeList(c.disappeared, 10))}`);
+      if (c.disappearedCount > 0) parts.push(`<b class="regress">${c.disappearedCount} date${c.disappearedCount === 1 ? '' : 's'} disappeared</b>: ${escapeXml(rangeList(c.disappeared, 10))}`);
       if (c.coverageNow < c.coverageBefore - 1e-9) parts.push(`<b class="regress">coverage went down</b> ${formatPercent(c.coverageBefore)} → ${formatPercent(c.coverageNow)}`);
       else if (c.coverageNow > c.coverageBefore) parts.push(`coverage ${formatPercent(c.coverageBefore)} → ${formatPercent(c.coverageNow)}`);
-      if (c.appeared > 0) parts.push(`${c.appeared} dates added`);
+      if (c.appeared > 0) parts.push(`${c.appeared} date${c.appeared === 1 ? '' : 's'} added`);
       for (const b of c.checksBroken) parts.push(`<b class="regress">check ${escapeXml(b.name)} now fails</b> (${b.before ?? 'NULL'} → ${b.now ?? 'NULL'})`);
       for (const name of c.checksFixed) parts.push(`check ${escapeXml(name)} passes again`);
       return `<li${isRegression(c) ? ' class="regression"' : ''}><code>${escapeXml(c.target)}</code>: ${parts.join('; ')}</li>`;

@@ -11,7 +11,7 @@ import type { TargetOutcome } from './events.js';
 import { formatDuration, formatPercent, formatThreshold } from './format.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { documentTargets } from './status-document.js';
-import { checksTable as stateChecks, coverageTable, datesSection, signOffBlock } from './status-markdown.js';
+import { changesSection, checksTable as stateChecks, coverageTable, datesSection, signOffBlock } from './status-markdown.js';
 
 const MAX_RANGES_LISTED = 50;
 
@@ -121,7 +121,9 @@ function stateSection(model: RunModel, graph: TargetGraph): string[] {
   return [
     '## State', '', `As measured at the start of the run, ${model.startedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC.`, '',
     ...coverageTable(targets), '', '### Missing and outdated dates', '', ...datesSection(targets), '',
-    '### Checks', '', ...stateChecks(targets), '', 'Rows per date, and what changed since the last report: `dagrun --status --report FILE`.', '',
+    '### Checks', '', ...stateChecks(targets), '',
+    ...(model.changes ? ['### Changes since the last report', '', ...changesSection(model.changes), ''] : []),
+    'Rows per date: `dagrun --status --report FILE`.', '',
     ...signOffBlock(), '',
   ];
 }

@@ -7,6 +7,7 @@ import type { Day } from '../intervals/day.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import type { MeasuredSelection, RunEvent, TargetOutcome } from './events.js';
 import type { Reporter } from './reporter.js';
+import type { StatusChanges } from './status-snapshot.js';
 
 /** One range of one target, after its last attempt. */
 export interface RangeRecord {
@@ -43,6 +44,8 @@ export interface RunModel {
   readonly interrupted: boolean;
   readonly durationMs: number;
   readonly outcomes: readonly TargetOutcome[];
+  /** A run with nothing to build, asked for a report: what changed since the last report (see status-snapshot.ts). */
+  readonly changes?: StatusChanges;
 }
 
 type Started = Extract<RunEvent, { type: 'run-started' }>;
