@@ -55,5 +55,22 @@ const tablesOutsideStateSchema: Rule = (ctx) => {
   }
 };
 
+/**
+ * A built target whose expected dates come from its own table expects nothing before its first
+ * build, so it would never be built: it needs a calendar of its own.
+ */
+const calendarNotItsOwnTable: Rule = (ctx) => {
+  for (const target of ctx.config.targets.values()) {
+    if (target.source || target.calendar.kind !== 'table' || target.calendar.table.toLowerCase() !== target.table.toLowerCase()) continue;
+    const owner = calendarOwner(ctx, target);
+    ctx.sink.add(
+      owner ?? fileOf(ctx, target),
+      owner ? 'calendar.table' : 'calendar',
+      `the expected dates of ${target.name} come from its own table ${target.table}, so before its first build it expects none and is never built: ` +
+        `give it a calendar of its own (e.g. calendar: { every: 'day' }, or a sql over the source it loads)`,
+    );
+  }
+};
+
 /** The table rules, in the order their messages are listed. */
-export const TABLE_RULES: readonly Rule[] = [duckdbTablesTwoParts, tablesOutsideStateSchema];
+export const TABLE_RULES: readonly Rule[] = [duckdbTablesTwoParts, tablesOutsideStateSchema, calendarNotItsOwnTable];

@@ -55,7 +55,7 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
           return gate.ok ? { ok: true } : { ok: false, reason: gate.message };
         }
         case 'resolve':
-          return { ok: true, step: await resolveStep(ctx, plan.step(unit.target), (name) => plan.step(name).days) };
+          return { ok: true, step: await resolveStep(ctx, plan.step(unit.target), (name) => plan.daysOf(name)) };
       }
     } catch (error) {
       return { ok: false, reason: messageOf(error) };

@@ -2,6 +2,7 @@
  * Measuring: asks the warehouse, in a few batched calls, for everything the assessment
  * needs about a set of targets — calendars, present days, write records and checks.
  */
+import type { Target } from '../config/types.js';
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
 import { calendarKey, type CheckProbe, type DayWindow, type PresentDates, type Warehouse } from '../warehouse/warehouse.js';
@@ -27,6 +28,8 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const targets = [...names].map((n) => graph.target(n));
 
   const calendars = new Map(targets.map((t) => [calendarKey(t.calendar), t.calendar]));
+  // a calendar query that reads a target's table cannot run before that table exists
+  for (const key of await calendarsWaitingForTables(warehouse, graph, targets, window)) calendars.delete(key);
   // date d reads its upstream's d-lookback..d: write times before the window count too
   const readWindow = { first: (window.first - lookbackReach(graph, request.names)) as Day, last: window.last };
   const [expectedByCalendar, presentByTable, writes] = await Promise.all([
@@ -43,7 +46,7 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
     expected.set(target.name, expectedByCalendar.get(calendarKey(target.calendar)) ?? []);
   }
   for (const target of targets) {
-    const provider = graph.upstreamEdges(target.name).find((e) => e.kind === 'calendar');
+    const provider = graph.upstreamEdges(target.name).find((e) => e.providesCalendar && !present.get(e.upstream)?.exists);
     if (provider && !present.get(provider.upstream)?.exists) {
       calendarPending.set(target.name, `calendar table ${graph.target(provider.upstream).table} not built yet (target ${provider.upstream} builds it)`);
     }
@@ -57,6 +60,26 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const checks = probes.length > 0 ? await warehouse.checkValues(probes, window) : new Map();
 
   return { window, expected, calendarPending, present, writes, checks, fingerprints: request.fingerprints };
+}
+
+/**
+ * The keys of SQL calendars that read a target's table that does not exist yet (their targets
+ * then wait for it: `calendarPending`). One present-dates query, only when such calendars exist.
+ */
+async function calendarsWaitingForTables(warehouse: Warehouse, graph: TargetGraph, targets: readonly Target[], window: DayWindow): Promise<Set<string>> {
+  const providersOf = new Map<string, Target[]>();
+  for (const target of targets) {
+    if (target.calendar.kind !== 'sql') continue;
+    for (const edge of graph.upstreamEdges(target.name)) {
+      if (!edge.providesCalendar) continue;
+      const key = calendarKey(target.calendar);
+      providersOf.set(key, [...(providersOf.get(key) ?? []), graph.target(edge.upstream)]);
+    }
+  }
+  if (providersOf.size === 0) return new Set();
+  const tables = [...new Map([...providersOf.values()].flat().map((t) => [t.table, { table: t.table, dateColumn: t.dateColumn }])).values()];
+  const present = await warehouse.presentDates(tables, window);
+  return new Set([...providersOf].filter(([, providers]) => providers.some((p) => !present.get(p.table)?.exists)).map(([key]) => key));
 }
 
 /** The write records of `targets`, indexed per target; grouped when the engine can, so that no object is made per day. */

@@ -51,7 +51,7 @@ describe('topologicalOrder', () => {
 describe('edges', () => {
   it('carry the lookback of a dependency', () => {
     const graph = new FakePipeline().add('box').add('rolling', { deps: [['box', 30]] }).graph();
-    expect(graph.upstreamEdges('rolling')).toEqual([{ upstream: 'box', dependent: 'rolling', kind: 'data', lookback: 30 }]);
+    expect(graph.upstreamEdges('rolling')).toEqual([{ upstream: 'box', dependent: 'rolling', kind: 'data', lookback: 30, providesCalendar: false }]);
     expect(graph.downstream('box')).toEqual(['rolling']);
   });
 
@@ -62,7 +62,7 @@ describe('edges', () => {
       .add('games', { calendar })
       .add('stats', { deps: ['games'], calendar })
       .graph();
-    expect(graph.upstreamEdges('games')).toEqual([{ upstream: 'schedule', dependent: 'games', kind: 'calendar', lookback: 0 }]);
+    expect(graph.upstreamEdges('games')).toEqual([{ upstream: 'schedule', dependent: 'games', kind: 'calendar', lookback: 0, providesCalendar: true }]);
     // A declared dependency and a calendar edge to the same upstream stay one (data) edge.
     expect(graph.upstream('schedule')).toEqual([]);
     expect(graph.upstreamEdges('stats').map((e) => [e.upstream, e.kind]).sort()).toEqual([
@@ -75,7 +75,7 @@ describe('edges', () => {
   it('keep a declared dependency when it also provides the calendar', () => {
     const calendar: CalendarSpec = { kind: 'table', table: 'ds.schedule', dateColumn: 'd' };
     const graph = new FakePipeline().add('schedule').add('games', { deps: [['schedule', 2]], calendar }).graph();
-    expect(graph.upstreamEdges('games')).toEqual([{ upstream: 'schedule', dependent: 'games', kind: 'data', lookback: 2 }]);
+    expect(graph.upstreamEdges('games')).toEqual([{ upstream: 'schedule', dependent: 'games', kind: 'data', lookback: 2, providesCalendar: true }]);
   });
 
   it('skip unknown names and self-dependencies, which the config rules report', () => {

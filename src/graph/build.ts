@@ -18,6 +18,11 @@ export interface Edge {
   readonly dependent: string;
   readonly kind: EdgeKind;
   readonly lookback: number;
+  /**
+   * The upstream's table holds the dependent's expected dates (a `calendar` edge, or a data
+   * edge whose upstream the calendar also reads): the dependent is measured after it.
+   */
+  readonly providesCalendar: boolean;
 }
 
 /** A read-only view of the pipeline's dependency graph. */
@@ -157,6 +162,26 @@ export function stronglyConnected(nodes: readonly string[], next: (node: string)
 }
 
 /**
+ * The targets whose tables a calendar query names (`dataset.table`, with or without a project
+ * or backticks before it): their tables must exist before the query can run.
+ */
+function tablesRead(sql: string, byTable: ReadonlyMap<string, string>): string[] {
+  const text = sql.toLowerCase();
+  const found: string[] = [];
+  for (const [table, name] of byTable) {
+    for (let at = text.indexOf(table); at >= 0; at = text.indexOf(table, at + 1)) {
+      const before = text[at - 1] ?? ' ';
+      const after = text[at + table.length] ?? ' ';
+      if (!/[a-z0-9_]/.test(before) && !/[a-z0-9_.]/.test(after)) {
+        found.push(name);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/**
  * Builds the graph from validated targets. Dependencies on unknown names are skipped here
  * (the config rules report them), so the graph can be built while validating. A target
  * whose calendar reads another target's table gets a `calendar` edge from it.
@@ -166,18 +191,27 @@ export function buildGraph(targets: ReadonlyMap<string, Target>): TargetGraph {
   for (const name of targets.keys()) graph.setNode(name);
   const byTable = new Map<string, string>();
   for (const target of targets.values()) byTable.set(target.table.toLowerCase(), target.name);
+  // targets often share one calendar query: read each once
+  const readBy = new Map<string, string[]>();
+  const readBySql = (sql: string) => {
+    let names = readBy.get(sql);
+    if (!names) readBy.set(sql, (names = tablesRead(sql, byTable)));
+    return names;
+  };
   for (const target of targets.values()) {
     for (const dep of target.deps) {
       // Unknown names and self-dependencies are config errors, reported by the rules.
       if (!targets.has(dep.target) || dep.target === target.name) continue;
-      const edge: Edge = { upstream: dep.target, dependent: target.name, kind: 'data', lookback: dep.lookback };
+      const edge: Edge = { upstream: dep.target, dependent: target.name, kind: 'data', lookback: dep.lookback, providesCalendar: false };
       graph.setEdge(dep.target, target.name, edge);
     }
-    if (target.calendar.kind === 'table') {
-      const provider = byTable.get(target.calendar.table.toLowerCase());
-      if (provider && provider !== target.name && !graph.hasEdge(provider, target.name)) {
-        graph.setEdge(provider, target.name, { upstream: provider, dependent: target.name, kind: 'calendar', lookback: 0 });
-      }
+    const providers =
+      target.calendar.kind === 'table' ? [byTable.get(target.calendar.table.toLowerCase())] : target.calendar.kind === 'sql' ? readBySql(target.calendar.sql) : [];
+    for (const provider of providers) {
+      if (!provider || provider === target.name) continue;
+      const data = graph.edge(provider, target.name) as Edge | undefined;
+      const edge: Edge = data ? { ...data, providesCalendar: true } : { upstream: provider, dependent: target.name, kind: 'calendar', lookback: 0, providesCalendar: true };
+      graph.setEdge(provider, target.name, edge);
     }
   }
   return new TargetGraph(graph, targets);

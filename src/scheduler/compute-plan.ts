@@ -164,7 +164,7 @@ export function computePlan(input: PlanInput): PlanData {
     // days cannot be known before the calendar exists, or before a deferred upstream knows its own
     const deferred =
       state.calendarPending.has(name) ||
-      graph.upstreamEdges(name).some((e) => steps.has(e.upstream) && (e.kind === 'calendar' || steps.get(e.upstream)!.deferred));
+      graph.upstreamEdges(name).some((e) => steps.has(e.upstream) && (e.providesCalendar || steps.get(e.upstream)!.deferred));
     const days = unionDays(own.days, ...inherited.days);
     if (days.length === 0 && !deferred) {
       omitted.push({ target: name, kind: f.state === 'fresh' ? 'fresh' : 'nothing-to-hand-over', why: freshWhy(f) });

@@ -20,6 +20,7 @@
 import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
 import type { Step } from './compute-plan.js';
+import type { Day } from '../intervals/day.js';
 import { Pool } from './pools.js';
 import { rangePriorities } from './priority.js';
 
@@ -328,5 +329,10 @@ export class Plan {
   /** The current step of a target (deferred ones change when resolved). */
   step(target: string): Step {
     return this.#runs.get(target)!.step;
+  }
+
+  /** The days a target's step builds in this run; none when it has no step (it was fresh). */
+  daysOf(target: string): readonly Day[] {
+    return this.#runs.get(target)?.step.days ?? [];
   }
 }
