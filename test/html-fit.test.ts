@@ -63,10 +63,11 @@ describe.skipIf(!canRun)('the HTML page at 1400×1000 in headless Chromium', () 
     await page.goto(`file://${path.join(rig.dir, 'out/page.html')}`);
 
     // no sideways scroll anywhere: the heat map's box holds it, the page is no wider than the screen
-    const heat = await page.evaluate(() => {
-      const box = document.getElementById('heatmap')!.parentElement!;
+    // (a string: the test's TypeScript has no DOM types)
+    const heat = (await page.evaluate(`(() => {
+      const box = document.getElementById('heatmap').parentElement;
       return { scroll: box.scrollWidth, client: box.clientWidth, page: document.documentElement.scrollWidth };
-    });
+    })()`)) as { scroll: number; client: number; page: number };
     expect(heat.scroll).toBeLessThanOrEqual(heat.client);
     expect(heat.page).toBeLessThanOrEqual(1400);
     // the heat map draws at its own size (cells stay 8px), wrapped into lines of months

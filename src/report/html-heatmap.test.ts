@@ -7,7 +7,7 @@ import { cellsOf, mondayOf, renderHeatmapSvg } from './html-heatmap.js';
 const d = (iso: string) => dayOf(iso);
 const target = (over: Partial<HtmlTarget>): HtmlTarget => ({
   name: 't', table: 'w.t', group: undefined, source: false, state: 'stale', coverage: 0.5, threshold: 1, present: 2, expectedCount: 4,
-  expected: undefined, missing: [], missingRanges: [], outdated: [], note: '', ...over,
+  expected: undefined, missing: [], missingRanges: [], outdated: [], note: '', checks: [], ...over,
 });
 
 describe('heat map', () => {

@@ -57,8 +57,14 @@ export async function countRowsPerDate(
   const counted: TableProbe[] = [];
   for (const t of tables) {
     const size = sizes.get(t.table);
-    const rows = size?.ok ? size.value : null;
-    if (rows !== null && rows > maxRows) result.set(t.table, { kind: 'skipped', why: `not counted: about ${rows.toLocaleString('en-US')} rows, over the ${maxRows.toLocaleString('en-US')} a report counts` });
+    if (!size?.ok) {
+      result.set(t.table, { kind: 'skipped', why: `not counted: ${size && !size.ok ? size.error : 'no answer'}` });
+      continue;
+    }
+    const rows = size.value;
+    // no catalog row: a view, whose count would run its query over everything it reads
+    if (rows === null) result.set(t.table, { kind: 'skipped', why: 'not counted: not a table (a view: counting would run its query)' });
+    else if (rows > maxRows) result.set(t.table, { kind: 'skipped', why: `not counted: about ${rows.toLocaleString('en-US')} rows, over the ${maxRows.toLocaleString('en-US')} a report counts` });
     else counted.push(t);
   }
   const counts = await warehouse.checkValues(counted.map((t) => ({ key: t.table, sql: countQuery(t), perDate: true })), window);
