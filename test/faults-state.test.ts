@@ -141,6 +141,22 @@ describe('a damaged warehouse file', () => {
     expect((await rig.exec([], { env: { FAULT_DIR: faultDir } })).code).toBe(0);
     expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));
   });
+
+  test('cut anywhere: every cut gives exit 2 with the advice, or reads fine — never "a bug in dagrun"', async () => {
+    faultProject(rig, 'write');
+    expect((await rig.exec([], { env: { FAULT_DIR: faultDir } })).code).toBe(0);
+    const file = path.join(rig.dir, '.dagrun/warehouse.duckdb');
+    const whole = readFileSync(file);
+    for (const kb of [64, 300, 500, 700]) {
+      if (kb * 1024 >= whole.length) continue;
+      writeFileSync(file, whole.subarray(0, kb * 1024));
+      const result = await rig.exec(['--status'], { env: { FAULT_DIR: faultDir } });
+      expect(result.stderr).not.toMatch(/Internal error|a bug in dagrun/);
+      expect(hasStackTrace(result.stdout + result.stderr)).toBe(false);
+      if (result.code === 2) expect(result.stderr).toContain('the file is damaged');
+      else expect(result.code).toBe(0);
+    }
+  });
 });
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;

@@ -82,10 +82,10 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
     try {
       await warehouse.presentDates([{ table: t.table, dateColumn: t.dateColumn }], session.window);
     } catch (failure) {
-      problems.push(
-        `target ${t.name}: reading the dates of ${t.table} (date column "${t.dateColumn}") failed: ${stripPrefix(messageOf(failure))} ` +
-          '— the date column must hold DATE, TIMESTAMP or YYYY-MM-DD text',
-      );
+      const message = stripPrefix(messageOf(failure));
+      // the hint is for a column that does not hold dates, not for a damaged file
+      const hint = /damaged|in use by another process/.test(message) ? '' : ' — the date column must hold DATE, TIMESTAMP or YYYY-MM-DD text';
+      problems.push(`target ${t.name}: reading the dates of ${t.table} (date column "${t.dateColumn}") failed: ${message}${hint}`);
     }
   }
   return problems.length === 0 ? error : new DagrunError('warehouse-unavailable', problems.join('\n'));

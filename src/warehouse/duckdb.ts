@@ -272,7 +272,7 @@ export class DuckDbWarehouse implements Warehouse {
       const reader = await connection.runAndReadAll(sql, { first: dateValue(window.first), last: dateValue(window.last) });
       return reader.getRows();
     } catch (error) {
-      throw new WarehouseError(`${what} failed: ${firstLine(messageOf(error))}`, { transient: false });
+      throw new WarehouseError(`${what} failed: ${describeOpenFailure(messageOf(error))}`, { transient: false });
     }
   }
 
@@ -391,12 +391,17 @@ export class DuckDbWarehouse implements Warehouse {
     if (targets.length === 0) return [];
     return this.#query(async (connection) => {
       if ((await this.#existingTables(connection, [WRITES_TABLE])).size === 0) return [];
-      const reader = await connection.runAndReadAll(sql, {
-        targets: listValue([...targets]),
-        first: dateValue(window.first),
-        last: dateValue(window.last),
-      });
-      return reader.getRows();
+      try {
+        const reader = await connection.runAndReadAll(sql, {
+          targets: listValue([...targets]),
+          first: dateValue(window.first),
+          last: dateValue(window.last),
+        });
+        return reader.getRows();
+      } catch (error) {
+        // a file damaged past its header opens, then fails here: say so, as on opening
+        throw new WarehouseError(`reading dagrun's write records in ${this.#options.path} failed: ${describeOpenFailure(messageOf(error))}`, { transient: false });
+      }
     });
   }
 
