@@ -53,7 +53,7 @@ describe('two dagrun processes on one pipeline', () => {
 
     expect(a.exitCode).toBe(0);
     expect(b.exitCode).toBe(0);
-    expect(b.stdout).toContain('Everything selected is fresh: nothing to build.');
+    expect(b.stdout).toContain('Nothing to do: every selected target is fresh.');
     expect(maxOverlap(faultDir)).toBe(1);
     expect(invocations(faultDir).filter((i) => i.event === 'start')).toHaveLength(3);
     expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));

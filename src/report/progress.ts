@@ -54,7 +54,7 @@ export class ProgressReporter implements Reporter {
     switch (event.type) {
       case 'run-started': {
         const steps = event.plan.steps.length;
-        this.#above(steps === 0 ? 'Everything selected is fresh: nothing to build.' : `${pc.bold(`run ${event.runId}`)}: ${steps} target${steps === 1 ? '' : 's'} to build, -j ${event.jobs}`);
+        this.#above(steps === 0 ? 'Nothing to do: every selected target is fresh.' : `${pc.bold(`run ${event.runId}`)}: ${steps} target${steps === 1 ? '' : 's'} to build, -j ${event.jobs}`);
         if (steps > 0) this.#timer = setInterval(() => this.#draw(), REDRAW_MS).unref();
         break;
       }

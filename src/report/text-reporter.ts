@@ -28,7 +28,7 @@ export class TextReporter implements Reporter {
     switch (event.type) {
       case 'run-started': {
         const steps = event.plan.steps.length;
-        this.#line(steps === 0 ? 'Everything selected is fresh: nothing to build.' : `run ${event.runId}: ${steps} target${steps === 1 ? '' : 's'} to build, -j ${event.jobs}`);
+        this.#line(steps === 0 ? 'Nothing to do: every selected target is fresh.' : `run ${event.runId}: ${steps} target${steps === 1 ? '' : 's'} to build, -j ${event.jobs}`);
         break;
       }
       case 'range-started': {
