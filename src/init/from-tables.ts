@@ -44,13 +44,18 @@ export interface PipelineFromTables {
 const DATE_TYPES = /^(DATE|DATETIME|TIMESTAMP(_S|_MS|_NS)?( WITH TIME ZONE)?|TIMESTAMPTZ)$/i;
 const DATE_NAMES = /(^|_)(date|day|dt|ds)($|_)/i;
 
+/** Whether a warehouse type is a date or timestamp type (DuckDB or BigQuery spelling). */
+export function isDateType(type: string): boolean {
+  return DATE_TYPES.test(type.trim());
+}
+
 /**
  * The column to measure a table by: the partitioning column when the warehouse has one, else
  * the first DATE column (a name like `*_date` first), else the first timestamp column.
  */
 export function chooseDateColumn(columns: readonly ColumnInfo[], partitionColumn?: string): { column: string; why: string } | undefined {
   if (partitionColumn && columns.some((c) => c.name === partitionColumn)) return { column: partitionColumn, why: 'partitioning column' };
-  const dated = columns.filter((c) => DATE_TYPES.test(c.type.trim()));
+  const dated = columns.filter((c) => isDateType(c.type));
   const isDate = (c: ColumnInfo) => /^DATE$/i.test(c.type.trim());
   const pick = dated.find((c) => isDate(c) && DATE_NAMES.test(c.name)) ?? dated.find(isDate) ?? dated.find((c) => DATE_NAMES.test(c.name)) ?? dated[0];
   return pick && { column: pick.name, why: `${pick.type.toUpperCase()} column` };
@@ -99,11 +104,12 @@ export interface FromTablesOptions {
 }
 
 function targetFile(links: SchemaLinks, folder: string, t: TableFinding): string {
-  const dates = t.dates ? `${t.dates.count} dates from ${t.dates.first} to ${t.dates.last}` : (t.note ?? 'no rows yet');
+  const dates = t.dates ? `${t.dates.count} dates from ${t.dates.first} to ${t.dates.last} when \`dagrun init\` looked` : (t.note ?? 'no rows yet when `dagrun init` looked');
   const lines = [
-    `// ${t.table}: ${dates} when \`dagrun init\` looked. A source: dagrun checks its dates and never`,
-    `// builds it. To have dagrun build it, replace \`source: true\` with a build, e.g.`,
-    `// build: { sql: '${t.table.slice(t.table.lastIndexOf('.') + 1)}.sql' } or build: { command: ['python3', 'load.py', '{start}', '{end}'] }.`,
+    `// ${t.table}: ${dates}.`,
+    `// A source: dagrun checks its dates and never builds it. To have dagrun build it, replace`,
+    `// \`source: true\` with a build, e.g. build: { sql: '${t.table.slice(t.table.lastIndexOf('.') + 1)}.sql' }`,
+    `// or build: { command: ['python3', 'load.py', '{start}', '{end}'] }.`,
     '{',
     `  $schema: ${quote(links.target(folder))},`,
     `  table: ${quote(t.table)},`,

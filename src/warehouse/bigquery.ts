@@ -44,6 +44,14 @@ export type BigQuerySettings = Omit<Extract<WarehouseConfig, { type: 'bigquery' 
  * emulators never see a credential. A cap below BigQuery's 10 MB minimum is refused.
  */
 export async function openBigQuery(config: BigQuerySettings, options: BigQueryOpenOptions): Promise<BigQueryWarehouse> {
+  return new BigQueryWarehouse(openBigQueryPort(config, options), options);
+}
+
+/**
+ * The port alone, built as `openBigQuery` builds it (the same credentials, endpoint, labels
+ * and retries), for reading a project outside a pipeline: `dagrun init --from bigquery:…`.
+ */
+export function openBigQueryPort(config: BigQuerySettings, options: BigQueryOpenOptions): BigQueryPort {
   const cap = config.maximumBytesBilled === undefined ? undefined : parseByteSize(config.maximumBytesBilled);
   if (config.maximumBytesBilled !== undefined && cap === undefined) {
     throw new DagrunError(
@@ -70,8 +78,7 @@ export async function openBigQuery(config: BigQuerySettings, options: BigQueryOp
     retryOptions: { autoRetry: false },
   });
   const state = { project: config.stateProject ?? config.project, dataset: config.stateDataset ?? STATE_DATASET, pipeline: config.pipeline ?? '' };
-  const port = new ClientPort(client, { ...options, project: config.project, location: config.location, cap, state });
-  return new BigQueryWarehouse(port, options);
+  return new ClientPort(client, { ...options, project: config.project, location: config.location, cap, state });
 }
 
 

@@ -2,10 +2,12 @@
  * The fake's catalog: which DuckDB schemas are datasets, which tables are DAY-partitioned
  * by which column, each partition's row count and last-modified time (what
  * INFORMATION_SCHEMA.PARTITIONS reports), and the tables.get / datasets.get resources.
- * It lives in DuckDB itself (schema `_fake_meta`), so the PARTITIONS stand-in is a view.
+ * It lives in DuckDB itself (schema `_fake_meta`), so the PARTITIONS and COLUMNS stand-ins
+ * are views (COLUMNS spells types as BigQuery does: INT64, FLOAT64, BOOL, …; a TIMESTAMP is
+ * TIMESTAMP, as everywhere in the fake, which has no DATETIME).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { PARTITIONS_VIEW } from './translate.js';
+import { COLUMNS_VIEW, PARTITIONS_VIEW } from './translate.js';
 import { bigQueryType } from './values.js';
 
 const HIDDEN = "('_fake_meta', 'main', 'information_schema', 'pg_catalog')";
@@ -43,6 +45,27 @@ export class Catalog {
         WHERE t.table_catalog = current_database() AND t.table_schema NOT IN ${HIDDEN}
           AND NOT EXISTS (SELECT 1 FROM _fake_meta.partitioning g
                           WHERE g.schema_name = lower(t.table_schema) AND g.table_name = lower(t.table_name));
+      CREATE MACRO _fake_meta.bq_scalar(t) AS CASE
+        WHEN t = 'DATE' THEN 'DATE'
+        WHEN t IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT') THEN 'INT64'
+        WHEN t IN ('FLOAT', 'DOUBLE', 'REAL') THEN 'FLOAT64'
+        WHEN t LIKE 'DECIMAL%' THEN 'NUMERIC'
+        WHEN t = 'BOOLEAN' THEN 'BOOL'
+        WHEN t LIKE 'TIMESTAMP%' THEN 'TIMESTAMP'
+        WHEN t = 'BLOB' THEN 'BYTES'
+        ELSE 'STRING' END;
+      CREATE VIEW ${COLUMNS_VIEW} AS
+        SELECT '${this.#project}' AS table_catalog, lower(c.table_schema) AS table_schema, lower(c.table_name) AS table_name,
+          c.column_name, c.ordinal_position, c.is_nullable,
+          CASE WHEN c.data_type LIKE '%[]' THEN 'ARRAY<' || _fake_meta.bq_scalar(upper(replace(c.data_type, '[]', ''))) || '>'
+               ELSE _fake_meta.bq_scalar(upper(c.data_type)) END AS data_type,
+          'NEVER' AS is_generated, 'NO' AS is_hidden, 'NO' AS is_system_defined,
+          CASE WHEN EXISTS (SELECT 1 FROM _fake_meta.partitioning g
+                            WHERE g.schema_name = lower(c.table_schema) AND g.table_name = lower(c.table_name)
+                              AND lower(replace(g.column_name, '"', '')) = lower(c.column_name)) THEN 'YES' ELSE 'NO' END AS is_partitioning_column,
+          CAST(NULL AS BIGINT) AS clustering_ordinal_position
+        FROM information_schema.columns c
+        WHERE c.table_catalog = current_database() AND c.table_schema NOT IN ${HIDDEN};
       CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END;
       CREATE MACRO unix_date(d) AS CAST(CAST(d AS DATE) - DATE '1970-01-01' AS BIGINT);`);
   }

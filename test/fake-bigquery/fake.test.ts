@@ -118,6 +118,25 @@ describe('BigQuery rules in the fake', () => {
     ]);
     await expect(fake.engine.execute('SELECT * FROM `x.nope.INFORMATION_SCHEMA.PARTITIONS`')).rejects.toMatchObject({ reason: 'notFound' });
   });
+
+  it('lists columns in INFORMATION_SCHEMA.COLUMNS with BigQuery type names and the partitioning column', async () => {
+    fake = await FakeBigQuery.start();
+    await fake.seed('a.p', { columns: { d: 'DATE', n: 'INT64', x: 'FLOAT64' }, rows: [['2024-01-01', 1, 0.5]], partitionBy: 'd' });
+    await fake.seed('a.u', { columns: { at: 'TIMESTAMP', ok: 'BOOL', s: 'STRING' }, rows: [] });
+    const { result } = await fake.engine.execute(
+      "SELECT table_name, column_name, data_type, is_partitioning_column FROM `x.a.INFORMATION_SCHEMA.COLUMNS` WHERE is_system_defined = 'NO' ORDER BY table_name, ordinal_position",
+    );
+    expect(result?.rows.map((r) => r.f.map((c) => c.v))).toEqual([
+      ['p', 'd', 'DATE', 'YES'],
+      ['p', 'n', 'INT64', 'NO'],
+      ['p', 'x', 'FLOAT64', 'NO'],
+      ['u', 'at', 'TIMESTAMP', 'NO'],
+      ['u', 'ok', 'BOOL', 'NO'],
+      ['u', 's', 'STRING', 'NO'],
+    ]);
+    await expect(fake.engine.execute('SELECT * FROM `x.nope.INFORMATION_SCHEMA.COLUMNS`')).rejects.toMatchObject({ status: 404, reason: 'notFound' });
+    await expect(fake.engine.execute('SELECT * FROM `x.a.INFORMATION_SCHEMA.TABLES`')).rejects.toMatchObject({ reason: 'invalidQuery' });
+  });
 });
 
 describe('BigQuery strictness in the fake', () => {

@@ -6,7 +6,7 @@
  * `COUNTIF`, `GREATEST`, `LEAST`: see rewriteCalls), a few others (the rest of those DuckDB
  * lacks are macros, see catalog.ts),
  * `PARTITION BY`/`CLUSTER BY`/`OPTIONS` on CREATE TABLE, and
- * `dataset.INFORMATION_SCHEMA.PARTITIONS`. It is deliberately an independent implementation
+ * `dataset.INFORMATION_SCHEMA.PARTITIONS` and `.COLUMNS`. It is deliberately an independent implementation
  * (it shares no parsing with the adapter), so a mistake on one side shows up in tests.
  */
 import { rewriteNamedParameters } from '../../src/warehouse/sql-text.js';
@@ -37,12 +37,16 @@ export interface FakeStatement {
   readonly drops: string | undefined;
   /** For CREATE TABLE: the column of its `PARTITION BY`, or null when it has none. */
   readonly partitionBy: string | null | undefined;
-  /** Datasets whose INFORMATION_SCHEMA.PARTITIONS is read. */
+  /** Datasets whose INFORMATION_SCHEMA (PARTITIONS, COLUMNS) is read. */
   readonly partitionsOf: ReadonlySet<string>;
 }
 
 /** The view that stands in for INFORMATION_SCHEMA.PARTITIONS (created by the engine). */
 export const PARTITIONS_VIEW = '_fake_meta.all_partitions';
+/** The view that stands in for INFORMATION_SCHEMA.COLUMNS. */
+export const COLUMNS_VIEW = '_fake_meta.all_columns';
+/** The INFORMATION_SCHEMA views the fake serves, by name. */
+const INFORMATION_SCHEMA_VIEWS: Readonly<Record<string, string>> = { PARTITIONS: PARTITIONS_VIEW, COLUMNS: COLUMNS_VIEW };
 
 interface Segment {
   readonly kind: 'code' | 'string' | 'quoted' | 'backtick' | 'comment';
@@ -293,17 +297,19 @@ function duckString(literal: string): string {
   return `'${body.replaceAll("'", "''")}'`;
 }
 
-/** A backticked name: `d.t`, `p.d.t`, a column, or a dataset's INFORMATION_SCHEMA.PARTITIONS. */
+/** A backticked name: `d.t`, `p.d.t`, a column, or a dataset's INFORMATION_SCHEMA.PARTITIONS or COLUMNS. */
 function duckName(
   name: string,
   context: { schemaContext: boolean; tables: Set<string>; partitionsOf: Set<string> },
 ): string {
   const parts = name.split('.');
   const upper = parts.map((p) => p.toUpperCase());
-  if (upper.length >= 3 && upper[upper.length - 2] === 'INFORMATION_SCHEMA' && upper[upper.length - 1] === 'PARTITIONS') {
+  if (upper.length >= 3 && upper[upper.length - 2] === 'INFORMATION_SCHEMA') {
+    const view = INFORMATION_SCHEMA_VIEWS[upper[upper.length - 1]!];
+    if (view === undefined) throw new Error(`the fake serves INFORMATION_SCHEMA.PARTITIONS and COLUMNS only, not ${parts.at(-1)}`);
     const dataset = parts[parts.length - 3]!;
     context.partitionsOf.add(dataset.toLowerCase());
-    return `(SELECT * FROM ${PARTITIONS_VIEW} WHERE lower(table_schema) = '${dataset.toLowerCase()}')`;
+    return `(SELECT * FROM ${view} WHERE lower(table_schema) = '${dataset.toLowerCase()}')`;
   }
   if (context.schemaContext) return `"${parts[parts.length - 1]}"`;
   if (parts.length === 1) return `"${parts[0]}"`;

@@ -1,22 +1,23 @@
 /**
  * `dagrun init`: writes a small working pipeline into the current folder, or, with
- * `--from duckdb:FILE`, a source target for every table of an existing warehouse that has a date
- * column. Never overwrites a file.
+ * `--from duckdb:FILE` or `--from bigquery:PROJECT.DATASET[,DATASET…]`, a source target for
+ * every table of an existing warehouse that has a date column. Never overwrites a file.
  */
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { DagrunError } from '../../core/errors.js';
+import { DagrunError, messageOf } from '../../core/errors.js';
+import type { MetadataReader } from '../../init/bigquery-tables.js';
 import { pipelineFromTables, type PipelineFromTables } from '../../init/from-tables.js';
-import { existingFiles, schemaLinks, starterPipeline, STARTER_SEED_SQL, writeFiles, type ProjectFiles } from '../../init/index.js';
+import { existingFiles, schemaLinks, starterPipeline, STARTER_SEED_SQL, writeFiles, type ProjectFiles, type SchemaLinks } from '../../init/index.js';
 import { daysBetween, dayOf } from '../../intervals/day.js';
-import { openWarehouse } from '../../warehouse/open.js';
+import { openWarehouse, retryPolicyFromEnv } from '../../warehouse/open.js';
 import type { Output } from './shared.js';
 
 /** Options of `dagrun init`. */
 export interface InitOptions {
   /** The folder to write into (the working directory). */
   readonly dir: string;
-  /** `duckdb:FILE`; undefined: the starter pipeline. */
+  /** `duckdb:FILE` or `bigquery:PROJECT.DATASET[,DATASET…]`; undefined: the starter pipeline. */
   readonly from?: string;
   /** The clock, for the starter's window. */
   readonly now: Date;
@@ -67,11 +68,50 @@ async function fromWarehouse(options: InitOptions & { from: string }): Promise<P
     const warehouse = `{ type: 'duckdb', path: ${JSON.stringify(relative)} }`;
     return pipelineFromTables(await readDuckDbTables(file, rest), { warehouse, links, origin: options.from });
   }
-  if (kind === 'bigquery') {
-    // Needs INFORMATION_SCHEMA.COLUMNS, which the fake BigQuery of the tests does not serve yet.
-    throw new DagrunError('usage', `--from ${options.from}: BigQuery is not supported yet; use --from duckdb:FILE, or write the target files by hand`);
+  if (kind === 'bigquery') return fromBigQuery(options.from, rest, links);
+  throw new DagrunError('usage', `--from ${options.from}: expected duckdb:FILE or bigquery:PROJECT.DATASET[,DATASET…]`);
+}
+
+/**
+ * `--from bigquery:PROJECT.DATASET[,DATASET…]`: INFORMATION_SCHEMA queries through the
+ * adapter's port (its credentials: Application Default Credentials, none for
+ * BIGQUERY_EMULATOR_HOST; its labels and retries), never a table scan.
+ */
+async function fromBigQuery(origin: string, rest: string, links: SchemaLinks): Promise<PipelineFromTables> {
+  const { parseBigQuerySource, readBigQueryTables } = await import('../../init/bigquery-tables.js');
+  const source = parseBigQuerySource(rest);
+  // Loaded on demand, as openWarehouse does: the Google client costs start-up time.
+  const { openBigQueryPort } = await import('../../warehouse/bigquery.js');
+  const settings = { type: 'bigquery', project: source.project, location: undefined, maximumBytesBilled: undefined, apiEndpoint: undefined } as const;
+  const port = openBigQueryPort(settings, { runId: 'init', retry: retryPolicyFromEnv(process.env) });
+  const locations = new Set<string>();
+  const reader: MetadataReader = {
+    query: (sql, tables) =>
+      port.query({
+        sql,
+        ...(tables ? { params: { tables: { type: 'ARRAY<STRING>', value: tables } } } : {}),
+        purpose: 'connect',
+        labels: { command: 'init' },
+      }),
+    datasetExists: async (dataset) => {
+      const info = await port.dataset({ project: source.project, dataset });
+      if (info.exists && info.location) locations.add(info.location);
+      return info.exists;
+    },
+  };
+  let tables;
+  try {
+    tables = await readBigQueryTables(reader, source);
+  } catch (error) {
+    if (error instanceof DagrunError) throw error;
+    throw new DagrunError('warehouse-unavailable', `--from ${origin}: cannot read INFORMATION_SCHEMA of project ${source.project}: ${messageOf(error)}`);
+  } finally {
+    await port.cancelRunning();
   }
-  throw new DagrunError('usage', `--from ${options.from}: expected duckdb:FILE`);
+  // Queries run in one location: the datasets' own, when they agree.
+  const location = locations.size === 1 ? `, location: '${[...locations][0]}'` : '';
+  const warehouse = `{ type: 'bigquery', project: '${source.project}'${location} }`;
+  return pipelineFromTables(tables, { warehouse, links, origin });
 }
 
 /** Runs `dagrun init`; resolves to the exit code. */
