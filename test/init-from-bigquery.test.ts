@@ -111,6 +111,26 @@ describe('dagrun init --from bigquery (loopback fake)', () => {
     expect(status.code).toBe(1);
   });
 
+  it('retries a transient failure; without permission to read INFORMATION_SCHEMA it says so and writes nothing (exit 2)', async () => {
+    fake.failNext(1, { status: 503, reason: 'backendError', route: 'jobs.query' });
+    const retried = await dagrun('init', '--from', `bigquery:${fake.project}.raw`);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toContain('found   raw.clicks: click_date (partitioning column), 3 dates, 2023-12-30..2024-01-02');
+    // COLUMNS twice (the first answer was a 503), PARTITIONS once
+    expect(fake.count('jobs.query')).toBe(3);
+
+    const elsewhere = new ProjectRig();
+    try {
+      fake.failNext(1, { status: 403, reason: 'accessDenied', message: 'Access Denied: User does not have permission', route: 'jobs.query' });
+      const denied = await elsewhere.exec(['init', '--from', `bigquery:${fake.project}.raw`], { env });
+      expect(denied.code).toBe(2);
+      expect(denied.stderr).toContain(`--from bigquery:${fake.project}.raw: cannot read INFORMATION_SCHEMA of project ${fake.project}: Access Denied`);
+      expect(existsSync(path.join(elsewhere.dir, 'dag.json5'))).toBe(false);
+    } finally {
+      elsewhere.cleanup();
+    }
+  });
+
   it('refuses a source without a dataset, and a dataset that does not exist, writing nothing (exit 2)', async () => {
     const bare = await dagrun('init', '--from', 'bigquery:nodataset');
     expect(bare.code).toBe(2);
