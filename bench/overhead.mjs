@@ -1,8 +1,9 @@
 /**
  * (a) Overhead per command: N trivial commands at -j 8 through the real CLI, against the
  * same commands in a Makefile run by `make -j8`. One target, `ranges: 'per-date'` over N
- * every-day dates, threshold 0 on an existing empty table (so the gate passes without any
- * data), `-B` to hand over every date, `opensWarehouse: false` so commands run in parallel.
+ * every-day dates, on a table that already holds every date (a command that exits 0 must
+ * leave its dates in the table, and dagrun checks that after each one), `-B` to hand over
+ * every date, `opensWarehouse: false` so commands run in parallel.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -28,8 +29,12 @@ export async function makeOverheadProject(label, command, count) {
     'targets/noop.json5': { table: 'bench.noop', build: { command, ranges: 'per-date', parallel: 8, opensWarehouse: false } },
     Makefile: `.PHONY: all ${names.join(' ')}\nall: ${names.join(' ')}\n${names.join(' ')}:\n\t@${recipe}\n`,
   });
-  // An existing empty table: with threshold 0 it is fresh, so the gate after -B passes.
-  await duckdbExec(path.join(dir, '.dagrun/warehouse.duckdb'), ['CREATE SCHEMA bench', 'CREATE TABLE bench.noop (d DATE)']);
+  // Every date already present: a command that exits 0 must leave its dates in the table
+  // (dagrun checks after each one), and /bin/true writes nothing.
+  await duckdbExec(path.join(dir, '.dagrun/warehouse.duckdb'), [
+    'CREATE SCHEMA bench',
+    `CREATE TABLE bench.noop AS SELECT DATE '${START}' + CAST(x AS INTEGER) AS d FROM range(${count}) t(x)`,
+  ]);
   return dir;
 }
 

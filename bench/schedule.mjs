@@ -86,8 +86,10 @@ function width(shape, t) {
 export function lowerBound(shape) {
   const names = Object.keys(shape.targets);
   const t = shape.targets;
-  const own = (n) => Math.ceil(t[n].batches / width(shape, t[n])) * t[n].seconds;
-  const work = (n) => t[n].batches * t[n].seconds;
+  // a target of measured ranges (`durations`, seconds each) takes at least its longest range
+  // and its work over its width; one of equal ranges, its rounds of them
+  const own = (n) => (t[n].durations ? Math.max(...t[n].durations, work(n) / width(shape, t[n])) : Math.ceil(t[n].batches / width(shape, t[n])) * t[n].seconds);
+  const work = (n) => (t[n].durations ? t[n].durations.reduce((a, b) => a + b, 0) : t[n].batches * t[n].seconds);
   const memo = new Map();
   const before = (n) => memo.get(`b${n}`) ?? (memo.set(`b${n}`, own(n) + Math.max(0, ...t[n].deps.map(before))), memo.get(`b${n}`));
   const dependents = (n) => names.filter((m) => t[m].deps.includes(n));
@@ -148,7 +150,7 @@ export async function simulate(shape, { estimate, priorityBudget }) {
   return now;
 }
 
-/** Writes the shape as a pipeline of sleep commands, with empty tables so gates pass at threshold 0. */
+/** Writes the shape as a pipeline of sleep commands over tables that already hold every date (sleep writes nothing). */
 export async function makeScheduleProject(name, shape) {
   const dir = tempDir(`schedule-${name}`);
   const days = Math.max(...Object.values(shape.targets).map((t) => t.batches));
@@ -172,7 +174,8 @@ export async function makeScheduleProject(name, shape) {
       table: `bench.${target}`, deps: t.deps, ...(t.group && { group: t.group }),
       build: { command: ['sleep', String(t.seconds)], ranges: 'contiguous', maxDays, parallel: t.parallel || 64, opensWarehouse: false },
     };
-    tables.push(`CREATE TABLE bench.${target} (d DATE)`);
+    // every date already present: a command that exits 0 must leave its dates in the table
+    tables.push(`CREATE TABLE bench.${target} AS SELECT DATE '2020-01-01' + CAST(x AS INTEGER) AS d FROM range(${days}) t(x)`);
   }
   writeProject(dir, files);
   await duckdbExec(path.join(dir, '.dagrun/warehouse.duckdb'), ['CREATE SCHEMA bench', ...tables]);

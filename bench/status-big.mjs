@@ -27,7 +27,7 @@ import path from 'node:path';
 import { DIST, addDaysIso, writeProject } from './lib/project.mjs';
 import { MemoryWarehouse } from './lib/memory-warehouse.mjs';
 
-const START = '2020-01-01';
+export const START = '2020-01-01';
 const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4'];
 
 /** A small deterministic PRNG (mulberry32), so every run generates the same pipeline. */
@@ -56,11 +56,11 @@ function shapeOf(i, count) {
   return { source: false, deps: [...deps].map(([target, lookback]) => (lookback ? { target, lookback } : target)) };
 }
 
-/** Writes the pipeline files. */
-export function makeBigProject(dir, count, days) {
+/** Writes the pipeline files (`warehousePath`: for a real warehouse, bench/status-duckdb.mjs). */
+export function makeBigProject(dir, count, days, { warehousePath = '.dagrun/never-opened.duckdb' } = {}) {
   const files = {
     'dag.json5': {
-      warehouse: { type: 'duckdb', path: '.dagrun/never-opened.duckdb' },
+      warehouse: { type: 'duckdb', path: warehousePath },
       window: { start: START, end: addDaysIso(START, days - 1) },
       calendar: { every: 'day' },
       defaults: { dateColumn: 'd', threshold: 0.95 },
@@ -111,8 +111,8 @@ function cpuMs() {
 /** One cold pass: returns the time of each phase in ms, the warehouse calls, and the peak RSS in MB. */
 async function pass(dir, writeReads, history) {
   const t0 = performance.now();
-  const { openSession } = await load('cli/session.js');
-  const { measureSelection } = await load('cli/commands/status.js');
+  const { openSession } = await load('run/session.js');
+  const { measureSelection } = await load('run/pipeline.js');
   const { renderStatusTable } = await load('report/status-table.js');
   const { statusJson, planJson } = await load('report/status-json.js');
   const { renderPlan } = await load('report/plan-text.js');
@@ -171,7 +171,9 @@ async function pass(dir, writeReads, history) {
 }
 
 const [mode, dir, countArg, daysArg, writeReads = 'groups', history = 'one-run'] = process.argv.slice(2);
-if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
+if (import.meta.url !== pathToFileURL(process.argv[1]).href) {
+  // imported (bench/status-duckdb.mjs): the pipeline's shape only
+} else if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
 else if (mode === 'run' && ['records', 'groups', 'run-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {
   console.log(JSON.stringify(await pass(dir, writeReads, history)));
 } else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [groups|run-groups|records] [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);
