@@ -186,7 +186,7 @@ export async function run(argv: readonly string[], out: Output = processOutput):
       'Write a small working pipeline here, or (--from) one that checks the tables of an existing warehouse',
       (y) =>
         y
-          .option('from', { type: 'string', requiresArg: true, describe: 'duckdb:FILE: a source target per table of that DuckDB file with a date column' })
+          .option('from', { type: 'string', requiresArg: true, describe: 'duckdb:FILE or bigquery:PROJECT.DATASET[,DATASET…]: a source target per table with a date column (BigQuery: from INFORMATION_SCHEMA only)' })
           .option('now', { type: 'string', hidden: true, describe: 'The clock (ISO), for tests' })
           .example('$0 init', 'a starter pipeline (DuckDB, a source, a command, SQL, a check) that builds at once')
           .example('$0 init --from duckdb:warehouse.duckdb', 'target files for the dated tables of a DuckDB file'),
