@@ -7,6 +7,7 @@
  */
 import { describeCheckFailure } from '../freshness/assess.js';
 import { dayRanges } from '../intervals/describe.js';
+import { formatPercent, formatThreshold } from './format.js';
 import { escapeXml, renderSuite, type Case } from './junit.js';
 import { rangeList, checkBounds } from './status-markdown.js';
 import { allFresh, outdatedRanges, type DocumentTarget, type StatusDocument } from './status-document.js';
@@ -24,7 +25,7 @@ export function coverageCase(t: CaseTarget): Case {
     ...f.reasons,
     ...(f.missing.length > 0 ? [`missing ${f.missing.length}: ${rangeList(f.missingRanges)}`] : []),
     ...(f.outdated.length > 0 ? [`outdated ${f.outdated.length}: ${rangeList(outdatedRanges(t))}`] : []),
-    `coverage ${f.present}/${f.expected}, threshold ${+(f.threshold * 100).toFixed(2)}%`,
+    `coverage ${f.present}/${f.expected} (${formatPercent(f.coverage)}), threshold ${formatThreshold(f.threshold)}`,
   ].join('\n');
   return { ...base, verdict: { kind: 'failure', message: `${f.state}: ${f.reasons[0] ?? 'not fresh'}`, body } };
 }
@@ -47,7 +48,7 @@ function changeCases(targets: readonly DocumentTarget[], changes: StatusChanges)
     if (!c || !isRegression(c)) return { ...base, verdict: { kind: 'pass' } };
     const parts = [
       ...(c.disappearedCount > 0 ? [`${c.disappearedCount} dates disappeared: ${rangeList(c.disappeared, 10)}`] : []),
-      ...(c.coverageNow < c.coverageBefore ? [`coverage went down: ${c.coverageBefore} -> ${c.coverageNow}`] : []),
+      ...(c.coverageNow < c.coverageBefore ? [`coverage went down: ${formatPercent(c.coverageBefore)} -> ${formatPercent(c.coverageNow)}`] : []),
       ...c.checksBroken.map((b) => `check ${b.name} now fails: ${b.before ?? 'NULL'} -> ${b.now ?? 'NULL'}`),
     ];
     return { ...base, verdict: { kind: 'failure', message: parts[0]!, body: parts.join('\n') } };
