@@ -44,7 +44,11 @@ export interface CommandResult {
   readonly logFile: string | undefined;
 }
 
-/** Starts commands. Implementations: `spawner-runner.ts` (what dagrun uses), `spawn-runner.ts` (in-process); tests use fakes. */
+/**
+ * Starts commands. Implementations: `native-runner.ts` (the posix_spawn helper, what dagrun uses),
+ * `spawner-runner.ts` (its fallback, Node spawner processes), `spawn-runner.ts` (in-process, and
+ * inside each spawner); `native-select.ts` picks one. Tests use fakes.
+ */
 export interface CommandRunner {
   run(request: CommandRequest): Promise<CommandResult>;
 }
