@@ -171,7 +171,7 @@ async function pass(dir, writeReads, history) {
 }
 
 const [mode, dir, countArg, daysArg, writeReads = 'groups', history = 'one-run'] = process.argv.slice(2);
-if (import.meta.url !== pathToFileURL(process.argv[1]).href) {
+if (!process.argv[1] || import.meta.url !== pathToFileURL(process.argv[1]).href) {
   // imported (bench/status-duckdb.mjs): the pipeline's shape only
 } else if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
 else if (mode === 'run' && ['records', 'groups', 'run-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {

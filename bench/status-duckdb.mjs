@@ -180,7 +180,7 @@ export function duckdbCommands(dir) {
 }
 
 const [mode, arg1, arg2] = process.argv.slice(2);
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (mode === 'make') console.log((await prepareDuckdbPipeline(Number(arg1), Number(arg2), { log: (s) => process.stderr.write(s) })).dir);
   else if (mode === 'fill') await fill(arg1);
   else if (mode === 'reads') console.log(JSON.stringify(await reads(arg1)));
