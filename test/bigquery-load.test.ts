@@ -53,11 +53,12 @@ describe('BigQueryWarehouse.loadRows', () => {
 
   it('creates the table from a CSV (partitioned by its date), then replaces exactly the dates handed over, with their records', async () => {
     const first = request('a.csv', 'd,id,v\n2024-01-01,7,1\n2024-01-02,8,1\n2024-01-03,9,1\n', ['2024-01-01', '2024-01-02', '2024-01-03']);
-    expect(await warehouse.loadRows(first)).toEqual({ rows: 3 });
+    // with what the replacing script billed (its statements' sum, as jobs.get reports it)
+    expect(await warehouse.loadRows(first)).toEqual({ rows: 3, bytesBilled: 50 * 1024 ** 2 });
     const second = request('b.csv', 'd,id,v\n2024-01-02,10,2\n2024-01-02,11,2\n', ['2024-01-02'], {
       record: { target: 't', days: days('2024-01-02'), fingerprint: 'f2', runId: 'r2' },
     });
-    expect(await warehouse.loadRows(second)).toEqual({ rows: 2 });
+    expect(await warehouse.loadRows(second)).toEqual({ rows: 2, bytesBilled: expect.any(Number) });
     expect(await rows()).toEqual([
       ['2024-01-01', '7', '1'], ['2024-01-02', '10', '2'], ['2024-01-02', '11', '2'], ['2024-01-03', '9', '1'],
     ]);
@@ -95,7 +96,7 @@ describe('BigQueryWarehouse.loadRows', () => {
     expect(await rows()).toEqual([['2024-01-01', '1', '1']]);
     expect(await recorded()).toEqual([['f1', '2024-01-01']]);
     expect(await leftovers()).toEqual([]);
-    await expect(warehouse.loadRows({ ...some, allowEmptyDates: true })).resolves.toEqual({ rows: 1 });
+    await expect(warehouse.loadRows({ ...some, allowEmptyDates: true })).resolves.toEqual({ rows: 1, bytesBilled: expect.any(Number) });
   });
 
   it('names a missing file and a missing date column', async () => {
@@ -108,7 +109,7 @@ describe('BigQueryWarehouse.loadRows', () => {
 
   it('a lost answer to the upload: the load job is looked up, not uploaded again', async () => {
     fake.loseNext(1, { route: 'jobs.upload' });
-    expect(await warehouse.loadRows(request('a.csv', 'd,id,v\n2024-01-01,1,1\n2024-01-02,2,1\n', ['2024-01-01', '2024-01-02']))).toEqual({ rows: 2 });
+    expect(await warehouse.loadRows(request('a.csv', 'd,id,v\n2024-01-01,1,1\n2024-01-02,2,1\n', ['2024-01-01', '2024-01-02']))).toEqual({ rows: 2, bytesBilled: expect.any(Number) });
     expect(fake.count('jobs.upload')).toBe(1);
     expect(await rows()).toEqual([['2024-01-01', '1', '1'], ['2024-01-02', '2', '1']]);
   });

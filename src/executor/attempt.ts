@@ -10,6 +10,8 @@ export interface Attempt {
   readonly tail?: string;
   readonly logFile?: string;
   readonly retryable: boolean;
+  /** What the attempt's warehouse job billed, when the engine said (BigQuery). */
+  readonly bytesBilled?: number;
 }
 
 /** The write records of a range: stamped by the warehouse's clock when they land. */

@@ -108,12 +108,13 @@ export async function commandAttempt(
     return { error: result.failure + hint, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' && !lockedOut };
   }
 
+  let bytesBilled: number | undefined;
   try {
     if (output !== undefined) {
-      await ctx.warehouse.loadRows({
+      ({ bytesBilled } = await ctx.warehouse.loadRows({
         target: target.name, table: target.table, dateColumn: target.dateColumn, file: output, format: action.output!,
         start: batch.first, end: batch.last, dates: batch.days, allowEmptyDates: action.allowEmptyDates, labels: labels(ctx, target), record,
-      });
+      }));
       rmSync(output, { force: true });
     } else {
       const absent = action.allowEmptyDates ? [] : await absentDays(ctx, target, batch);
@@ -130,7 +131,7 @@ export async function commandAttempt(
     // what a command handed over may be right the next time (a flaky processor): its retries apply
     return { error: messageOf(error), logFile: result.logFile, retryable: true };
   }
-  return { logFile: result.logFile, retryable: false };
+  return { logFile: result.logFile, retryable: false, ...(bytesBilled === undefined ? {} : { bytesBilled }) };
 }
 
 /** Dates of the batch that the table does not hold after its command exited 0. */

@@ -21,11 +21,11 @@ export interface RangeOutcome {
 async function sqlAttempt(ctx: ExecutionContext, target: Target, batch: Batch, action: { file: string; sql: string }, began: () => void): Promise<Attempt> {
   began();
   try {
-    await ctx.warehouse.runSql({
+    const outcome = await ctx.warehouse.runSql({
       target: target.name, table: target.table, sql: action.sql, start: batch.first, end: batch.last, dates: batch.days,
       labels: labels(ctx, target), record: recordOf(ctx, target, batch), timeoutMs: target.build!.timeoutMs,
     });
-    return { retryable: false };
+    return outcome?.bytesBilled === undefined ? { retryable: false } : { retryable: false, bytesBilled: outcome.bytesBilled };
   } catch (error) {
     return { error: `SQL ${path.basename(action.file)} failed: ${messageOf(error)}`, retryable: error instanceof WarehouseError && error.transient };
   }
@@ -48,6 +48,7 @@ export async function runRange(ctx: ExecutionContext, target: Target, batch: Bat
     ctx.reporter.handle({
       type: 'range-finished', target: target.name, index, batch, attempt: n, ok, durationMs: ctx.now() - started,
       error: result.error, tail: result.tail, logFile: result.logFile,
+      ...(result.bytesBilled === undefined ? {} : { bytesBilled: result.bytesBilled }),
     });
     if (ok) return { ok: true, error: undefined };
     const canRetry = n < attempts && !ctx.signal.aborted && result.retryable;

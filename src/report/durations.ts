@@ -121,7 +121,10 @@ export class RangeDurations implements Reporter {
   handle(event: RunEvent): void {
     if (event.type === 'range-finished' && event.ok) {
       const list = this.#ranges.get(event.target) ?? [];
-      list.push({ range: formatRange(event.batch), dates: event.batch.days.length, durationMs: Math.round(event.durationMs) });
+      list.push({
+        range: formatRange(event.batch), dates: event.batch.days.length, durationMs: Math.round(event.durationMs),
+        ...(event.bytesBilled === undefined ? {} : { bytesBilled: event.bytesBilled }),
+      });
       this.#ranges.set(event.target, list);
     }
     this.#inner.handle(event);

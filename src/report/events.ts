@@ -61,6 +61,8 @@ export type RunEvent =
       readonly error: string | undefined;
       readonly tail: string | undefined;
       readonly logFile: string | undefined;
+      /** What the range's warehouse job billed (BigQuery's totalBytesBilled), when known. */
+      readonly bytesBilled?: number;
     }
   /** A failed batch will be tried again after a delay. */
   | { readonly type: 'range-retrying'; readonly target: string; readonly index: number; readonly attempt: number; readonly delayMs: number; readonly error: string }

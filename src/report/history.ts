@@ -21,6 +21,8 @@ export interface RecordedOutcome {
   readonly coverageAfter?: number;
   /** Its successful ranges in that run (records from before they were kept lack them). */
   readonly ranges?: readonly RecordedRange[];
+  /** Bytes its ranges' warehouse jobs billed in all (BigQuery), when they said. */
+  readonly bytesBilled?: number;
   /** The ms per range the plan expected from earlier runs; absent when it had no history. */
   readonly estimatedMsPerRange?: number;
 }
@@ -32,6 +34,8 @@ export interface RecordedRange {
   readonly dates: number;
   /** Wall time of the attempt that succeeded. */
   readonly durationMs: number;
+  /** Bytes its warehouse job billed (BigQuery), when known. */
+  readonly bytesBilled?: number;
 }
 
 /** A run record as read back; fields are optional because older records may lack them. */

@@ -8,8 +8,8 @@ import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
-import { formatDuration, formatPercent, formatThreshold } from './format.js';
-import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
+import { formatBytes, formatDuration, formatPercent, formatThreshold } from './format.js';
+import { billedOf, outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { documentTargets } from './status-document.js';
 import { changesSection, checksTable as stateChecks, coverageTable, datesSection, signOffBlock } from './status-markdown.js';
 
@@ -80,16 +80,25 @@ function checksTable(model: RunModel): string[] {
   return lines;
 }
 
+/** The run's total bytes billed, when its warehouse said (BigQuery): one line, else none. */
+function billedLine(model: RunModel): string[] {
+  const billed = billedOf(model.ranges);
+  return billed === undefined ? [] : [`- **Bytes billed:** ${formatBytes(billed)} (${billed} bytes)`];
+}
+
 function rangesSection(model: RunModel): string[] {
   const lines: string[] = [];
   for (const o of model.outcomes) {
     const ranges = rangesOf(model, o.target);
     if (ranges.length === 0) continue;
     const peak = model.peakParallel.get(o.target) ?? 1;
-    lines.push(`- \`${o.target}\`: ${ranges.length} range${ranges.length === 1 ? '' : 's'}${peak > 1 ? `, up to ${peak} at once` : ''}`);
+    const billed = billedOf(ranges);
+    const total = billed === undefined ? '' : `, bytes billed: ${formatBytes(billed)}`;
+    lines.push(`- \`${o.target}\`: ${ranges.length} range${ranges.length === 1 ? '' : 's'}${peak > 1 ? `, up to ${peak} at once` : ''}${total}`);
     for (const r of ranges.slice(0, MAX_RANGES_LISTED)) {
       const retried = r.attempts > 1 ? `, ${r.attempts} attempts` : '';
-      lines.push(`  - ${formatRange(r)} (${r.dates} date${r.dates === 1 ? '' : 's'}) ${r.ok ? 'ok' : '**failed**'} in ${formatDuration(r.durationMs)}${retried}`);
+      const bill = r.bytesBilled === undefined ? '' : `, ${formatBytes(r.bytesBilled)} billed`;
+      lines.push(`  - ${formatRange(r)} (${r.dates} date${r.dates === 1 ? '' : 's'}) ${r.ok ? 'ok' : '**failed**'} in ${formatDuration(r.durationMs)}${retried}${bill}`);
     }
     if (ranges.length > MAX_RANGES_LISTED) lines.push(`  - … ${ranges.length - MAX_RANGES_LISTED} more`);
   }
@@ -142,6 +151,7 @@ export function renderMarkdownReport(model: RunModel, graph: TargetGraph): strin
     `- **Started:** ${model.startedAt.toISOString()}`,
     `- **Duration:** ${formatDuration(model.durationMs)}`,
     `- **Concurrency:** -j ${model.jobs}`,
+    ...billedLine(model),
     '',
     '## Targets',
     '',

@@ -22,6 +22,8 @@ export interface RangeRecord {
   readonly error: string | undefined;
   readonly tail: string | undefined;
   readonly logFile: string | undefined;
+  /** What the range's warehouse job billed (BigQuery), when known. */
+  readonly bytesBilled?: number;
 }
 
 /** Everything the written reports show about one build. */
@@ -82,6 +84,7 @@ export class RunRecorder implements Reporter {
         this.#ranges.push({
           target: event.target, index: event.index, first: event.batch.first, last: event.batch.last, dates: event.batch.days.length,
           ok: event.ok, attempts: event.attempt, durationMs: event.durationMs, error: event.error, tail: event.tail, logFile: event.logFile,
+          ...(event.bytesBilled === undefined ? {} : { bytesBilled: event.bytesBilled }),
         });
         break;
       case 'gate-finished':
@@ -130,6 +133,12 @@ export class RunRecorder implements Reporter {
 /** The checks of an outcome: as measured after the build, else before it. */
 export function outcomeChecks(outcome: TargetOutcome): Freshness['checks'] {
   return outcome.after?.checks ?? outcome.before?.checks ?? [];
+}
+
+/** The bytes billed by ranges that said (BigQuery jobs), summed; undefined when none did. */
+export function billedOf(ranges: readonly { readonly bytesBilled?: number }[]): number | undefined {
+  const known = ranges.filter((r) => r.bytesBilled !== undefined);
+  return known.length === 0 ? undefined : known.reduce((sum, r) => sum + r.bytesBilled!, 0);
 }
 
 /** The ranges of one target, in range order. */

@@ -15,6 +15,7 @@ import type { Day } from '../intervals/day.js';
 import type { TargetToFreshness } from '../freshness/assess.js';
 import type { TargetOutcome } from '../report/events.js';
 import { RangeDurations } from '../report/durations.js';
+import { billedOf } from '../report/run-model.js';
 import { writeRunRecord as writeRecordFile } from '../report/history.js';
 import { unwrittenReports } from '../report/report-files.js';
 import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
@@ -129,14 +130,17 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
   const outcomes = finished.map((o): TargetOutcome => (interrupted && o.status === 'failed' && o.reason === 'interrupted' ? { ...o, status: 'active' } : o));
   const ok = !interrupted && outcomes.every((o) => o.status === 'done');
   const durationMs = performance.now() - started;
+  // what the warehouse billed (BigQuery), per target and in all, when its jobs said
+  const billed = new Map(outcomes.map((o) => [o.target, billedOf(durations.rangesOf(o.target) ?? [])]));
+  const runBilled = billedOf([...billed.values()].map((bytesBilled) => (bytesBilled === undefined ? {} : { bytesBilled })));
   reporter.handle({ type: 'run-finished', runId: session.runId, ok, interrupted, durationMs, outcomes });
   try {
     writeRunRecord(
       session,
       {
         // wallMs: the whole process so far (start-up and measuring too, which durationMs leaves out)
-        ...header, finished: true, durationMs, ...wallTime(session.now), ok, interrupted,
-        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
+        ...header, finished: true, durationMs, ...wallTime(session.now), ok, interrupted, bytesBilled: runBilled,
+        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), bytesBilled: billed.get(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
       },
       inputs.redactor,
     );

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatDay } from '../intervals/day.js';
-import type { BigQueryPort, QueryRequest, Row } from './bigquery-port.js';
+import type { BigQueryPort, JobResult, QueryRequest } from './bigquery-port.js';
 import { BigQueryError, CONCURRENT_UPDATE_REASON, type RetryEvent, type RetryPolicy } from './bigquery-retry.js';
 import type { SqlBuildRequest } from './warehouse.js';
 
@@ -77,7 +77,7 @@ export async function runBuildJob(
   build: Pick<SqlBuildRequest, 'target' | 'start' | 'end' | 'dates'>,
   query: QueryRequest,
   options: BuildJobOptions,
-): Promise<Row[]> {
+): Promise<JobResult> {
   const attempts = Math.max(1, options.policy?.attempts ?? 5);
   const base = Math.max(0, options.policy?.baseDelayMs ?? 1000);
   const cap = Math.max(base, options.policy?.maxDelayMs ?? 32_000);
@@ -90,9 +90,9 @@ export async function runBuildJob(
     const run = () => port.runJob(query, { jobId, timeoutMs: options.timeoutMs });
     try {
       // After a conflict, this table's retries commit one at a time.
-      const rows = await (conflicted ? options.lock.run(options.table, run) : run());
+      const result = await (conflicted ? options.lock.run(options.table, run) : run());
       options.used(attempt, true);
-      return rows;
+      return result;
     } catch (error) {
       // Only a job that ended is settled: one whose answers were lost may still run.
       if (error instanceof BigQueryError && error.jobFailed) options.used(attempt, true);

@@ -26,11 +26,11 @@ export interface LoadContext {
   /** The load job's id (one per attempt of the range). */
   readonly loadJobId: string;
   /** Runs the replacing script as the range's build job (one job per attempt, retried on conflicts). */
-  readonly runReplace: (query: QueryRequest, table: string) => Promise<void>;
+  readonly runReplace: (query: QueryRequest, table: string) => Promise<number | undefined>;
 }
 
-/** Loads, checks and replaces one range's rows; the rows loaded. */
-export async function loadRange(port: BigQueryPort, request: LoadRequest, context: LoadContext): Promise<{ rows: number }> {
+/** Loads, checks and replaces one range's rows; the rows loaded, and what the replacing job billed when known. */
+export async function loadRange(port: BigQueryPort, request: LoadRequest, context: LoadContext): Promise<{ rows: number; bytesBilled?: number }> {
   let size: number;
   try {
     size = statSync(request.file).size;
@@ -58,9 +58,9 @@ export async function loadRange(port: BigQueryPort, request: LoadRequest, contex
     const byDay = columns ? await countByDay(port, request, staging) : new Map<Day, number>();
     check(request, byDay);
     const table = `${ref.project}.${ref.dataset}.${ref.table}`;
-    await context.runReplace(await replaceQuery(port, request, { ref, staging, columns }), table);
+    const bytesBilled = await context.runReplace(await replaceQuery(port, request, { ref, staging, columns }), table);
     port.forgetTable(ref);
-    return { rows };
+    return bytesBilled === undefined ? { rows } : { rows, bytesBilled };
   } finally {
     if (staged) {
       await port.query({ sql: `DROP TABLE IF EXISTS ${quoteTable(staging)}`, purpose: 'build', target: request.target }).catch(() => undefined);

@@ -38,6 +38,16 @@ export type Cell = string | number | boolean | null;
 /** A result row, keyed by column name. */
 export type Row = Readonly<Record<string, Cell>>;
 
+/** What a job returned: the rows of its (last) result, and what it billed when BigQuery said. */
+export interface JobResult {
+  readonly rows: Row[];
+  /**
+   * `statistics.query.totalBytesBilled` of the job (for a SCRIPT, the sum of its child
+   * jobs'); undefined when jobs.get did not tell.
+   */
+  readonly bytesBilled: number | undefined;
+}
+
 /** What tables.get says about a table. */
 export type TableInfo =
   /** The table (or its dataset) does not exist. */
@@ -83,7 +93,7 @@ export interface BigQueryPort {
    * is recovered by asking about the same job (never by starting another). Throws a
    * `BigQueryError` with `jobFailed` when the job itself failed.
    */
-  runJob(request: QueryRequest, job: { readonly jobId: string; readonly timeoutMs?: number | undefined }): Promise<Row[]>;
+  runJob(request: QueryRequest, job: { readonly jobId: string; readonly timeoutMs?: number | undefined }): Promise<JobResult>;
   /**
    * Loads a local file into a table, replacing it (created from the file's columns), as the
    * load job `jobId`; the rows loaded. A lost answer is recovered as in `runJob`.

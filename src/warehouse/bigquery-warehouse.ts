@@ -25,6 +25,7 @@ import {
   type LoadOutcome,
   type LoadRequest,
   type PresentDates,
+  type SqlBuildOutcome,
   type SqlBuildRequest,
   type TableProbe,
   type Warehouse,
@@ -116,7 +117,7 @@ export class BigQueryWarehouse implements Warehouse {
    * inside its transaction when it has one; otherwise the days are marked unfinished before
    * the job and recorded after it, so a run that dies in between leaves them outdated.
    */
-  async runSql(request: SqlBuildRequest): Promise<void> {
+  async runSql(request: SqlBuildRequest): Promise<SqlBuildOutcome> {
     const ref = resolveTable(request.table, this.#port.project);
     const table = `${ref.project}.${ref.dataset}.${ref.table}`;
     this.#tables.set(request.target, table);
@@ -129,15 +130,17 @@ export class BigQueryWarehouse implements Warehouse {
     const base = sqlBuildQuery(request, composed.script);
     const query = composed.joined ? { ...base, params: { ...base.params, ...records!.params } } : base;
     if (record && !composed.joined) await beginWrites(this.#port, record, this.#tables);
+    let bytesBilled: number | undefined;
     try {
       // build.timeout, when the request carries it, becomes the job's own limit (jobTimeoutMs):
       // BigQuery then stops the job itself, even if dagrun is gone.
-      await runBuildJob(this.#port, request, query, { ...this.#jobOptions(request, table), timeoutMs: request.timeoutMs });
+      ({ bytesBilled } = await runBuildJob(this.#port, request, query, { ...this.#jobOptions(request, table), timeoutMs: request.timeoutMs }));
     } finally {
       // The build may have created or replaced the table: learn it afresh next time.
       this.#port.forgetTable(ref);
     }
     if (record && !composed.joined) await recordWrites(this.#port, [record], this.#tables);
+    return bytesBilled === undefined ? {} : { bytesBilled };
   }
 
   /** A command's rows: a load job into a staging table, checked, then one transaction (see bigquery-load.ts). */
@@ -151,9 +154,7 @@ export class BigQueryWarehouse implements Warehouse {
     this.#attempts.set(loadKey, { attempt: loadAttempt, settled: true });
     return loadRange(this.#port, request, {
       loadJobId: buildJobId(this.#options.runId, { ...request, target: `${request.target}_load` }, loadAttempt),
-      runReplace: async (query, table) => {
-        await runBuildJob(this.#port, request, query, this.#jobOptions(request, table));
-      },
+      runReplace: async (query, table) => (await runBuildJob(this.#port, request, query, this.#jobOptions(request, table))).bytesBilled,
     });
   }
 

@@ -12,7 +12,7 @@ import { DagrunError } from '../core/errors.js';
 import { formatDay } from '../intervals/day.js';
 import { RunningJobs } from './bigquery-cancel.js';
 import { MINIMUM_BILLED_PER_TABLE } from './bigquery-estimate.js';
-import type { BigQueryPort, DatasetInfo, QueryParam, QueryRequest, Row, StateLocation, TableInfo } from './bigquery-port.js';
+import type { BigQueryPort, DatasetInfo, JobResult, QueryParam, QueryRequest, Row, StateLocation, TableInfo } from './bigquery-port.js';
 import { BigQueryError, classifyBigQueryError, withRetry } from './bigquery-retry.js';
 import { STATE_DATASET, type TableRef, datasetKey, jobLabels, parseByteSize, quoteTable } from './bigquery-sql.js';
 import { isLoopbackEndpoint, isNotFound, paramType, toRow, toTableInfo } from './bigquery-values.js';
@@ -148,16 +148,33 @@ class ClientPort implements BigQueryPort {
     return (rows as Record<string, unknown>[]).map(toRow);
   }
 
-  async runJob(request: QueryRequest, spec: { jobId: string; timeoutMs?: number | undefined }): Promise<Row[]> {
+  async runJob(request: QueryRequest, spec: { jobId: string; timeoutMs?: number | undefined }): Promise<JobResult> {
     const { wrapIntegers: _, ...query } = this.#query(request);
     const job = this.#client.job(spec.jobId, this.location ? { location: this.location } : {});
     this.#jobs.started(spec.jobId, job);
     try {
       const inserted: Query = { ...query, jobId: spec.jobId, ...(spec.timeoutMs ? { jobTimeoutMs: spec.timeoutMs } : {}) };
       await this.#insertJob(() => this.#client.createQueryJob(inserted), job, request.target);
-      return await this.#awaitJob(job, request.target);
+      const rows = await this.#awaitJob(job, request.target);
+      return { rows, bytesBilled: await this.#bytesBilled(job, request.target) };
     } finally {
       this.#jobs.ended(spec.jobId);
+    }
+  }
+
+  /**
+   * What a finished job billed: `statistics.query.totalBytesBilled` from jobs.get (the
+   * results' answer does not carry it; for a SCRIPT job it is the sum of its child jobs').
+   * Undefined when jobs.get fails: the job committed, only its bill is unknown.
+   */
+  async #bytesBilled(job: Job, target: string | undefined): Promise<number | undefined> {
+    try {
+      const [metadata] = await this.#retry('jobs.get', target, () => job.getMetadata());
+      const billed = (metadata as { statistics?: { query?: { totalBytesBilled?: unknown } } }).statistics?.query?.totalBytesBilled;
+      const bytes = billed === undefined || billed === null ? NaN : Number(billed);
+      return Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined;
+    } catch {
+      return undefined;
     }
   }
 

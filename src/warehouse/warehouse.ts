@@ -140,9 +140,17 @@ export interface LoadRequest {
   readonly record: WriteBatch;
 }
 
+/** What a SQL build's run knows of itself: engines that bill (BigQuery) say what it billed. */
+export interface SqlBuildOutcome {
+  /** Bytes billed by the range's job (a BigQuery SCRIPT: the sum of its statements); absent when unknown. */
+  readonly bytesBilled?: number;
+}
+
 /** What a load wrote. */
 export interface LoadOutcome {
   readonly rows: number;
+  /** Bytes billed to put the rows in place, when the engine bills and said (BigQuery: the replacing job). */
+  readonly bytesBilled?: number;
 }
 
 /** An engine's estimate of one SQL step (e.g. a BigQuery dry run), for `-n` and `--max-bytes`. */
@@ -178,9 +186,10 @@ export interface Warehouse {
   /**
    * Runs a SQL build in one transaction, so a failure leaves the table as it was, and
    * records `request.record` no later than the data: a run that dies at any moment leaves
-   * either nothing or the rows with their records.
+   * either nothing or the rows with their records. Engines that bill (BigQuery) return what
+   * the build's job billed; others return nothing.
    */
-  runSql(request: SqlBuildRequest): Promise<void>;
+  runSql(request: SqlBuildRequest): Promise<SqlBuildOutcome | void>;
   /**
    * Replaces the request's dates of the table with the rows of the file, and records the
    * writes, all at once. Fails (permanently, naming the dates) when a row is dated outside

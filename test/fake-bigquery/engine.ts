@@ -48,6 +48,8 @@ export interface ExecuteResult {
   readonly bytesProcessed: number;
   readonly bytesBilled: number;
   readonly statementType: string;
+  /** The statements a SCRIPT ran, each a child job in BigQuery (`statistics.numChildJobs`). */
+  readonly childJobs?: number;
   /** Tables the (validated) statements name, as `dataset.table`: `statistics.query.referencedTables`. */
   readonly referencedTables?: readonly string[];
 }
@@ -137,7 +139,7 @@ export class FakeEngine {
         throw new FakeError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${cap}. ${billed} or higher required.`);
       }
       const result = await this.#runScript(statements, options.params, options.job);
-      return { result, bytesProcessed: processed, bytesBilled: billed, statementType };
+      return { result, bytesProcessed: processed, bytesBilled: billed, statementType, ...(statementType === 'SCRIPT' ? { childJobs: statements.length } : {}) };
     });
   }
 
@@ -304,26 +306,34 @@ export class FakeEngine {
 
   /**
    * Bytes as on-demand BigQuery bills them, roughly: 8 bytes per row for each column of a
-   * table that the statement names, and the 10 MiB minimum for a query that reads a table
-   * (INFORMATION_SCHEMA included).
+   * table that the statement names; each statement (a script's child job) is billed at least
+   * 10 MiB per table it reads (INFORMATION_SCHEMA views included), and a script is billed
+   * the sum of its children, as BigQuery reports a SCRIPT job's totalBytesBilled.
    */
   async #bytes(statements: readonly FakeStatement[]): Promise<{ processed: number; billed: number }> {
     let processed = 0;
-    let readsData = false;
+    let billed = 0;
+    // Tables an earlier statement of the script creates: they exist (empty) when later ones read them.
+    const created = new Set<string>();
     for (const statement of statements) {
-      if (statement.partitionsOf.size > 0) readsData = true;
+      billed += statement.partitionsOf.size * MINIMUM_BILLED_BYTES;
+      if (statement.kind === 'ddl' && statement.writes !== undefined) created.add(statement.writes);
       if (statement.kind === 'ddl' && !statement.duck.match(/\bAS\s*(\(|SELECT|WITH)/i)) continue;
       for (const table of statement.tables) {
         if (table === statement.writes && statement.kind !== 'dml') continue;
         const columns = await this.catalog.columns(table);
-        if (columns.length === 0) continue;
-        readsData = true;
+        if (columns.length === 0) {
+          if (created.has(table)) billed += MINIMUM_BILLED_BYTES;
+          continue;
+        }
         const star = /(^|[\s,(.])\*/.test(statement.duck.replace(/count\s*\(\s*\*\s*\)/gi, ''));
         const used = star ? columns.length : columns.filter(([name]) => new RegExp(`\\b${name}\\b`, 'i').test(statement.duck)).length;
-        processed += (await this.catalog.rowCount(table)) * 8 * Math.max(1, used);
+        const read = (await this.catalog.rowCount(table)) * 8 * Math.max(1, used);
+        processed += read;
+        billed += Math.max(read, MINIMUM_BILLED_BYTES);
       }
     }
-    return { processed, billed: readsData ? Math.max(processed, MINIMUM_BILLED_BYTES) : processed };
+    return { processed, billed };
   }
 
   /** Loads rows read by a DuckDB table function (`read_csv(…)`) into a table: replaced, or appended to. Returns the rows loaded. */

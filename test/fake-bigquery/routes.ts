@@ -268,7 +268,9 @@ async function getQueryResults(store: JobStore, project: string, jobId: string):
   await advance(job);
   if (job.error) throw job.error;
   if (job.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: job.reference, jobComplete: false };
-  return { ...(job.result as object), kind: 'bigquery#getQueryResultsResponse' };
+  // BigQuery's getQueryResults answer has no bytes billed: jobs.get's statistics tell them.
+  const { totalBytesBilled: _, ...result } = job.result as Record<string, unknown>;
+  return { ...result, kind: 'bigquery#getQueryResultsResponse' };
 }
 
 /** jobs.cancel: a running job stops before it commits anything; a finished one is left as it is. */
@@ -302,6 +304,8 @@ function dryRunResource(reference: { projectId: string; jobId?: string; location
     configuration: { ...configuration, jobType: 'QUERY' },
     statistics: {
       creationTime: now, startTime: now, endTime: now, totalBytesProcessed: processed,
+      // A SCRIPT job's totalBytesBilled is the sum of its child jobs' (one per statement).
+      ...(executed?.childJobs !== undefined ? { numChildJobs: String(executed.childJobs) } : {}),
       query: {
         totalBytesProcessed: processed, totalBytesBilled: String(executed?.bytesBilled ?? 0), cacheHit: false, statementType: executed?.statementType ?? 'SELECT',
         ...(executed?.referencedTables
