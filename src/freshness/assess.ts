@@ -7,7 +7,7 @@ import type { Check, Target } from '../config/types.js';
 import { formatPercent, formatThreshold } from '../core/format.js';
 import type { TargetGraph } from '../graph/build.js';
 import { matchDays, missingRanges } from '../intervals/coverage.js';
-import type { Day } from '../intervals/day.js';
+import { formatDay, type Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import { checkKey, type MeasuredState } from './state.js';
@@ -200,6 +200,14 @@ function describeDefinitionChange(changed: { days: Day[]; before: string[] }, cu
   return `definition changed since last build (fingerprint ${shown} → ${current}; ${countDates(changed.days.length)} built under the old definition)`;
 }
 
+/** "90 days", "36 hours": a partition expiration as set (days when whole). */
+function describeExpiration(ms: number): string {
+  const days = ms / 86_400_000;
+  if (Number.isInteger(days)) return `${days} day${days === 1 ? '' : 's'}`;
+  const hours = ms / 3_600_000;
+  return Number.isInteger(hours) ? `${hours} hours` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Assesses one target, ignoring its upstream's states (see `assessTargets`). */
 export function assessTarget(graph: TargetGraph, state: MeasuredState, target: Target): Freshness {
   const expected = state.expected.get(target.name) ?? [];
@@ -210,6 +218,13 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
 
   const pending = state.calendarPending.get(target.name);
   if (pending) reasons.push(pending);
+  // partition expiration: measureState left the days it deletes out of the expected ones
+  const expiry = present.partitionExpiry;
+  if (expiry && state.window.first < expiry.firstKept) {
+    warnings.push(
+      `partitions of ${target.table} expire after ${describeExpiration(expiry.expirationMs)}: dates before ${formatDay(expiry.firstKept)} are not expected (rebuilt, they would expire again)`,
+    );
+  }
   // A missing table has coverage 0 (1 when nothing is expected, e.g. in a season break): it is
   // stale only below the threshold, so a threshold of 0 or an empty calendar leaves a warning.
   if (!present.exists && !pending && coverage.ratio >= target.threshold) {

@@ -42,8 +42,9 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const expected = new Map<string, readonly Day[]>();
   const calendarPending = new Map<string, string>();
   for (const target of targets) {
-    present.set(target.name, trimToWindow(presentByTable.get(target.table) ?? { exists: false, days: [] }, window));
-    expected.set(target.name, expectedByCalendar.get(calendarKey(target.calendar)) ?? []);
+    const read = presentByTable.get(target.table) ?? { exists: false, days: [] };
+    present.set(target.name, trimToWindow(read, window));
+    expected.set(target.name, keptDays(expectedByCalendar.get(calendarKey(target.calendar)) ?? [], read));
   }
   for (const target of targets) {
     const provider = graph.upstreamEdges(target.name).find((e) => e.providesCalendar && !present.get(e.upstream)?.exists);
@@ -93,6 +94,16 @@ export function lookbackReach(graph: TargetGraph, names: readonly string[]): num
   let reach = 0;
   for (const name of names) for (const e of graph.upstreamEdges(name)) if (e.kind === 'data') reach = Math.max(reach, e.lookback);
   return reach;
+}
+
+/**
+ * Expected days a table can hold: with partition expiration, days whose partitions the engine
+ * has deleted are not expected (rebuilt, they would expire again, and again).
+ */
+function keptDays(expected: readonly Day[], read: PresentDates): readonly Day[] {
+  const firstKept = read.partitionExpiry?.firstKept;
+  if (firstKept === undefined || expected.length === 0 || expected[0]! >= firstKept) return expected;
+  return expected.filter((d) => d >= firstKept);
 }
 
 /**

@@ -54,6 +54,7 @@ export async function readPresentDates(
   probes: readonly TableProbe[],
   window: DayWindow,
   exact: (table: string) => boolean = () => false,
+  now: () => number = Date.now,
 ): Promise<Map<string, PresentDates>> {
   const result = new Map<string, PresentDates>();
   const unique = [...new Map(probes.map((p) => [p.table, p])).values()];
@@ -63,15 +64,22 @@ export async function readPresentDates(
   });
   const partitioned = new Map<string, Located[]>();
   const scanned: Located[] = [];
+  const expiring: { table: string; expiry: NonNullable<PresentDates['partitionExpiry']> }[] = [];
+  const at = now();
   for (const { probe, ref, info } of infos) {
-    if (!info.exists) {
+    // A table past its expirationTime is deleted (BigQuery may still list it for a while): missing.
+    if (!info.exists || (info.expirationTime !== undefined && info.expirationTime <= at)) {
       result.set(probe.table, { exists: false, days: [] });
       continue;
     }
     if (!info.columns.has(probe.dateColumn.toLowerCase())) {
       throw new WarehouseError(`table ${probe.table} has no column ${probe.dateColumn}`, { transient: false });
     }
-    if (info.dayPartitionColumn?.toLowerCase() === probe.dateColumn.toLowerCase() && !exact(probe.table)) {
+    const byDate = info.dayPartitionColumn?.toLowerCase() === probe.dateColumn.toLowerCase();
+    if (byDate && info.partitionExpirationMs !== undefined) {
+      expiring.push({ table: probe.table, expiry: { firstKept: firstKeptDay(at, info.partitionExpirationMs), expirationMs: info.partitionExpirationMs } });
+    }
+    if (byDate && !exact(probe.table)) {
       const key = datasetKey(ref);
       partitioned.set(key, [...(partitioned.get(key) ?? []), { probe, ref, info }]);
     } else {
@@ -90,8 +98,22 @@ export async function readPresentDates(
       ),
     ...chunks(scanned, SCANNED_TABLES_PER_QUERY).map((group) => readByScan(port, group, window, result)),
   ]);
+  for (const { table, expiry } of expiring) {
+    const read = result.get(table);
+    if (read?.exists) result.set(table, { ...read, partitionExpiry: expiry });
+  }
   return result;
 }
+
+/**
+ * The first day whose partition a table with partition expiration `expirationMs` still keeps
+ * at `now`: BigQuery deletes a day's partition `expirationMs` after the day ends (midnight UTC).
+ */
+export function firstKeptDay(now: number, expirationMs: number): Day {
+  return Math.floor((now - expirationMs) / MS_PER_DAY) as Day;
+}
+
+const MS_PER_DAY = 86_400_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

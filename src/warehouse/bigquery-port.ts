@@ -61,6 +61,10 @@ export type TableInfo =
       readonly columns: ReadonlyMap<string, string>;
       readonly numRows: number | undefined;
       readonly lastModifiedMs: number | undefined;
+      /** `timePartitioning.expirationMs`: a partition is deleted that long after its day ends (UTC). */
+      readonly partitionExpirationMs?: number | undefined;
+      /** `expirationTime` (epoch ms): the whole table is deleted then. */
+      readonly expirationTime?: number | undefined;
     };
 
 /** What datasets.get says about a dataset. */

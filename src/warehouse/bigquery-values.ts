@@ -29,7 +29,8 @@ export function paramType(param: QueryParam): string | string[] {
 
 /** What tables.get returned, as the port's `TableInfo`. */
 export function toTableInfo(metadata: {
-  timePartitioning?: { type?: string | null; field?: string | null } | null;
+  timePartitioning?: { type?: string | null; field?: string | null; expirationMs?: string | number | null } | null;
+  expirationTime?: string | number | null;
   schema?: { fields?: { name?: string | null; type?: string | null }[] | null } | null;
   numRows?: string | number | null;
   lastModifiedTime?: string | number | null;
@@ -45,7 +46,15 @@ export function toTableInfo(metadata: {
     columns,
     numRows: metadata.numRows === undefined || metadata.numRows === null ? undefined : Number(metadata.numRows),
     lastModifiedMs: metadata.lastModifiedTime ? Number(metadata.lastModifiedTime) : undefined,
+    partitionExpirationMs: positive(partitioning?.expirationMs),
+    expirationTime: positive(metadata.expirationTime),
   };
+}
+
+/** A positive number from a REST int64 field; undefined when absent, zero or not a number. */
+function positive(value: string | number | null | undefined): number | undefined {
+  const n = value === undefined || value === null ? NaN : Number(value);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** A client row with DATE/TIMESTAMP objects and wrapped integers turned into plain cells. */

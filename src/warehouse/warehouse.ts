@@ -27,6 +27,11 @@ export interface PresentDates {
    * modified, standing in for write records of tables dagrun did not write.
    */
   readonly modifiedAt?: ReadonlyMap<Day, number>;
+  /**
+   * When the engine deletes old partitions (BigQuery partition expiration): the first day
+   * still kept, and the expiration. Earlier days are not expected: a rebuild would expire again.
+   */
+  readonly partitionExpiry?: { readonly firstKept: Day; readonly expirationMs: number };
 }
 
 /** A check query to evaluate; `@start_date`/`@end_date` are bound to the window. */

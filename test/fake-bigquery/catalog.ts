@@ -12,12 +12,22 @@ import { bigQueryType } from './values.js';
 
 const HIDDEN = "('_fake_meta', 'main', 'information_schema', 'pg_catalog')";
 
+/** A table's expiration options, as tables.get reports them. */
+export interface TableExpiration {
+  /** Partition expiration: a partition is deleted this long after its day ends (UTC). */
+  readonly partitionExpirationMs?: number | undefined;
+  /** Epoch ms at which the whole table is deleted. */
+  readonly expirationTime?: number | undefined;
+}
+
 /** Metadata over one DuckDB connection. Callers serialise access. */
 export class Catalog {
   readonly #db: DuckDBConnection;
   readonly #project: string;
   readonly #location: string;
   readonly #now: () => number;
+  /** Expiration options per table (`dataset.table`): `timePartitioning.expirationMs`, `expirationTime`. */
+  readonly #expiration = new Map<string, TableExpiration>();
 
   constructor(db: DuckDBConnection, options: { project: string; location: string; now: () => number }) {
     this.#db = db;
@@ -155,8 +165,15 @@ export class Catalog {
     await this.refreshPartitions(table);
   }
 
+  /** Sets (or, with undefined fields, clears) a table's expiration options. */
+  setExpiration(table: string, expiration: TableExpiration): void {
+    if (expiration.partitionExpirationMs === undefined && expiration.expirationTime === undefined) this.#expiration.delete(table.toLowerCase());
+    else this.#expiration.set(table.toLowerCase(), expiration);
+  }
+
   /** Forgets a dropped table. */
   async tableDropped(table: string): Promise<void> {
+    this.#expiration.delete(table.toLowerCase());
     const [dataset, name] = table.toLowerCase().split('.') as [string, string];
     await this.#db.run(`DELETE FROM _fake_meta.tables WHERE schema_name = $d AND table_name = $t`, { d: dataset, t: name });
     await this.setPartitioning(table, undefined);
@@ -203,12 +220,15 @@ export class Catalog {
     );
     const [created, modified, partitionColumn] = meta[0] ?? [];
     const now = String(this.#now());
+    const expiration = this.#expiration.get(table);
+    const partitionExpiration = partitionColumn && expiration?.partitionExpirationMs !== undefined ? { expirationMs: String(expiration.partitionExpirationMs) } : {};
     return {
       kind: 'bigquery#table',
       id: `${this.#project}:${dataset}.${name}`,
       tableReference: { projectId: this.#project, datasetId: dataset, tableId: name },
       schema: { fields: columns.map(([column, type]) => ({ name: column, type: bigQueryType(type), mode: 'NULLABLE' })) },
-      ...(partitionColumn ? { timePartitioning: { type: 'DAY', field: String(partitionColumn) } } : {}),
+      ...(partitionColumn ? { timePartitioning: { type: 'DAY', field: String(partitionColumn), ...partitionExpiration } } : {}),
+      ...(expiration?.expirationTime !== undefined ? { expirationTime: String(expiration.expirationTime) } : {}),
       numRows: String(await this.rowCount(table)),
       numBytes: String((await this.rowCount(table)) * 8 * columns.length),
       creationTime: created ? String(created) : now,

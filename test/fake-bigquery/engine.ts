@@ -62,6 +62,13 @@ export interface SeedSpec {
   readonly columns: Readonly<Record<string, SeedType>>;
   readonly rows: readonly (readonly (string | number | boolean | null)[])[];
   readonly partitionBy?: string;
+  /**
+   * Partition expiration (with `partitionBy`): rows of partitions already expired are deleted
+   * at once, as BigQuery would have, and tables.get reports `timePartitioning.expirationMs`.
+   */
+  readonly partitionExpirationMs?: number;
+  /** Table expiration (epoch ms), reported by tables.get as `expirationTime`. */
+  readonly expirationTime?: number;
 }
 
 const SEED_TYPES: Record<SeedType, string> = {
@@ -80,7 +87,10 @@ export class FakeEngine {
   /** The latest mutating commit per table: its sequence number and job. */
   readonly #mutations = new Map<string, { seq: number; job: string }>();
 
-  private constructor(instance: DuckDBInstance, db: DuckDBConnection, catalog: Catalog, project: string) {
+  readonly #now: () => number;
+
+  private constructor(instance: DuckDBInstance, db: DuckDBConnection, catalog: Catalog, project: string, now: () => number) {
+    this.#now = now;
     this.#instance = instance;
     this.#db = db;
     this.catalog = catalog;
@@ -93,7 +103,7 @@ export class FakeEngine {
     const db = await instance.connect();
     const catalog = new Catalog(db, options);
     await catalog.install();
-    return new FakeEngine(instance, db, catalog, options.project);
+    return new FakeEngine(instance, db, catalog, options.project, options.now);
   }
 
   /** The commit sequence number now: a job created now sees every commit up to it. */
@@ -365,6 +375,12 @@ export class FakeEngine {
           v === null ? 'NULL' : typeof v === 'string' ? `'${v.replaceAll("'", "''")}'` : String(v);
         await this.#db.run(`INSERT INTO "${dataset}"."${name}" VALUES ${spec.rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')}`);
       }
+      if (spec.partitionBy !== undefined && spec.partitionExpirationMs !== undefined) {
+        // BigQuery deletes a partition expirationMs after its day ends (midnight UTC).
+        const cutoff = Math.floor((this.#now() - spec.partitionExpirationMs) / 86_400_000);
+        await this.#db.run(`DELETE FROM "${dataset}"."${name}" WHERE CAST("${spec.partitionBy}" AS DATE) < DATE '1970-01-01' + ${cutoff}::INTEGER`);
+      }
+      this.catalog.setExpiration(`${dataset}.${name}`, { partitionExpirationMs: spec.partitionExpirationMs, expirationTime: spec.expirationTime });
       await this.catalog.setPartitioning(`${dataset}.${name}`, spec.partitionBy);
       await this.catalog.tableWritten(`${dataset}.${name}`, true);
     });
