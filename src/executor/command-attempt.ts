@@ -105,7 +105,7 @@ export async function commandAttempt(
     const hint = lockedOut
       ? ' (the command opened the DuckDB warehouse, which dagrun holds: hand the rows over with build.output, or drop opensWarehouse: false so it gets the file to itself)'
       : '';
-    return { error: result.failure + hint, tail: result.tail, logFile: result.logFile, retryable: result.failure !== 'interrupted' && !lockedOut };
+    return { error: result.failure + hint, tail: result.tail, logFile: result.logFile, retryable: !lockedOut }; // an interrupted run retries nothing (runRange checks the signal)
   }
 
   let bytesBilled: number | undefined;

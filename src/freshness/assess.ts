@@ -190,8 +190,10 @@ function changedDefinitionDays(state: MeasuredState, target: Target, presentDays
 /** Present days handed to a command whose end was never recorded, and the runs that left them so. */
 function unfinishedDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; runs: string[] } {
   const { writes } = writesOf(state, target.name);
-  if (!writes || writes.unfinishedRuns.length === 0) return { days: [], runs: [] };
-  return { days: writes.unfinished(presentDays), runs: writes.unfinishedRuns.map((r) => (r.startsWith('an ') ? r : `run ${r}`)) };
+  if (!writes) return { days: [], runs: [] };
+  const days = writes.unfinished(presentDays);
+  const runs = writes.unfinishedRuns.map((r) => `run ${r}`);
+  return { days, runs: days.length > 0 && runs.length === 0 ? ['an earlier run'] : runs };
 }
 
 /** "definition changed since last build (fingerprint a → b; 12 dates built under the old one)". */

@@ -111,7 +111,7 @@ class TargetWritesBuilder {
   /** Adds every day of a group (parallel lists of days and times). */
   addGroup(group: WriteGroup): void {
     const definition = this.#definition(group.fingerprint);
-    if (group.fingerprint === UNFINISHED) this.#unfinishedRuns.add(group.unfinishedRun ?? 'an earlier run');
+    if (group.fingerprint === UNFINISHED && group.unfinishedRun) this.#unfinishedRuns.add(group.unfinishedRun);
     const { days, writtenAt } = group;
     for (let i = 0; i < days.length; i++) {
       this.#times[days[i]! - this.#first] = this.#seen(writtenAt[i]!);

@@ -38,7 +38,7 @@ export async function readWriteGroups(port: BigQueryPort, targets: readonly stri
     if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) throw malformed(target, ref);
     const fingerprint = String(row['fingerprint']);
     // an empty fingerprint is the mark `beginWrites` leaves until the range's records land
-    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: String(row['run_id'] ?? 'an earlier run') } : { target, fingerprint, days, writtenAt };
+    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: String(row['run_id'] ?? '') } : { target, fingerprint, days, writtenAt };
   });
 }
 
