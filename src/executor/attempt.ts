@@ -12,6 +12,12 @@ export interface Attempt {
   readonly retryable: boolean;
   /** What the attempt's warehouse job billed, when the engine said (BigQuery). */
   readonly bytesBilled?: number;
+  /**
+   * Records to write with the target's others before its gate: those of a command that cannot
+   * have written the table (DuckDB, neither opening the file nor handing rows over), which a
+   * crash cannot leave half-done, so they need not cost a transaction per range.
+   */
+  readonly deferredRecord?: WriteBatch;
 }
 
 /** The write records of a range: stamped by the warehouse's clock when they land. */

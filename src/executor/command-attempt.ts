@@ -116,6 +116,9 @@ export async function commandAttempt(
         start: batch.first, end: batch.last, dates: batch.days, allowEmptyDates: action.allowEmptyDates, labels: labels(ctx, target), record,
       }));
       rmSync(output, { force: true });
+    } else if (!writesItself) {
+      // it cannot have changed the table: the gate measures it, and its records go in with the target's others
+      return { logFile: result.logFile, retryable: false, deferredRecord: record };
     } else {
       const absent = action.allowEmptyDates ? [] : await absentDays(ctx, target, batch);
       if (absent.length > 0) {

@@ -1,7 +1,9 @@
 /**
  * Executing a plan: the units of work (ranges, gates, deferred resolutions) wired to the
- * build loop, and the outcome of every target. Each range records its own writes as it
- * lands (see range.ts): nothing is held in memory that a crash could lose.
+ * build loop, and the outcome of every target. A range that can change the table records its
+ * writes as it lands (range.ts, command-attempt.ts): nothing is held in memory that a crash could
+ * lose. Only commands that cannot have written the table (DuckDB, neither opening the file nor
+ * handing rows over) leave their records for the target's gate, one transaction per target.
  */
 import { messageOf } from '../core/errors.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
@@ -12,6 +14,7 @@ import { runBuildLoop, type UnitOutcome } from './build-loop.js';
 import type { ExecutionContext } from './context.js';
 import { resolveStep, runGate } from './gate.js';
 import { runRange } from './range.js';
+import type { WriteBatch } from '../warehouse/warehouse.js';
 
 /** Options of one execution. */
 export interface ExecuteOptions {
@@ -37,6 +40,14 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
   const after = new Map<string, Freshness>();
   const started = new Map<string, number>();
   const finishedAt = new Map<string, number>();
+  // records of commands that cannot have written the table: one transaction per target, at its gate
+  const deferred = new Map<string, WriteBatch[]>();
+  const recordDeferred = async (target?: string) => {
+    const batches = target === undefined ? [...deferred.values()].flat() : (deferred.get(target) ?? []);
+    if (target === undefined) deferred.clear();
+    else deferred.delete(target);
+    if (batches.length > 0) await ctx.warehouse.recordWrites(batches);
+  };
 
   const execute = async (unit: WorkUnit): Promise<UnitOutcome> => {
     const target = ctx.graph.target(unit.target);
@@ -45,9 +56,11 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
       switch (unit.kind) {
         case 'range': {
           const outcome = await runRange(ctx, target, unit.batch, unit.index);
+          if (outcome.deferredRecord) deferred.set(unit.target, [...(deferred.get(unit.target) ?? []), outcome.deferredRecord]);
           return outcome.ok ? { ok: true } : { ok: false, reason: outcome.error ?? 'failed' };
         }
         case 'gate': {
+          await recordDeferred(unit.target);
           const gate = await runGate(ctx, plan.step(unit.target));
           after.set(unit.target, gate.after);
           finishedAt.set(unit.target, ctx.now());
@@ -63,7 +76,12 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
   };
 
   const done = (async () => {
-    await runBuildLoop(plan, execute);
+    try {
+      await runBuildLoop(plan, execute);
+    } finally {
+      // ranges that ended without their gate (an interrupt, a failure elsewhere) keep their records too
+      await recordDeferred().catch((error: unknown) => ctx.reporter.handle({ type: 'warning', message: `could not record writes: ${messageOf(error)}` }));
+    }
     return plan.outcomes().map((o): TargetOutcome => {
       if (o.status === 'skipped') ctx.reporter.handle({ type: 'target-skipped', target: o.target, reason: o.reason ?? '' });
       const begin = started.get(o.target);

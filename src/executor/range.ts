@@ -7,7 +7,7 @@ import type { Target } from '../config/types.js';
 import { MAX_TIMER_MS } from '../config/bounds.js';
 import { messageOf } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
-import { WarehouseError } from '../warehouse/warehouse.js';
+import { WarehouseError, type WriteBatch } from '../warehouse/warehouse.js';
 import { labels, recordOf, type Attempt } from './attempt.js';
 import { commandAttempt } from './command-attempt.js';
 import type { ExecutionContext } from './context.js';
@@ -16,6 +16,8 @@ import type { ExecutionContext } from './context.js';
 export interface RangeOutcome {
   readonly ok: boolean;
   readonly error: string | undefined;
+  /** Records to write before the target's gate (see Attempt.deferredRecord). */
+  readonly deferredRecord?: WriteBatch;
 }
 
 async function sqlAttempt(ctx: ExecutionContext, target: Target, batch: Batch, action: { file: string; sql: string }, began: () => void): Promise<Attempt> {
@@ -50,7 +52,7 @@ export async function runRange(ctx: ExecutionContext, target: Target, batch: Bat
       error: result.error, tail: result.tail, logFile: result.logFile,
       ...(result.bytesBilled === undefined ? {} : { bytesBilled: result.bytesBilled }),
     });
-    if (ok) return { ok: true, error: undefined };
+    if (ok) return { ok: true, error: undefined, ...(result.deferredRecord && { deferredRecord: result.deferredRecord }) };
     const canRetry = n < attempts && !ctx.signal.aborted && result.retryable;
     if (!canRetry) return { ok: false, error: result.error };
     // capped: past Node's timer limit a delay fires after 1 ms
