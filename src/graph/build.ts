@@ -25,6 +25,44 @@ export interface Edge {
   readonly providesCalendar: boolean;
 }
 
+/** A binary min-heap of names in string order (`<`, as `Array.prototype.sort` orders them). */
+class NameHeap {
+  readonly #items: string[] = [];
+  constructor(items: readonly string[]) {
+    for (const item of items) this.push(item);
+  }
+  push(item: string): void {
+    const items = this.#items;
+    items.push(item);
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= items[i]!) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+  pop(): string | undefined {
+    const items = this.#items;
+    if (items.length === 0) return undefined;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && items[left]! < items[smallest]!) smallest = left;
+        if (right < items.length && items[right]! < items[smallest]!) smallest = right;
+        if (smallest === i) break;
+        [items[smallest], items[i]] = [items[i]!, items[smallest]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}
+
 /** A read-only view of the pipeline's dependency graph. */
 export class TargetGraph {
   readonly #graph: Graph;
@@ -90,11 +128,10 @@ export class TargetGraph {
   topologicalOrder(): string[] {
     if (!this.#order) {
       const indegree = new Map(this.names().map((n) => [n, this.upstream(n).length]));
-      const ready = this.names().filter((n) => indegree.get(n) === 0);
+      // the ready names in a min-heap: the same order as sorting them at every step, without the sorts
+      const ready = new NameHeap(this.names().filter((n) => indegree.get(n) === 0));
       const order: string[] = [];
-      while (ready.length > 0) {
-        ready.sort();
-        const next = ready.shift()!;
+      for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
         order.push(next);
         for (const dependent of this.downstream(next)) {
           const left = indegree.get(dependent)! - 1;

@@ -17,8 +17,13 @@ import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/wareho
 import type { Session } from './session.js';
 
 /** Opens the session's warehouse, runs `work`, and always closes it. */
-export async function withWarehouse<T>(session: Session, work: (warehouse: Warehouse) => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
-  const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry });
+export async function withWarehouse<T>(
+  session: Session,
+  work: (warehouse: Warehouse) => Promise<T>,
+  onRetry?: (message: string) => void,
+  readOnly = false,
+): Promise<T> {
+  const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry, readOnly });
   try {
     return await work(warehouse);
   } finally {
@@ -159,7 +164,7 @@ export async function withPipeline<T>(
     }
   }
   try {
-    return await withWarehouse(session, (warehouse) => work(warehouse, lock), onRetry);
+    return await withWarehouse(session, (warehouse) => work(warehouse, lock), onRetry, access.purpose === 'read');
   } finally {
     lock?.release();
   }

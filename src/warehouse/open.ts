@@ -9,6 +9,8 @@ export interface OpenOptions {
   readonly runId: string;
   /** Called when a transient warehouse error is retried. */
   readonly onRetry?: (message: string) => void;
+  /** Only reads (`--status`, `-n`, reports): engines may open leaner. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
   switch (settings.type) {
     case 'duckdb': {
       const { DuckDbWarehouse } = await import('./duckdb.js');
-      const warehouse = new DuckDbWarehouse({ path: settings.path, searchPath: config.dir });
+      const warehouse = new DuckDbWarehouse({ path: settings.path, searchPath: config.dir, lean: options.readOnly ?? false });
       await warehouse.open();
       return warehouse;
     }
