@@ -17,5 +17,5 @@ if (then === 'write') {
   process.argv[2] = 'write';
   await import('./fault.mjs');
 } else {
-  process.exit(1);
+  process.exitCode = 1; // not process.exit(): that would drop output still queued for a slow reader
 }
