@@ -13,6 +13,7 @@
  * lock is only judged by its heartbeat. A stale lock is renamed away (only one process wins the rename),
  * the commands its dead owner left running are ended, and the lock is taken again.
  */
+import { processAlive } from '../core/process.js';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -175,15 +176,7 @@ export function readOwner(dir: string): LockOwner | undefined {
   }
 }
 
-/** Whether a process of this host still runs (EPERM: it runs, as another user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive } from '../core/process.js';
 
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {

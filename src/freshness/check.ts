@@ -28,15 +28,18 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   const targets = [...names].map((n) => graph.target(n));
 
   const calendars = new Map(targets.map((t) => [calendarKey(t.calendar), t.calendar]));
-  // a calendar query that reads a target's table cannot run before that table exists
-  for (const key of await calendarsWaitingForTables(warehouse, graph, targets, window)) calendars.delete(key);
   // date d reads its upstream's d-lookback..d: write times before the window count too
   const readWindow = { first: (window.first - lookbackReach(graph, request.names)) as Day, last: window.last };
-  const [expectedByCalendar, presentByTable, writes] = await Promise.all([
+  // a calendar query that reads a target's table cannot run before that table exists
+  const waiting = await calendarsWaitingForTables(warehouse, graph, targets, readWindow);
+  for (const key of waiting.calendars) calendars.delete(key);
+  const [expectedByCalendar, unread, writes] = await Promise.all([
     warehouse.expectedDates([...calendars.values()], window),
-    warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
+    warehouse.presentDates(targets.filter((t) => !waiting.read.has(t.table)).map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
     readWriteIndex(warehouse, [...names], readWindow),
   ]);
+  // the calendars' tables were read already: not twice
+  const presentByTable = new Map([...waiting.read, ...unread]);
 
   const present = new Map<string, PresentDates>();
   const expected = new Map<string, readonly Day[]>();
@@ -65,9 +68,15 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
 
 /**
  * The keys of SQL calendars that read a target's table that does not exist yet (their targets
- * then wait for it: `calendarPending`). One present-dates query, only when such calendars exist.
+ * then wait for it: `calendarPending`), and the present dates of those tables, read to know.
+ * One present-dates query, only when such calendars exist.
  */
-async function calendarsWaitingForTables(warehouse: Warehouse, graph: TargetGraph, targets: readonly Target[], window: DayWindow): Promise<Set<string>> {
+async function calendarsWaitingForTables(
+  warehouse: Warehouse,
+  graph: TargetGraph,
+  targets: readonly Target[],
+  window: DayWindow,
+): Promise<{ calendars: Set<string>; read: Map<string, PresentDates> }> {
   const providersOf = new Map<string, Target[]>();
   for (const target of targets) {
     if (target.calendar.kind !== 'sql') continue;
@@ -77,10 +86,11 @@ async function calendarsWaitingForTables(warehouse: Warehouse, graph: TargetGrap
       providersOf.set(key, [...(providersOf.get(key) ?? []), graph.target(edge.upstream)]);
     }
   }
-  if (providersOf.size === 0) return new Set();
+  if (providersOf.size === 0) return { calendars: new Set(), read: new Map() };
   const tables = [...new Map([...providersOf.values()].flat().map((t) => [t.table, { table: t.table, dateColumn: t.dateColumn }])).values()];
   const present = await warehouse.presentDates(tables, window);
-  return new Set([...providersOf].filter(([, providers]) => providers.some((p) => !present.get(p.table)?.exists)).map(([key]) => key));
+  const calendars = new Set([...providersOf].filter(([, providers]) => providers.some((p) => !present.get(p.table)?.exists)).map(([key]) => key));
+  return { calendars, read: present };
 }
 
 /** The write records of `targets`, indexed per target; grouped when the engine can, so that no object is made per day. */

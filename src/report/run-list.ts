@@ -5,6 +5,7 @@
  * nothing to do folded into one line.
  */
 import pc from 'picocolors';
+import { processAlive } from '../core/process.js';
 import { plainTable, renderTable } from './plain-table.js';
 import { formatDuration } from './format.js';
 import type { RunRecord } from './history.js';
@@ -19,14 +20,6 @@ export function runOutcome(run: RunRecord): 'ok' | 'failed' | 'interrupted' | 'r
   return 'unknown';
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function coloured(outcome: ReturnType<typeof runOutcome>): string {
   switch (outcome) {

@@ -4,6 +4,7 @@
  * prunes, and any run still going, are never removed; a run that had nothing to do is kept
  * only until the next run, so a frequent no-op cron does not push real builds out.
  */
+import { processAlive } from '../core/process.js';
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listRunDirs, readRunRecord, type RunRecord } from '../report/history.js';
@@ -52,13 +53,7 @@ export function folderBytes(dir: string): number {
 function mayBeRunning(record: RunRecord | undefined): boolean {
   if (record === undefined) return false; // no record: a damaged folder, or one a crash left before its first write
   if (record.finished !== false) return false;
-  if (record.pid === undefined) return false;
-  try {
-    process.kill(record.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return record.pid !== undefined && processAlive(record.pid);
 }
 
 /** A finished run that had nothing to do. */

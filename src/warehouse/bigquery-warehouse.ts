@@ -12,9 +12,10 @@ import { dayOfCell, readExpectedDates, readPresentDates } from './bigquery-cover
 import { estimateBuild } from './bigquery-estimate.js';
 import { type BuildJobOptions, KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
 import { loadRange } from './bigquery-load.js';
-import { type BigQueryPort, type Row, mapConcurrent, sqlBuildQuery } from './bigquery-port.js';
+import { type BigQueryPort, mapConcurrent, sqlBuildQuery } from './bigquery-port.js';
 import type { RetryEvent, RetryPolicy } from './bigquery-retry.js';
 import { composeBuildScript } from './bigquery-script.js';
+import { perDateOutcome } from './check-rows.js';
 import { resolveTable } from './bigquery-sql.js';
 import { toNumber } from './bigquery-values.js';
 import { beginWrites, ensureWritesTable, readWriteGroups, readWrites, recordWrites, recordsStatement } from './bigquery-writes.js';
@@ -46,18 +47,6 @@ export interface BigQueryOpenOptions {
 }
 
 /** The BigQuery implementation of the warehouse seam. */
-/** A per-date check's rows, (date, value) each, as an outcome; rows of another shape are an error. */
-function perDateOutcome(rows: readonly Row[]): CheckOutcome {
-  const byDay = new Map<Day, number | null>();
-  for (const row of rows) {
-    const [date, value] = Object.values(row);
-    const day = date === undefined || date === null ? undefined : dayOfCell(date);
-    if (day === undefined) return { ok: false, error: 'a perDate check must return rows of (date, value)' };
-    byDay.set(day, toNumber(value ?? null));
-  }
-  const days = [...byDay.keys()].sort((a, b) => a - b);
-  return { ok: true, value: null, perDay: { days, values: days.map((d) => byDay.get(d)!) } };
-}
 
 export class BigQueryWarehouse implements Warehouse {
   readonly engine = 'bigquery' as const;
@@ -102,7 +91,12 @@ export class BigQueryWarehouse implements Warehouse {
           target: check.key.includes('/') ? check.key.slice(0, check.key.indexOf('/')) : undefined,
           labels: { check: check.key },
         });
-        if (check.perDate) return perDateOutcome(rows);
+        if (check.perDate) {
+          return perDateOutcome(rows.map((row) => {
+            const [date, value] = Object.values(row);
+            return [date === undefined || date === null ? undefined : dayOfCell(date), toNumber(value ?? null)] as const;
+          }));
+        }
         const first = rows[0] === undefined ? null : (Object.values(rows[0])[0] ?? null);
         return { ok: true, value: toNumber(first) };
       } catch (error) {

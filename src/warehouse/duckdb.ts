@@ -12,6 +12,8 @@ import { duckdb } from './duckdb-module.js';
 const { dateValue, listValue } = duckdb;
 import type { CalendarSpec } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
+import { mapConcurrent } from '../core/concurrency.js';
+import { perDateOutcome } from './check-rows.js';
 import { ReadWriteLock } from '../core/rw-lock.js';
 import type { Day } from '../intervals/day.js';
 import { tableParts } from './sql-text.js';
@@ -258,7 +260,7 @@ export class DuckDbWarehouse implements Warehouse {
     const batches: TableProbe[][] = [];
     for (let i = 0; i < probes.length; i += PRESENT_BATCH) batches.push(probes.slice(i, i + PRESENT_BATCH));
     // a few at a time: every statement in flight holds its own connection and result
-    await mapLimited(batches, PRESENT_PARALLEL, (batch) =>
+    await mapConcurrent(batches, PRESENT_PARALLEL, (batch) =>
         this.#query(async (connection) => {
           const parts = batch.map((probe, index) => {
             const column = quoteIdent(probe.dateColumn);
@@ -316,7 +318,7 @@ export class DuckDbWarehouse implements Warehouse {
       for (const check of alone) {
         try {
           const rows = await runStatement(connection, check.sql, params);
-          outcomes.set(check.key, check.perDate ? perDateOutcome(rows) : { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
+          outcomes.set(check.key, check.perDate ? perDateOutcome(rows.map((row) => [row.length >= 2 && row[0] !== null ? toDay(row[0]!) : undefined, toNumber(row[1] ?? null)] as const)) : { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
         } catch (error) {
           outcomes.set(check.key, { ok: false, error: firstLine(messageOf(error)) });
           await afresh();
@@ -475,26 +477,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 }
 
-/** A per-date check's rows, (date, value) each, as an outcome; rows of another shape are an error. */
-function perDateOutcome(rows: readonly DuckDBValue[][]): CheckOutcome {
-  const byDay = new Map<Day, number | null>();
-  for (const row of rows) {
-    const day = row.length >= 2 && row[0] !== null ? toDay(row[0]!) : undefined;
-    if (day === undefined) return { ok: false, error: 'a perDate check must return rows of (date, value)' };
-    byDay.set(day, toNumber(row[1] ?? null));
-  }
-  const days = [...byDay.keys()].sort((a, b) => a - b);
-  return { ok: true, value: null, perDay: { days, values: days.map((d) => byDay.get(d)!) } };
-}
 
-/** Runs `work` over `items`, at most `limit` at once. */
-async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 function unreachableCalendar(): never {
   throw new Error('every-day calendars need no query');

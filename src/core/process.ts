@@ -1,0 +1,11 @@
+/** What dagrun asks the operating system about other processes. */
+
+/** Whether a process of this host still runs (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
