@@ -1,6 +1,7 @@
 /** The planner on in-memory state: which dates each step gets, handed down same-date and lookback edges, and why. */
 import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/status-json.js';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testTarget } from '../../test/helpers/targets.js';
 import type { Target } from '../config/types.js';
@@ -154,7 +155,8 @@ describe('computePlan', () => {
       .plan();
     expect(plan.steps).toEqual([]);
     expect(plan.omitted.map((o) => [o.target, o.kind])).toEqual([['raw', 'source-stale'], ['mid', 'blocked']]);
-    const text = renderPlan(plan, { explain: false });
+    // CI sets CI=true, which turns colours on in picocolors
+    const text = stripVTControlCharacters(renderPlan(plan, { explain: false }));
     expect(text).toMatch(/^Nothing can be built for .*: 2 selected targets are not fresh and cannot be made so in this run:\n   raw: source, not built by dagrun/);
     expect(text).not.toContain('Nothing to do');
     const json = JSON.parse(planJson(plan)) as { fresh: unknown[]; notBuilt: { target: string; kind: string }[] };
