@@ -47,8 +47,6 @@ const UPWARD_ALLOWED: Readonly<Record<string, string>> = {
     'the executor emits events to the Reporter port, which is declared in report/ with the events',
   'src/executor/execute.ts -> src/report/events.ts':
     'the executor builds TargetOutcome events, whose union is declared in report/events.ts',
-  'src/state/retention.ts -> src/report/history.ts':
-    'run-record reading still lives in report/history.ts while state/ is being built (issue 17)',
 };
 
 /** Packages wrapped at one seam: the folders (under src/) allowed to import each. */

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatRange } from '../intervals/interval.js';
 import type { RunEvent } from './events.js';
-import type { RecordedRange } from './history.js';
+import type { RecordedRange } from '../state/run-record.js';
 import type { Reporter } from './reporter.js';
 
 /** The median of a non-empty list. */

@@ -1,10 +1,11 @@
 /** `dagrun runs`: wall time rather than build time, no-op runs folded, part-built targets named. */
 import { describe, expect, it } from 'vitest';
-import { counts, groupNoOps, renderRunList, wallTime, type TimedRunRecord } from './run-list.js';
+import type { FoundRunRecord } from '../state/run-record.js';
+import { counts, groupNoOps, renderRunList, wallTime } from './run-list.js';
 
 const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 let n = 0;
-const run = (over: Partial<TimedRunRecord>): TimedRunRecord => ({
+const run = (over: Partial<FoundRunRecord>): FoundRunRecord => ({
   runId: `r${++n}`, dir: `/x/r${n}`, startedAt: '2024-02-01T12:00:00.000Z', finished: true, ok: true, interrupted: false, durationMs: 2, outcomes: [], commandLine: 'dagrun', ...over,
 });
 

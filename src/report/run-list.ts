@@ -8,7 +8,7 @@ import pc from 'picocolors';
 import { processAlive } from '../core/process.js';
 import { plainTable, renderTable } from './plain-table.js';
 import { formatDuration } from './format.js';
-import type { RunRecord } from './history.js';
+import type { FoundRunRecord, RunRecord } from '../state/run-record.js';
 
 /** The one word for how a run ended. */
 export function runOutcome(run: RunRecord): 'ok' | 'failed' | 'interrupted' | 'running' | 'crashed' | 'unknown' {
@@ -38,19 +38,12 @@ function coloured(outcome: ReturnType<typeof runOutcome>): string {
   }
 }
 
-/** A run record with the end-of-run fields written since wall time is kept. */
-export interface TimedRunRecord extends RunRecord {
-  /** Milliseconds from the process's start to the run's end (absent in older records). */
-  readonly wallMs?: number;
-  readonly endedAt?: string;
-}
-
 /**
  * How long a run took on the wall: `wallMs` when the record has it; else from its start to
  * `endedAtFallback` (the record file's last write), when that is plausible; else the build
  * alone (`durationMs`), which leaves out start-up and measuring.
  */
-export function wallTime(run: TimedRunRecord, endedAtFallback?: number): number | undefined {
+export function wallTime(run: RunRecord, endedAtFallback?: number): number | undefined {
   if (run.wallMs !== undefined) return run.wallMs;
   const started = run.startedAt !== undefined ? Date.parse(run.startedAt) : NaN;
   if (run.finished !== false && endedAtFallback !== undefined && !Number.isNaN(started)) {
@@ -100,7 +93,7 @@ const startText = (run: RunRecord) => run.startedAt?.replace('T', ' ').slice(0, 
 const took = (ms: number | undefined) => (ms !== undefined ? formatDuration(ms) : '?');
 
 /** The TOOK cell: the wall time, or for a run still going how long it has been going (at `now`). */
-function tookCell(run: TimedRunRecord, ends: (run: RunRecord) => number | undefined, now: number | undefined): string {
+function tookCell(run: FoundRunRecord, ends: (run: FoundRunRecord) => number | undefined, now: number | undefined): string {
   const started = run.startedAt !== undefined ? Date.parse(run.startedAt) : NaN;
   if (runOutcome(run) === 'running' && now !== undefined && !Number.isNaN(started) && now >= started) return `${took(now - started)} so far`;
   return took(wallTime(run, ends(run)));
@@ -110,26 +103,26 @@ function tookCell(run: TimedRunRecord, ends: (run: RunRecord) => number | undefi
  * The table of runs, newest first; `ends` gives the fallback end time of a record (see
  * `wallTime`), `now` the clock for runs still going.
  */
-export function renderRunList(runs: readonly TimedRunRecord[], ends: (run: RunRecord) => number | undefined = () => undefined, now?: number): string {
+export function renderRunList(runs: readonly FoundRunRecord[], ends: (run: FoundRunRecord) => number | undefined = () => undefined, now?: number): string {
   if (runs.length === 0) return 'No runs yet. Runs are recorded under .dagrun/runs/ when dagrun builds.\n';
   const table = plainTable(['RUN', 'STARTED', 'TOOK', 'RESULT', 'TARGETS', 'COMMAND']);
   for (const entry of groupNoOps(runs)) {
     if (Array.isArray(entry)) {
-      const group = entry as readonly TimedRunRecord[];
+      const group = entry as readonly FoundRunRecord[];
       const times = group.map((r) => wallTime(r, ends(r))).filter((t): t is number => t !== undefined);
       const span = times.length === 0 ? '?' : `${took(Math.min(...times))}–${took(Math.max(...times))} each`;
       const newest = group[0]!;
       table.push([`… ${group.length} no-op runs`, `${startText(group[group.length - 1]!)} … ${startText(newest)}`, span, coloured('ok'), pc.dim('nothing to do'), newest.commandLine ?? '']);
       continue;
     }
-    const run = entry as TimedRunRecord;
+    const run = entry as FoundRunRecord;
     table.push([run.runId, startText(run), tookCell(run, ends, now), coloured(runOutcome(run)), counts(run), run.commandLine ?? '']);
   }
   return `${renderTable(table)}\n`;
 }
 
 /** The runs as JSON (`dagrun runs --json`). */
-export function runListJson(runs: readonly TimedRunRecord[], ends: (run: RunRecord) => number | undefined = () => undefined): string {
+export function runListJson(runs: readonly FoundRunRecord[], ends: (run: FoundRunRecord) => number | undefined = () => undefined): string {
   return JSON.stringify(
     {
       runs: runs.map((r) => ({

@@ -3,7 +3,6 @@
  * selection. The clock is read here and nowhere below the CLI.
  */
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { closest } from 'fastest-levenshtein';
 import { findConfig, loadConfig } from '../config/load.js';
 import { similar } from '../config/shape.js';
@@ -14,6 +13,8 @@ import { parseSelector, selectTargets } from '../graph/select.js';
 import { addDays, dayInZone, formatDay, type Day } from '../intervals/day.js';
 import { formatDays, MAX_WINDOW_DAYS, parseWindowDay } from '../config/bounds.js';
 import { parseDuration } from '../config/normalize.js';
+import { stateDirOf } from '../state/paths.js';
+import { newRunId } from '../state/run-history.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
 /** Options shared by the commands that read the pipeline. */
@@ -112,11 +113,6 @@ function describeUnknown(word: string, graph: TargetGraph, config: DagConfig): s
   return `unknown target "${word}"${guess && similar(word, guess) ? ` (did you mean "${guess}"?)` : ''}`;
 }
 
-function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
 /** Loads the pipeline and resolves the selection and window. */
 export function openSession(options: SessionOptions): Session {
   const config = loadConfig(resolveConfigFile(options.config));
@@ -125,5 +121,5 @@ export function openSession(options: SessionOptions): Session {
   const selectors = options.targets.map((word) => parseSelector(word, options.only ?? false));
   const { selected, named, unknown } = selectTargets(graph, selectors, (n) => config.targets.get(n)?.group);
   if (unknown.length > 0) throw new DagrunError('usage', unknown.map((u) => describeUnknown(u, graph, config)).join('\n'));
-  return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: path.join(config.dir, '.dagrun') };
+  return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: stateDirOf(config.dir) };
 }

@@ -4,10 +4,11 @@
  * prunes, and any run still going, are never removed; a run that had nothing to do is kept
  * only until the next run, so a frequent no-op cron does not push real builds out.
  */
-import { processAlive } from '../core/process.js';
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { listRunDirs, readRunRecord, type RunRecord } from '../report/history.js';
+import { processAlive } from '../core/process.js';
+import { listRunDirs } from './run-history.js';
+import { readRunRecord, type RunRecord } from './run-record.js';
 
 /** How much run history to keep (dag.json5 `history`). */
 export interface HistoryLimits {
@@ -49,9 +50,9 @@ export function folderBytes(dir: string): number {
   return total;
 }
 
-/** A run that may be going on: its record says unfinished and its process lives (or it has no record yet). */
+/** A run that may be going on: its record says unfinished and its process lives. */
 function mayBeRunning(record: RunRecord | undefined): boolean {
-  if (record === undefined) return false; // no record: a damaged folder, or one a crash left before its first write
+  if (record === undefined) return false; // no record: a crash left the folder before its first write
   if (record.finished !== false) return false;
   return record.pid !== undefined && processAlive(record.pid);
 }
@@ -73,7 +74,9 @@ export function pruneRunHistory(stateDir: string, limits: HistoryLimits, current
   let newest = true;
   for (const dir of listRunDirs(stateDir)) {
     const id = path.basename(dir);
-    const record = readRunRecord(dir);
+    const read = readRunRecord(dir);
+    // a damaged record is no evidence of a run going on: its folder is pruned like any other
+    const record = read.kind === 'found' ? read.record : undefined;
     const bytes = folderBytes(dir);
     const protectedRun = id === currentRunId || mayBeRunning(record);
     const stale = !newest && nothingDone(record);

@@ -3,13 +3,14 @@
  * the given one), read from `.dagrun/runs/<id>/<target>/*.log`. A SQL target prints
  * nothing: for it, the SQL the run read and each range's outcome and error (`ranges.json`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
 import { DagrunError } from '../../core/errors.js';
-import { listRunDirs, listRuns } from '../../report/history.js';
 import { readRangeLog, renderRangeLog } from '../../report/range-log.js';
-import { stateDirOf } from './runs.js';
+import { LOG_EXTENSION, runsDir } from '../../state/paths.js';
+import { commandLogFiles, listRunDirs, listRuns } from '../../state/run-history.js';
+import { pipelineStateDir } from './runs.js';
 import type { Output } from './shared.js';
 
 /** Options of `dagrun logs`. */
@@ -23,15 +24,9 @@ export interface LogsOptions {
   readonly lines?: number;
 }
 
-function logFiles(runDir: string, target: string): string[] {
-  const dir = path.join(runDir, target);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => path.join(dir, f));
-}
-
 /** Whether `target` took part in the run of `runDir` (its record names it, or it left logs). */
 function ranIn(runDir: string, target: string, recorded: ReadonlyMap<string, readonly string[]>): boolean {
-  return logFiles(runDir, target).length > 0 || (recorded.get(runDir) ?? []).includes(target);
+  return commandLogFiles(runDir, target).length > 0 || (recorded.get(runDir) ?? []).includes(target);
 }
 
 function findRun(stateDir: string, options: LogsOptions & { readonly target: string }): string {
@@ -39,12 +34,12 @@ function findRun(stateDir: string, options: LogsOptions & { readonly target: str
   if (options.run !== undefined) {
     const matches = dirs.filter((d) => path.basename(d).startsWith(options.run!));
     if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) throw new DagrunError('usage', `no run "${options.run}" under ${path.join(stateDir, 'runs')} (see "dagrun runs")`);
+    if (matches.length === 0) throw new DagrunError('usage', `no run "${options.run}" under ${runsDir(stateDir)} (see "dagrun runs")`);
     throw new DagrunError('usage', `"${options.run}" matches ${matches.length} runs; give more of the id (see "dagrun runs")`);
   }
   const recorded = new Map(listRuns(stateDir).map((r) => [r.dir, r.outcomes.map((o) => o.target)]));
   const found = dirs.find((d) => ranIn(d, options.target, recorded));
-  if (!found) throw new DagrunError('usage', `no run of "${options.target}" under ${path.join(stateDir, 'runs')} (see "dagrun runs")`);
+  if (!found) throw new DagrunError('usage', `no run of "${options.target}" under ${runsDir(stateDir)} (see "dagrun runs")`);
   return found;
 }
 
@@ -54,9 +49,9 @@ export function logsCommand(options: LogsOptions, out: Output): number {
     throw new DagrunError('usage', 'dagrun logs needs a target: dagrun logs TARGET [--run ID] [-n LINES] ("dagrun runs" lists the runs)');
   }
   const target = options.target;
-  const stateDir = stateDirOf(options.config);
+  const stateDir = pipelineStateDir(options.config);
   const runDir = findRun(stateDir, { ...options, target });
-  const files = logFiles(runDir, target);
+  const files = commandLogFiles(runDir, target);
   const runId = path.basename(runDir);
   if (files.length === 0) {
     const logged = readRangeLog(runDir)?.targets[target];
@@ -70,7 +65,7 @@ export function logsCommand(options: LogsOptions, out: Output): number {
   for (const file of files) {
     let text = readFileSync(file, 'utf8');
     if (options.lines !== undefined) text = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-options.lines).join('\n') + '\n';
-    out.stdout(`${pc.bold(`==> run ${runId} · ${target} · ${path.basename(file, '.log')} <==`)}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+    out.stdout(`${pc.bold(`==> run ${runId} · ${target} · ${path.basename(file, LOG_EXTENSION)} <==`)}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
   }
   return 0;
 }

@@ -1,9 +1,10 @@
 /** `dagrun runs`: recent runs with their outcome, from the run records under `.dagrun/runs/`. */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { renderRunList, runListJson } from '../../report/run-list.js';
-import { listRuns, type RunRecord } from '../../report/history.js';
 import { resolveConfigFile } from '../../run/session.js';
+import { stateDirOf } from '../../state/paths.js';
+import { listRuns, type DamagedRunRecord } from '../../state/run-history.js';
+import { runRecordWrittenAt, type FoundRunRecord } from '../../state/run-record.js';
 import type { Output } from './shared.js';
 
 /** Options of `dagrun runs`. */
@@ -14,22 +15,18 @@ export interface RunsOptions {
 }
 
 /** The `.dagrun` folder of the pipeline, without loading (or validating) it. */
-export function stateDirOf(configOption: string | undefined): string {
-  return path.join(path.dirname(resolveConfigFile(configOption)), '.dagrun');
+export function pipelineStateDir(configOption: string | undefined): string {
+  return stateDirOf(path.dirname(resolveConfigFile(configOption)));
 }
 
 /** When a run's record was last written (its end, for a finished run): the wall time of records from before `wallMs` was kept. */
-function recordWritten(run: RunRecord): number | undefined {
-  try {
-    return statSync(path.join(run.dir, 'run.json')).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
+const recordWritten = (run: FoundRunRecord) => runRecordWrittenAt(run.dir);
 
 /** Prints the recent runs; returns the exit code (0, also when there are none). */
 export function runsCommand(options: RunsOptions, out: Output): number {
-  const runs = listRuns(stateDirOf(options.config), options.limit);
+  // a damaged record is said, not listed: its fields cannot be trusted
+  const sayDamaged = (damaged: DamagedRunRecord) => out.stderr(`dagrun: not listed: ${damaged.file} is damaged (${damaged.problem})\n`);
+  const runs = listRuns(pipelineStateDir(options.config), options.limit, sayDamaged);
   out.stdout(options.json ? runListJson(runs, recordWritten) + '\n' : renderRunList(runs, recordWritten, Date.now()));
   return 0;
 }

@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { buildGraph } from '../../graph/build.js';
-import { listRuns } from '../../report/history.js';
 import { describeOutdatedDownstream, outdatedDownstream } from '../../watch/downstream.js';
 import { FileWatcher } from '../../watch/fs-watcher.js';
 import { fallbackFiles, watchedFiles, type WatchedFiles } from '../../watch/watched-files.js';
 import { Watcher, type BuildHandle, type WatchState } from '../../watch/watcher.js';
 import { resolveConfigFile } from '../../run/session.js';
+import { stateDirOf } from '../../state/paths.js';
+import { listRuns } from '../../state/run-history.js';
 import type { Output } from './shared.js';
 
 /** Options of a watch. */
@@ -62,7 +63,7 @@ function newestRunId(stateDir: string): string | undefined {
  */
 function sayOutdatedDownstream(configFile: string, before: string | undefined, out: Output): void {
   try {
-    const run = listRuns(path.join(path.dirname(configFile), '.dagrun'), 1)[0];
+    const run = listRuns(stateDirOf(path.dirname(configFile)), 1)[0];
     if (!run || run.runId === before || run.finished === false) return;
     const line = describeOutdatedDownstream(outdatedDownstream(buildGraph(loadConfig(configFile).targets), run.outcomes));
     if (line) out.stderr(`${line}\n`);
@@ -114,7 +115,7 @@ export async function watchCommand(options: WatchOptions, out: Output): Promise<
   const watcher: Watcher = new Watcher({
     debounceMs: options.debounceMs,
     startBuild: () => {
-      const before = newestRunId(path.join(path.dirname(configFile), '.dagrun'));
+      const before = newestRunId(stateDirOf(path.dirname(configFile)));
       const build = startBuild(bin, args, out);
       // After each build the pipeline may name other files (a new target, another script).
       void build.done.then(() => {
