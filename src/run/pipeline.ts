@@ -6,12 +6,12 @@
 import path from 'node:path';
 import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
-import { acquirePipelineLock, describeOwner, type LockOwner, type LockPurpose, type PipelineLock } from '../executor/lock.js';
 import { assessTargets, type TargetToFreshness } from '../freshness/assess.js';
 import { measureState } from '../freshness/check.js';
 import { fingerprintAll } from '../freshness/fingerprint.js';
 import type { MeasuredState } from '../freshness/state.js';
 import { formatDay } from '../intervals/day.js';
+import { acquirePipelineLock, describeOwner, type LockOwner, type LockPurpose, type PipelineLock } from '../state/lock.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
 import type { Session } from './session.js';

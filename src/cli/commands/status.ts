@@ -4,8 +4,8 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { currentHolder, describeOwner, type LockOwner } from '../../executor/lock.js';
 import type { Freshness } from '../../freshness/assess.js';
+import { currentHolder, describeOwner, type LockOwner } from '../../state/lock.js';
 import { readLiveState, type LiveView } from '../../report/live-state.js';
 import { liveExitCode, liveStatusJson, renderLiveStatus, selectLive } from '../../report/status-live.js';
 import { renderStatusTable } from '../../report/status-table.js';

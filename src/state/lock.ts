@@ -13,13 +13,14 @@
  * lock is only judged by its heartbeat. A stale lock is renamed away (only one process wins the rename),
  * the commands its dead owner left running are ended, and the lock is taken again.
  */
-import { processAlive } from '../core/process.js';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeWriteFailure, makeStateDirPrivate, PRIVATE_FILE_MODE } from '../state/disk.js';
+import { processAlive } from '../core/process.js';
+import { describeWriteFailure, makeStateDirPrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './disk.js';
+import { lockDir, lockOwnerFile } from './paths.js';
 
 /** How often the holder touches its owner file. */
 const HEARTBEAT_MS = 5_000;
@@ -132,7 +133,7 @@ export class PipelineLock {
   #touch(): void {
     const now = new Date();
     try {
-      utimesSync(ownerFile(this.#dir), now, now);
+      utimesSync(lockOwnerFile(this.#dir), now, now);
     } catch {
       // The lock was cleared under us (a heartbeat stalled for a minute); nothing to touch.
     }
@@ -149,12 +150,6 @@ export class PipelineLock {
   }
 }
 
-/** The lock folder of a pipeline's state folder. */
-export function lockDir(stateDir: string): string {
-  return path.join(stateDir, 'lock');
-}
-
-const ownerFile = (dir: string) => path.join(dir, 'owner.json');
 
 function writeOwner(dir: string, owner: LockOwner): void {
   const temp = path.join(dir, `owner.${owner.token}.tmp`);
@@ -164,19 +159,17 @@ function writeOwner(dir: string, owner: LockOwner): void {
     rmSync(temp, { force: true });
     throw error;
   }
-  renameSync(temp, ownerFile(dir));
+  renameSync(temp, lockOwnerFile(dir));
 }
 
 /** The owner of the lock, if it is held and readable. */
 export function readOwner(dir: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(ownerFile(dir), 'utf8')) as LockOwner;
+    return JSON.parse(readFileSync(lockOwnerFile(dir), 'utf8')) as LockOwner;
   } catch {
     return undefined;
   }
 }
-
-export { processAlive } from '../core/process.js';
 
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {
@@ -190,7 +183,7 @@ function staleness(dir: string, now: number): string | undefined {
   const owner = readOwner(dir);
   let touched: number;
   try {
-    touched = statSync(owner ? ownerFile(dir) : dir).mtimeMs;
+    touched = statSync(owner ? lockOwnerFile(dir) : dir).mtimeMs;
   } catch {
     return undefined; // released meanwhile: the next mkdir succeeds
   }
@@ -360,7 +353,7 @@ export async function acquirePipelineLock(
 
 function tryCreate(dir: string, owner: LockOwner): boolean {
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new Error(describeWriteFailure(dir, error));
@@ -370,7 +363,7 @@ function tryCreate(dir: string, owner: LockOwner): boolean {
   } catch (error) {
     // A full disk: leave no owner-less lock behind for the next run to wait out.
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(describeWriteFailure(ownerFile(dir), error));
+    throw new Error(describeWriteFailure(lockOwnerFile(dir), error));
   }
   return true;
 }
