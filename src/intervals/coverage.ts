@@ -1,5 +1,6 @@
 /** Coverage of expected days by present days: the arithmetic behind freshness. */
 import type { Day } from './day.js';
+import { countWithin, daysOutside } from './day-ranges.js';
 import { ascending, firstAtOrAfter, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** What a target has against what its calendar expects. */
@@ -52,6 +53,16 @@ export function matchDays(expected: readonly Day[], present: readonly Day[]): { 
   }
   const have = expected.length - missing.length;
   return { coverage: { expected: expected.length, present: have, missing, ratio: expected.length === 0 ? 1 : have / expected.length }, presentExpected };
+}
+
+/**
+ * The coverage of sorted `expected` days by present days given as ranges (normal form): a
+ * binary search per range, so a fully built table costs one step whatever the window.
+ */
+export function matchRanges(expected: readonly Day[], present: readonly DayRange[]): Coverage {
+  const have = countWithin(expected, present);
+  const missing = have === expected.length ? [] : daysOutside(expected, present);
+  return { expected: expected.length, present: have, missing, ratio: expected.length === 0 ? 1 : have / expected.length };
 }
 
 /** Missing days as inclusive ranges that run contiguously over the calendar. */

@@ -1,20 +1,10 @@
 /** Short human forms of day sets for reasons: "2024-01-03..2024-01-05, 2024-01-09 (+2 more ranges)". */
 import type { Day } from './day.js';
+import { rangesOfDays } from './day-ranges.js';
 import { ascending, formatRange, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** How many ranges a reason names before it says "+N more". */
 const RANGES_NAMED = 4;
-
-/** Runs of consecutive day numbers as ranges (for days with no calendar to run over). */
-function consecutiveRanges(days: readonly Day[]): DayRange[] {
-  const ranges: { first: Day; last: Day }[] = [];
-  for (const day of days) {
-    const current = ranges[ranges.length - 1];
-    if (current && day === current.last + 1) current.last = day;
-    else ranges.push({ first: day, last: day });
-  }
-  return ranges;
-}
 
 /**
  * Sorted `days` as inclusive ranges: runs over `calendar` when given (days between two
@@ -22,7 +12,7 @@ function consecutiveRanges(days: readonly Day[]): DayRange[] {
  */
 export function dayRanges(days: readonly Day[], calendar?: readonly Day[]): DayRange[] {
   const sorted = ascending(days) ? days : [...days].sort((a, b) => a - b);
-  return calendar ? rangesOverCalendar(sorted, calendar) : consecutiveRanges(sorted);
+  return calendar ? rangesOverCalendar(sorted, calendar) : rangesOfDays(sorted);
 }
 
 /** The ranges of `days`, the first few named and the rest counted. */
