@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquirePipelineLock, describeOwner, ownIdentity, readOwner, type PipelineLock, type ProcessIdentity } from './lock.js';
+import { acquirePipelineLock, type PipelineLock } from './lock.js';
+import { describeOwner, ownIdentity, readOwner, type ProcessIdentity } from './lock-owner.js';
 import { lockDir } from './paths.js';
 
 let stateDir: string;

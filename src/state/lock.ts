@@ -14,12 +14,11 @@
  * the commands its dead owner left running are ended, and the lock is taken again.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { processAlive } from '../core/process.js';
-import { describeWriteFailure, makeStateDirPrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './disk.js';
+import { describeWriteFailure, makeStateDirPrivate, PRIVATE_DIR_MODE } from './disk.js';
+import { describeOwner, ownIdentity, processRunning, processStartTicks, readOwner, seesSameProcesses, writeOwner, type LockOwner } from './lock-owner.js';
 import { lockDir, lockOwnerFile } from './paths.js';
 
 /** How often the holder touches its owner file. */
@@ -34,36 +33,6 @@ const UNOWNED_GRACE_MS = 5_000;
  * list is only a second line of defence (the spawners end their commands when dagrun dies).
  */
 const COMMANDS_WRITE_MS = 200;
-
-/** What the holder does with the pipeline: reads are short, so other processes wait for them without `--wait`. */
-export type LockPurpose = 'build' | 'read';
-
-/** Who holds a lock, as written in `owner.json`. */
-export interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly runId: string;
-  readonly commandLine: string;
-  /** ISO instant. */
-  readonly startedAt: string;
-  readonly purpose: LockPurpose;
-  /** Tells this holder's lock apart from a later one with a reused pid. */
-  readonly token: string;
-  /** Process groups of the commands running now, so a successor can end them if this process dies. */
-  readonly commands: readonly number[];
-  /** Where `pid` and `commands` mean something (absent in locks of older dagruns: judged by heartbeat only). */
-  readonly process?: ProcessIdentity;
-}
-
-/** What makes a pid name one process: the boot, the PID namespace, and the process's start time. */
-export interface ProcessIdentity {
-  /** `/proc/sys/kernel/random/boot_id`: pids of an earlier boot name nothing. */
-  readonly bootId: string;
-  /** `/proc/self/ns/pid`, e.g. `pid:[4026531836]`: another container's pids are other processes. */
-  readonly pidNamespace: string;
-  /** Field 22 of `/proc/<pid>/stat` (clock ticks after boot): tells a reused pid apart. */
-  readonly startTicks: string;
-}
 
 /** Options of `acquirePipelineLock`. */
 export interface AcquireOptions {
@@ -150,34 +119,6 @@ export class PipelineLock {
   }
 }
 
-
-function writeOwner(dir: string, owner: LockOwner): void {
-  const temp = path.join(dir, `owner.${owner.token}.tmp`);
-  try {
-    writeFileSync(temp, JSON.stringify(owner, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  renameSync(temp, lockOwnerFile(dir));
-}
-
-/** The owner of the lock, if it is held and readable. */
-export function readOwner(dir: string): LockOwner | undefined {
-  try {
-    return JSON.parse(readFileSync(lockOwnerFile(dir), 'utf8')) as LockOwner;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
-export function describeOwner(owner: LockOwner | undefined): string {
-  if (!owner) return 'a dagrun process that is just starting';
-  const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && owner.process.pidNamespace !== ownPidNamespace() ? ' in another PID namespace' : '';
-  return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
-}
-
 /** Why a held lock is stale, or undefined when its owner is alive. */
 function staleness(dir: string, now: number): string | undefined {
   const owner = readOwner(dir);
@@ -189,68 +130,11 @@ function staleness(dir: string, now: number): string | undefined {
   }
   if (!owner) return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
   if (seesSameProcesses(owner)) {
-    if (!running(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
+    if (!processRunning(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
     if (processStartTicks(owner.pid) !== owner.process!.startTicks) return `its process (pid ${owner.pid}) ended; that pid is now another process`;
   }
   if (now - touched > STALE_AFTER_MS) return `its owner stopped updating it ${Math.round((now - touched) / 1000)}s ago`;
   return undefined;
-}
-
-/**
- * Whether the owner's pid names a process we can see: same host, same boot, same PID
- * namespace. Otherwise (another container with the same hostname, a lock of an older dagrun
- * that did not record where it ran) only its heartbeat tells whether it lives.
- */
-function seesSameProcesses(owner: LockOwner): boolean {
-  const mine = ownIdentity();
-  const theirs = owner.process;
-  if (owner.host !== hostname() || !mine || !theirs) return false;
-  return theirs.bootId === mine.bootId && theirs.pidNamespace === mine.pidNamespace;
-}
-
-let pidNamespace: string | null | undefined;
-
-/** `/proc/self/ns/pid` of this process (right even when /proc shows another namespace's processes). */
-function ownPidNamespace(): string | undefined {
-  if (pidNamespace === undefined) {
-    try {
-      pidNamespace = readlinkSync('/proc/self/ns/pid');
-    } catch {
-      pidNamespace = null;
-    }
-  }
-  return pidNamespace ?? undefined;
-}
-
-let identity: ProcessIdentity | null | undefined;
-
-/** This process's identity; undefined without /proc (then locks are judged by their heartbeat). */
-export function ownIdentity(): ProcessIdentity | undefined {
-  if (identity === undefined) {
-    try {
-      const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
-      const pidNamespace = ownPidNamespace();
-      const startTicks = processStartTicks(process.pid, '/proc/self/stat');
-      // A /proc of another PID namespace (unshare without --mount-proc) shows other processes
-      // under our pids: then no pid can be checked, and locks are judged by their heartbeat.
-      const procIsOurs = processStartTicks(process.pid) === startTicks;
-      identity = bootId && pidNamespace && startTicks && procIsOurs ? { bootId, pidNamespace, startTicks } : null;
-    } catch {
-      identity = null;
-    }
-  }
-  return identity ?? undefined;
-}
-
-/** The start time of a process in clock ticks after boot (`/proc/<pid>/stat` field 22), if it can be read. */
-function processStartTicks(pid: number, file = `/proc/${pid}/stat`): string | undefined {
-  try {
-    const stat = readFileSync(file, 'latin1');
-    // the command name (field 2) may hold spaces and parentheses: count fields after its last ')'
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -277,18 +161,8 @@ async function endOrphans(owner: LockOwner): Promise<number> {
     }
   }
   // A killed command may hold the warehouse file until it is really gone.
-  for (let i = 0; i < 50 && ended.some(running); i++) await delay(20);
+  for (let i = 0; i < 50 && ended.some(processRunning); i++) await delay(20);
   return ended.length;
-}
-
-/** Whether a process runs (a zombie, already dead but not yet reaped, does not). */
-function running(pid: number): boolean {
-  if (!processAlive(pid)) return false;
-  try {
-    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return true;
-  }
 }
 
 /** Moves a stale lock away (one process wins the rename) and ends what its owner left running. */
