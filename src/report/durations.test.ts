@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayOf } from '../intervals/day.js';
-import { durationsFile, estimateFrom, RangeDurations, rangeDurationsFromHistory, recordRangeDurations } from './durations.js';
+import { recordRangeDurations } from '../state/durations-file.js';
+import { durationsFile } from '../state/paths.js';
+import { estimateFrom, RangeDurations, rangeDurationsFromHistory } from './durations.js';
 import type { RunEvent } from './events.js';
 
 let stateDir: string;
