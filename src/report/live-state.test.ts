@@ -9,7 +9,9 @@ import { dayOf, daysBetween, type Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import type { RunEvent } from './events.js';
-import { LiveState, liveStateFile, parseLiveState, readLiveState } from './live-state.js';
+import { parseLiveState, readLiveState } from '../state/live-file.js';
+import { liveFile } from '../state/paths.js';
+import { LiveState } from './live-state.js';
 import { LiveStateWriter } from './live-writer.js';
 
 const d = (iso: string): Day => dayOf(iso);
@@ -119,12 +121,12 @@ describe('LiveStateWriter', () => {
   it('writes the state when the run starts and removes it when the run ends', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dagrun-live-'));
     const writer = new LiveStateWriter(dir, { clock: () => at(0) });
-    expect(existsSync(liveStateFile(dir))).toBe(false);
+    expect(existsSync(liveFile(dir))).toBe(false);
     writer.handle(started);
     expect(readLiveState(dir)).toMatchObject({ runId: 'r1', pid: process.pid });
     writer.handle({ type: 'run-finished', runId: 'r1', ok: true, interrupted: false, durationMs: 1, outcomes: [] });
-    expect(existsSync(liveStateFile(dir))).toBe(false);
+    expect(existsSync(liveFile(dir))).toBe(false);
     writer.handle(started); // nothing after the end
-    expect(existsSync(liveStateFile(dir))).toBe(false);
+    expect(existsSync(liveFile(dir))).toBe(false);
   });
 });

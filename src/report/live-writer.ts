@@ -1,12 +1,12 @@
 /**
  * Keeps `.dagrun/live.json` up to date during a build, for `dagrun --status` to read while
- * the build holds the pipeline (and, on DuckDB, the warehouse file). Each write goes to a temp
- * file renamed over the old one, so a reader sees either the previous state or the new one.
+ * the build holds the pipeline (and, on DuckDB, the warehouse file): at most a few writes a
+ * second, however many ranges end, and the file removed when the run ends.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { removeLiveState, writeLiveState } from '../state/live-file.js';
 import type { RunEvent } from './events.js';
-import { LiveState, liveStateFile } from './live-state.js';
+import { LiveState } from './live-state.js';
 import type { Reporter } from './reporter.js';
 
 /**
@@ -25,7 +25,6 @@ export interface LiveStateWriterOptions {
 /** A reporter that writes the build's live state (live-state.ts) and removes it when the run ends. */
 export class LiveStateWriter implements Reporter {
   readonly #stateDir: string;
-  readonly #file: string;
   readonly #state = new LiveState({ pid: process.pid, host: hostname() });
   readonly #clock: () => Date;
   readonly #onError: ((message: string) => void) | undefined;
@@ -36,7 +35,6 @@ export class LiveStateWriter implements Reporter {
 
   constructor(stateDir: string, options: LiveStateWriterOptions = {}) {
     this.#stateDir = stateDir;
-    this.#file = liveStateFile(stateDir);
     this.#clock = options.clock ?? (() => new Date());
     this.#onError = options.onError;
   }
@@ -74,13 +72,9 @@ export class LiveStateWriter implements Reporter {
     this.#timer = undefined;
     if (this.#ended || !this.#state.started) return;
     this.#lastWrite = performance.now();
-    const temp = `${this.#file}.${process.pid}.tmp`;
     try {
-      mkdirSync(this.#stateDir, { recursive: true });
-      writeFileSync(temp, this.#state.toJson());
-      renameSync(temp, this.#file);
+      writeLiveState(this.#stateDir, this.#state.toJson());
     } catch (error) {
-      rmSync(temp, { force: true });
       if (!this.#complained) this.#onError?.(`cannot write the live state for --status (${(error as Error).message}); the build goes on`);
       this.#complained = true;
     }
@@ -92,10 +86,6 @@ export class LiveStateWriter implements Reporter {
     this.#ended = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    try {
-      rmSync(this.#file, { force: true });
-    } catch {
-      // a leftover file is ignored: its run no longer holds the lock
-    }
+    removeLiveState(this.#stateDir);
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Freshness } from '../freshness/assess.js';
 import { dayOf } from '../intervals/day.js';
-import type { LiveRange, LiveView } from './live-state.js';
+import type { LiveRange, LiveView } from '../state/live-file.js';
 import { describeRunning, liveExitCode, selectLive } from './status-live.js';
 
 const NOW = new Date('2024-01-07T10:00:10Z');

@@ -7,8 +7,8 @@ import type { Freshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
+import type { LiveRange, LiveView } from '../state/live-file.js';
 import { formatDuration } from './format.js';
-import type { LiveRange, LiveView } from './live-state.js';
 import { freshnessJson, windowJson } from './status-json.js';
 import { renderStatusTable } from './status-table.js';
 

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Freshness } from '../../freshness/assess.js';
 import { currentHolder } from '../../state/lock.js';
 import { describeOwner, type LockOwner } from '../../state/lock-owner.js';
-import { readLiveState, type LiveView } from '../../report/live-state.js';
+import { readLiveState, type LiveView } from '../../state/live-file.js';
 import { liveExitCode, liveStatusJson, renderLiveStatus, selectLive } from '../../report/status-live.js';
 import { renderStatusTable } from '../../report/status-table.js';
 import { statusJson, windowJson } from '../../report/status-json.js';
