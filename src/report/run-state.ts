@@ -7,7 +7,8 @@ import type { TargetGraph } from '../graph/build.js';
 import type { ReportFiles } from './report-files.js';
 import type { RunModel } from './run-model.js';
 import { documentTargets } from './status-document.js';
-import { compareWithSnapshot, nextSnapshot, readSnapshot, writeSnapshot } from './status-snapshot.js';
+import { readSnapshot, writeSnapshot } from '../state/last-status-file.js';
+import { compareWithSnapshot, nextSnapshot } from './status-snapshot.js';
 
 /** Whether the run's reports show its state: nothing built, all well, a report asked for. */
 function reportsState(model: RunModel, files: ReportFiles): boolean {

@@ -1,37 +1,15 @@
 /**
  * "What changed since the last report": each validation document leaves a small snapshot in
- * `.dagrun/last-status.json` (per target its window, present dates as ranges over its
- * calendar, coverage and check values), and the next one compares against it. A date that
- * was present and is now missing is flagged, as is coverage that went down and a check that
- * stopped passing. Local and advisory: nothing else reads it, and losing it loses only the
- * comparison.
+ * `.dagrun/last-status.json` (state/last-status-file.ts: per target its window, present dates
+ * as ranges over its calendar, coverage and check values), and the next one compares against
+ * it. A date that was present and is now missing is flagged, as is coverage that went down and
+ * a check that stopped passing.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { formatDay, parseDay, type Day } from '../intervals/day.js';
-import { writePrivateFileAtomic } from '../state/disk.js';
 import { dayRanges } from '../intervals/describe.js';
 import { rangesToIso, type DayRange } from '../intervals/interval.js';
+import type { SnapshotTarget, StatusSnapshot } from '../state/last-status-file.js';
 import type { DocumentTarget } from './status-document.js';
-
-/** One target as the snapshot keeps it. */
-export interface SnapshotTarget {
-  /** The window it was measured in, inclusive ISO dates. */
-  readonly window: readonly [string, string];
-  readonly expected: number;
-  readonly present: number;
-  readonly coverage: number;
-  /** Present expected dates as inclusive ranges over the calendar of the time. */
-  readonly presentRanges: readonly (readonly [string, string])[];
-  readonly checks: Readonly<Record<string, { readonly value: number | null; readonly passed: boolean }>>;
-}
-
-/** The file `.dagrun/last-status.json`. */
-export interface StatusSnapshot {
-  readonly version: 1;
-  readonly measuredAt: string;
-  readonly targets: Readonly<Record<string, SnapshotTarget>>;
-}
 
 /** What changed for one target. */
 export interface TargetChange {
@@ -57,11 +35,6 @@ export interface StatusChanges {
   readonly targets: readonly TargetChange[];
   /** Targets the last report did not have. */
   readonly added: readonly string[];
-}
-
-/** The snapshot file of a state folder. */
-export function snapshotFile(stateDir: string): string {
-  return path.join(stateDir, 'last-status.json');
 }
 
 /** Present expected days of a target: its expected days less the missing ones. */
@@ -143,19 +116,4 @@ export function compareWithSnapshot(old: StatusSnapshot | undefined, targets: re
 /** Whether a change is a regression a reviewer must look at: lost dates, lower coverage, a broken check. */
 export function isRegression(change: TargetChange): boolean {
   return change.disappearedCount > 0 || change.coverageNow < change.coverageBefore - 1e-9 || change.checksBroken.length > 0;
-}
-
-/** Reads the last snapshot; undefined when there is none or it cannot be read (then this report is the baseline). */
-export function readSnapshot(stateDir: string): StatusSnapshot | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(snapshotFile(stateDir), 'utf8')) as Partial<StatusSnapshot>;
-    return parsed.version === 1 && typeof parsed.targets === 'object' && parsed.targets !== null ? (parsed as StatusSnapshot) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes the snapshot whole (a temporary file, then a rename), private to the user. */
-export function writeSnapshot(stateDir: string, snapshot: StatusSnapshot): void {
-  writePrivateFileAtomic(snapshotFile(stateDir), JSON.stringify(snapshot) + '\n', stateDir);
 }
