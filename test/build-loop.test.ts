@@ -15,6 +15,7 @@ import { fingerprintAll } from '../src/freshness/fingerprint.js';
 import { buildGraph } from '../src/graph/build.js';
 import { dayOf } from '../src/intervals/day.js';
 import type { RunEvent, TargetOutcome } from '../src/report/events.js';
+import { describeFailure } from '../src/report/failure-text.js';
 import { computePlan } from '../src/scheduler/compute-plan.js';
 import type { Plan } from '../src/scheduler/plan.js';
 import { DuckDbWarehouse } from '../src/warehouse/duckdb.js';
@@ -34,6 +35,11 @@ function commandTarget(options: { deps?: string[]; group?: string; parallel?: nu
 }
 
 /** A pipeline of command targets in a temp folder, measured and planned for real, executed with the fake runner. */
+/** An outcome with its failure in the words reports use. */
+type SaidOutcome = TargetOutcome & { readonly reason: string | undefined };
+const byTarget = (outcomes: readonly TargetOutcome[]): Record<string, SaidOutcome> =>
+  Object.fromEntries(outcomes.map((o) => [o.target, { ...o, reason: describeFailure(o.failure) }]));
+
 class Harness {
   readonly rig = new ProjectRig();
   readonly runner = new FakeCommandRunner();
@@ -79,7 +85,7 @@ class Harness {
   }
 
   /** Ends every command as `decide` says, one at a time in start order, until the run is done. */
-  async drive(done: Promise<TargetOutcome[]>, decide: (inv: FakeInvocation) => 'write' | 'exit-only' | number = () => 'write'): Promise<Record<string, TargetOutcome>> {
+  async drive(done: Promise<TargetOutcome[]>, decide: (inv: FakeInvocation) => 'write' | 'exit-only' | number = () => 'write'): Promise<Record<string, SaidOutcome>> {
     for (;;) {
       const inv = await Promise.race([this.runner.nextInvocation(), done.then(() => undefined)]);
       if (!inv) break;
@@ -88,7 +94,7 @@ class Harness {
       if (typeof what === 'number') inv.exit(what, `boom from ${inv.target}\n`);
       else inv.exit(0);
     }
-    return Object.fromEntries((await done).map((o) => [o.target, o]));
+    return byTarget(await done);
   }
 
   /** Index of the first event matching. */
@@ -184,7 +190,7 @@ describe('interrupting executePlan', () => {
     expect(h.runner.running).toHaveLength(2);
     h.interrupt();
     h.controller.abort(); // the fake runner ends its commands as killed, as execa does
-    const outcomes = Object.fromEntries((await done).map((o) => [o.target, o]));
+    const outcomes = byTarget(await done);
     expect(outcomes.raw).toMatchObject({ status: 'active', batchesDone: 0, reason: '0 of 4 ranges built: interrupted' });
     expect(outcomes.mid).toMatchObject({ status: 'skipped', reason: 'not started: interrupted' });
     expect(h.runner.commandsRan).toHaveLength(2);
@@ -198,7 +204,7 @@ describe('runBuildLoop', () => {
       throw new Error('oops');
     });
     const outcomes = plan.outcomes();
-    expect(outcomes.map((o) => [o.target, o.status, o.reason])).toEqual([
+    expect(outcomes.map((o) => [o.target, o.status, describeFailure(o.failure)])).toEqual([
       ['a', 'failed', 'Internal error: oops'],
       ['b', 'skipped', 'upstream a failed'],
     ]);

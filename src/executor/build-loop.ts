@@ -4,10 +4,11 @@
  */
 import { InternalError, messageOf } from '../core/errors.js';
 import type { Step } from '../scheduler/compute-plan.js';
+import type { TargetFailure } from '../scheduler/failure.js';
 import type { Plan, WorkUnit } from '../scheduler/plan.js';
 
 /** How a unit ended: resolve units also bring the step they resolved. */
-export type UnitOutcome = { readonly ok: true; readonly step?: Step } | { readonly ok: false; readonly reason: string };
+export type UnitOutcome = { readonly ok: true; readonly step?: Step } | { readonly ok: false; readonly failure: TargetFailure };
 
 /** Runs one unit of work; never throws for expected failures. */
 export type UnitExecutor = (unit: WorkUnit) => Promise<UnitOutcome>;
@@ -20,7 +21,7 @@ interface Finished {
 
 /** Starts one unit; a throw (sync or async) is a bug in the executor, turned into that unit's failure. */
 function start(execute: UnitExecutor, unit: WorkUnit, id: number): Promise<Finished> {
-  const failed = (error: unknown): Finished => ({ unit, outcome: { ok: false, reason: `Internal error: ${messageOf(error)}` }, id });
+  const failed = (error: unknown): Finished => ({ unit, outcome: { ok: false, failure: { kind: 'internal', message: messageOf(error) } }, id });
   try {
     return execute(unit).then((outcome) => ({ unit, outcome, id }), failed);
   } catch (error) {
@@ -51,8 +52,8 @@ export async function runBuildLoop(plan: Plan, execute: UnitExecutor): Promise<v
     const finished = await Promise.race(running.values());
     running.delete(finished.id);
     const { unit, outcome } = finished;
-    if (!outcome.ok) plan.finished(unit, 'failed', outcome.reason);
+    if (!outcome.ok) plan.finished(unit, outcome.failure);
     else if (unit.kind === 'resolve' && outcome.step) plan.resolved(unit, outcome.step);
-    else plan.finished(unit, 'ok');
+    else plan.finished(unit);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
+import type { TargetFailure } from '../scheduler/failure.js';
 import { Plan, type FailureMode, type WorkUnit } from '../scheduler/plan.js';
 import type { TargetOutcome } from '../report/events.js';
 import type { Freshness } from '../freshness/assess.js';
@@ -56,8 +57,9 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
       switch (unit.kind) {
         case 'range': {
           const outcome = await runRange(ctx, target, unit.batch, unit.index);
+          if (!outcome.ok) return outcome;
           if (outcome.deferredRecord) deferred.set(unit.target, [...(deferred.get(unit.target) ?? []), outcome.deferredRecord]);
-          return outcome.ok ? { ok: true } : { ok: false, reason: outcome.error ?? 'failed' };
+          return { ok: true };
         }
         case 'gate': {
           await recordDeferred(unit.target);
@@ -65,13 +67,15 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
           after.set(unit.target, gate.after);
           finishedAt.set(unit.target, ctx.now());
           ctx.reporter.handle({ type: 'gate-finished', target: unit.target, ok: gate.ok, message: gate.message, before: ctx.before.get(unit.target), after: gate.after });
-          return gate.ok ? { ok: true } : { ok: false, reason: gate.message };
+          return gate.ok ? { ok: true } : { ok: false, failure: { kind: 'gate-failed', message: gate.message } };
         }
         case 'resolve':
           return { ok: true, step: await resolveStep(ctx, plan.step(unit.target), (name) => plan.daysOf(name)) };
       }
     } catch (error) {
-      return { ok: false, reason: messageOf(error) };
+      const message = messageOf(error);
+      const failure: TargetFailure = unit.kind === 'range' ? { kind: 'range-failed', message } : unit.kind === 'gate' ? { kind: 'gate-failed', message } : { kind: 'not-measured', message };
+      return { ok: false, failure };
     }
   };
 
@@ -83,7 +87,7 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
       await recordDeferred().catch((error: unknown) => ctx.reporter.handle({ type: 'warning', message: `could not record writes: ${messageOf(error)}` }));
     }
     return plan.outcomes().map((o): TargetOutcome => {
-      if (o.status === 'skipped') ctx.reporter.handle({ type: 'target-skipped', target: o.target, reason: o.reason ?? '' });
+      if (o.status === 'skipped' && o.failure) ctx.reporter.handle({ type: 'target-skipped', target: o.target, failure: o.failure });
       const begin = started.get(o.target);
       const end = finishedAt.get(o.target);
       return {

@@ -7,18 +7,16 @@ import type { Target } from '../config/types.js';
 import { MAX_TIMER_MS } from '../config/bounds.js';
 import { messageOf } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
+import type { TargetFailure } from '../scheduler/failure.js';
 import { WarehouseError, type WriteBatch } from '../warehouse/warehouse.js';
 import { labels, recordOf, type Attempt } from './attempt.js';
 import { commandAttempt } from './command-attempt.js';
 import type { ExecutionContext } from './context.js';
 
-/** How a batch ended. */
-export interface RangeOutcome {
-  readonly ok: boolean;
-  readonly error: string | undefined;
-  /** Records to write before the target's gate (see Attempt.deferredRecord). */
-  readonly deferredRecord?: WriteBatch;
-}
+/** How a batch ended: built, with records to write before the target's gate (see Attempt.deferredRecord), or not. */
+export type RangeOutcome =
+  | { readonly ok: true; readonly deferredRecord?: WriteBatch }
+  | { readonly ok: false; readonly failure: TargetFailure };
 
 async function sqlAttempt(ctx: ExecutionContext, target: Target, batch: Batch, action: { file: string; sql: string }, began: () => void): Promise<Attempt> {
   began();
@@ -52,13 +50,13 @@ export async function runRange(ctx: ExecutionContext, target: Target, batch: Bat
       error: result.error, tail: result.tail, logFile: result.logFile,
       ...(result.bytesBilled === undefined ? {} : { bytesBilled: result.bytesBilled }),
     });
-    if (ok) return { ok: true, error: undefined, ...(result.deferredRecord && { deferredRecord: result.deferredRecord }) };
+    if (ok) return { ok: true, ...(result.deferredRecord && { deferredRecord: result.deferredRecord }) };
     const canRetry = n < attempts && !ctx.signal.aborted && result.retryable;
-    if (!canRetry) return { ok: false, error: result.error };
+    if (!canRetry) return { ok: false, failure: { kind: 'range-failed', message: result.error! } };
     // capped: past Node's timer limit a delay fires after 1 ms
     const delayMs = Math.min(MAX_TIMER_MS, Math.round(build.retryBackoffMs * 2 ** (n - 1) * (0.5 + Math.random())));
     ctx.reporter.handle({ type: 'range-retrying', target: target.name, index, attempt: n + 1, delayMs, error: result.error! });
     await ctx.sleep(delayMs);
-    if (ctx.signal.aborted) return { ok: false, error: 'interrupted' };
+    if (ctx.signal.aborted) return { ok: false, failure: { kind: 'interrupted' } };
   }
 }

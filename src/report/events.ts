@@ -6,6 +6,7 @@ import type { Freshness } from '../freshness/assess.js';
 import type { Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
+import type { TargetFailure } from '../scheduler/failure.js';
 import type { TargetStatus } from '../scheduler/plan.js';
 
 /** What was measured before a run: expected days and freshness of every selected target. */
@@ -18,7 +19,8 @@ export interface MeasuredSelection {
 export interface TargetOutcome {
   readonly target: string;
   readonly status: TargetStatus;
-  readonly reason: string | undefined;
+  /** Why it is not done (failure-text.ts says it in words); undefined when done. */
+  readonly failure: TargetFailure | undefined;
   readonly batchesDone: number;
   readonly batches: number;
   readonly daysHandedOver: number;
@@ -69,7 +71,7 @@ export type RunEvent =
   /** A target was measured after its build: `ok` when it became fresh. */
   | { readonly type: 'gate-finished'; readonly target: string; readonly ok: boolean; readonly message: string; readonly before: Freshness | undefined; readonly after: Freshness }
   /** A target will not run because something upstream failed. */
-  | { readonly type: 'target-skipped'; readonly target: string; readonly reason: string }
+  | { readonly type: 'target-skipped'; readonly target: string; readonly failure: TargetFailure }
   /** Something worth saying that is not tied to a batch (lock waits, warehouse retries). */
   | { readonly type: 'info'; readonly message: string }
   /** A problem that does not stop the run. */

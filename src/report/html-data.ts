@@ -12,6 +12,7 @@ import { formatPercent } from './format.js';
 import type { RunModel } from './run-model.js';
 import type { StatusDocument } from './status-document.js';
 import type { StatusChanges } from './status-snapshot.js';
+import { describeFailure } from './failure-text.js';
 
 /** The colour a graph node gets. */
 export type NodeState =
@@ -131,7 +132,7 @@ export function htmlInputFromRun(model: RunModel, graph: TargetGraph, facts: rea
     const freshness = outcome?.after ?? outcome?.before ?? model.measured?.freshness.get(name);
     if (!freshness) continue;
     const state = outcome ? runState(outcome) : freshness.state;
-    const note = outcome ? (outcome.reason ?? model.gates.get(name)?.message ?? '') : (freshness.reasons[0] ?? 'fresh');
+    const note = outcome ? (describeFailure(outcome.failure) ?? model.gates.get(name)?.message ?? '') : (freshness.reasons[0] ?? 'fresh');
     targets.push(fromFreshness(graph, freshness, state, note, model.measured?.expected.get(name)));
   }
   targets.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));

@@ -5,6 +5,7 @@ import type { RunEvent } from './events.js';
 import type { Reporter } from './reporter.js';
 import { freshnessJson, planJson } from './status-json.js';
 import type { TargetGraph } from '../graph/build.js';
+import { describeFailure } from './failure-text.js';
 
 const batchJson = (b: Batch) => ({ start: formatDay(b.first), end: formatDay(b.last), dates: b.days.length });
 
@@ -35,7 +36,7 @@ export class JsonReporter implements Reporter {
       for (const o of event.outcomes) {
         if (!this.#started.has(o.target) || this.#finished.has(o.target)) continue;
         this.#finished.add(o.target);
-        this.#emit({ type: 'target-finished', target: o.target, status: o.status, ok: o.status === 'done', reason: o.reason, durationMs: o.durationMs });
+        this.#emit({ type: 'target-finished', target: o.target, status: o.status, ok: o.status === 'done', reason: describeFailure(o.failure), failure: o.failure, durationMs: o.durationMs });
       }
     }
     this.#emitEvent(event);
@@ -70,8 +71,11 @@ export class JsonReporter implements Reporter {
       case 'run-finished':
         body = {
           ...event,
-          outcomes: event.outcomes.map((o) => ({ ...o, before: o.before && freshnessJson(this.#graph, o.before), after: o.after && freshnessJson(this.#graph, o.after) })),
+          outcomes: event.outcomes.map((o) => ({ ...o, reason: describeFailure(o.failure), before: o.before && freshnessJson(this.#graph, o.before), after: o.after && freshnessJson(this.#graph, o.after) })),
         };
+        break;
+      case 'target-skipped':
+        body = { ...event, reason: describeFailure(event.failure) };
         break;
       default:
         body = { ...event };

@@ -7,6 +7,7 @@ import { formatRange } from '../intervals/interval.js';
 import type { TargetOutcome } from './events.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { checkCases as stateCheckCases, coverageCase } from './status-junit.js';
+import { describeFailure } from './failure-text.js';
 
 /** Escapes text for XML attributes and bodies; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -48,9 +49,9 @@ function targetCase(model: RunModel, o: TargetOutcome): Case {
     case 'done':
       return { ...base, verdict: { kind: 'pass' } };
     case 'failed':
-      return { ...base, verdict: { kind: 'failure', message: o.reason ?? 'failed', body: failureBody(model, o) } };
+      return { ...base, verdict: { kind: 'failure', message: describeFailure(o.failure) ?? 'failed', body: failureBody(model, o) } };
     case 'skipped':
-      return { ...base, verdict: { kind: 'skipped', message: o.reason ?? 'skipped', body: '' } };
+      return { ...base, verdict: { kind: 'skipped', message: describeFailure(o.failure) ?? 'skipped', body: '' } };
     case 'waiting':
     case 'resolving':
     case 'active':

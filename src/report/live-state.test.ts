@@ -87,7 +87,7 @@ describe('LiveState', () => {
     const view = fold([
       started, rangeEvent('range-started', 0, r0), finished(0, r0),
       { type: 'gate-finished', target: 'a', ok: false, message: 'm', before: empty('a'), after: gated },
-      { type: 'target-skipped', target: 'b', reason: 'upstream a failed' },
+      { type: 'target-skipped', target: 'b', failure: { kind: 'upstream-failed', upstream: 'a' } },
     ]);
     expect(view.targets.get('a')!.freshness).toEqual(gated);
     expect(view.targets.get('b')!.freshness.reasons[0]).toBe('not built in this run: upstream a failed');

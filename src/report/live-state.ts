@@ -11,6 +11,7 @@ import type { Day } from '../intervals/day.js';
 import type { DayWindow } from '../intervals/interval.js';
 import { composeLiveFile, encodeLiveCalendar, encodeLiveTarget, type LiveOwner, type LiveRange, type LiveTarget } from '../state/live-file.js';
 import type { RunEvent } from './events.js';
+import { describeFailure } from './failure-text.js';
 
 /**
  * A build's live state, folded from its events. `changed()` tells the writer whether there is
@@ -64,7 +65,7 @@ export class LiveState {
       }
       case 'target-skipped': {
         const target = this.#current(event.target);
-        if (target) this.#set(event.target, { ...target.freshness, reasons: [`not built in this run: ${event.reason}`, ...target.freshness.reasons] }, target.expected);
+        if (target) this.#set(event.target, { ...target.freshness, reasons: [`not built in this run: ${describeFailure(event.failure)}`, ...target.freshness.reasons] }, target.expected);
         break;
       }
       case 'range-retrying':

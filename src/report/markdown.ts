@@ -12,6 +12,7 @@ import { formatBytes, formatDuration, formatPercent, formatThreshold } from './f
 import { billedOf, outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { documentTargets } from './status-document.js';
 import { changesSection, checksTable as stateChecks, coverageTable, datesSection, signOffBlock } from './status-markdown.js';
+import { describeFailure } from './failure-text.js';
 
 const MAX_RANGES_LISTED = 50;
 
@@ -108,7 +109,7 @@ function rangesSection(model: RunModel): string[] {
 function failuresSection(model: RunModel): string[] {
   const lines: string[] = [];
   for (const o of model.outcomes.filter((x) => x.status === 'failed' || x.status === 'skipped')) {
-    lines.push(`### \`${o.target}\` — ${o.status}`, '', o.reason ?? model.gates.get(o.target)?.message ?? 'no reason recorded', '');
+    lines.push(`### \`${o.target}\` — ${o.status}`, '', describeFailure(o.failure) ?? model.gates.get(o.target)?.message ?? 'no reason recorded', '');
     for (const r of rangesOf(model, o.target).filter((x) => !x.ok)) {
       lines.push(`Range ${formatRange(r)}: ${r.error ?? 'failed'}`, '');
       if (r.tail) lines.push('```text', r.tail, '```', '');

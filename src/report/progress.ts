@@ -12,6 +12,7 @@ import { formatDuration, formatPercent } from './format.js';
 import { ProgressState, type TargetProgress } from './progress-state.js';
 import type { Reporter } from './reporter.js';
 import { renderSummary } from './summary.js';
+import { describeFailure } from './failure-text.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const REDRAW_MS = 250;
@@ -73,7 +74,7 @@ export class ProgressReporter implements Reporter {
         this.#above(this.#finishedLine(event));
         break;
       case 'target-skipped':
-        this.#above(`${pc.yellow('-')} ${event.target} skipped: ${event.reason}`);
+        this.#above(`${pc.yellow('-')} ${event.target} skipped: ${describeFailure(event.failure)}`);
         break;
       case 'info':
         this.#above(pc.dim(event.message));

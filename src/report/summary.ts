@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { plainTable, renderTable } from './plain-table.js';
 import type { RunEvent } from './events.js';
 import { formatDuration, formatPercent } from './format.js';
+import { describeFailure } from './failure-text.js';
 
 type Finished = Extract<RunEvent, { type: 'run-finished' }>;
 
@@ -35,7 +36,7 @@ export function renderSummary(event: Finished): string {
       `${before} → ${after}`,
       checks.length === 0 ? pc.dim('-') : checks.map((c) => `${c.passed ? pc.green('✓') : pc.red('✗')} ${c.name}${c.value !== null ? `=${+c.value.toFixed(4)}` : ''}`).join(' '),
       o.durationMs !== undefined ? formatDuration(o.durationMs) : '-',
-      o.status === 'done' ? '' : o.reason ?? '',
+      o.status === 'done' ? '' : describeFailure(o.failure) ?? '',
     ]);
   }
   const failed = event.outcomes.filter((o) => o.status === 'failed').length;

@@ -8,6 +8,7 @@ import type { RunEvent } from './events.js';
 import { formatDuration } from './format.js';
 import type { Reporter } from './reporter.js';
 import { renderSummary } from './summary.js';
+import { describeFailure } from './failure-text.js';
 
 /** Writes human lines to a stream. */
 export class TextReporter implements Reporter {
@@ -53,7 +54,7 @@ export class TextReporter implements Reporter {
         else this.#line(`${pc.red('●')} ${event.target} ${pc.red('failed its gate')}: ${event.message}`);
         break;
       case 'target-skipped':
-        this.#line(`${pc.yellow('-')} ${event.target} skipped: ${event.reason}`);
+        this.#line(`${pc.yellow('-')} ${event.target} skipped: ${describeFailure(event.failure)}`);
         break;
       case 'info':
         this.#line(event.message);

@@ -16,6 +16,7 @@ import type { TargetToFreshness } from '../freshness/assess.js';
 import type { TargetOutcome } from '../report/events.js';
 import { RangeDurations } from '../report/durations.js';
 import { billedOf } from '../report/run-model.js';
+import { describeFailure } from '../report/failure-text.js';
 import { unwrittenReports } from '../report/report-files.js';
 import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
 import { pruneRunHistory } from '../state/retention.js';
@@ -28,7 +29,7 @@ import type { Session } from './session.js';
 function unbuildable(plan: PlanData): TargetOutcome[] {
   return plan.omitted
     .filter(isUnbuildable)
-    .map((o) => ({ target: o.target, status: 'skipped', reason: o.why, batchesDone: 0, batches: 0, daysHandedOver: 0, before: undefined, after: undefined, durationMs: undefined }));
+    .map((o) => ({ target: o.target, status: 'skipped', failure: { kind: 'cannot-build', why: o.why }, batchesDone: 0, batches: 0, daysHandedOver: 0, before: undefined, after: undefined, durationMs: undefined }));
 }
 
 /** Writes the run record so that a crash leaves either the old file or the new one, never half of one; a full disk throws a DagrunError naming the file. */
@@ -127,7 +128,7 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
   onLogWriteFailure(undefined);
   const interrupted = controller.signal.aborted;
   // A range ended by the interrupt did not fail: its target is simply not finished.
-  const outcomes = finished.map((o): TargetOutcome => (interrupted && o.status === 'failed' && o.reason === 'interrupted' ? { ...o, status: 'active' } : o));
+  const outcomes = finished.map((o): TargetOutcome => (interrupted && o.status === 'failed' && o.failure?.kind === 'interrupted' ? { ...o, status: 'active' } : o));
   const ok = !interrupted && outcomes.every((o) => o.status === 'done');
   const durationMs = performance.now() - started;
   // what the warehouse billed (BigQuery), per target and in all, when its jobs said
@@ -140,7 +141,7 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
       {
         // wallMs: the whole process so far (start-up and measuring too, which durationMs leaves out)
         ...header, finished: true, durationMs, ...wallTime(session.now), ok, interrupted, bytesBilled: runBilled,
-        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: o.reason, batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), bytesBilled: billed.get(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
+        outcomes: outcomes.map((o) => ({ target: o.target, status: o.status, reason: describeFailure(o.failure), batches: o.batches, batchesDone: o.batchesDone, dates: o.daysHandedOver, durationMs: o.durationMs, coverageBefore: o.before?.coverage, coverageAfter: o.after?.coverage, ranges: durations.rangesOf(o.target), bytesBilled: billed.get(o.target), estimatedMsPerRange: durations.estimate?.(o.target) })),
       },
       inputs.redactor,
     );

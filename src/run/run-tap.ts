@@ -6,6 +6,26 @@
 import { formatRange } from '../intervals/interval.js';
 import type { RunEvent } from '../report/events.js';
 import type { Reporter } from '../report/reporter.js';
+import type { TargetFailure } from '../scheduler/failure.js';
+
+/** A failure with the free text inside it (a command's or a gate's message) masked. */
+function maskedFailure(failure: TargetFailure, redact: (text: string) => string): TargetFailure {
+  switch (failure.kind) {
+    case 'cannot-build':
+      return { ...failure, why: redact(failure.why) };
+    case 'range-failed':
+    case 'gate-failed':
+    case 'internal':
+      return { ...failure, message: redact(failure.message) };
+    case 'not-measured':
+      return failure.message === undefined ? failure : { ...failure, message: redact(failure.message) };
+    case 'interrupted':
+    case 'upstream-failed':
+    case 'not-started':
+    case 'unfinished':
+      return failure; // names and counts only
+  }
+}
 
 /**
  * Sits in front of every reporter: masks secrets in the free text of events (command output,
@@ -39,12 +59,12 @@ export class RunTap implements Reporter {
       case 'gate-finished':
         return { ...event, message: r(event.message) };
       case 'target-skipped':
-        return { ...event, reason: r(event.reason) };
+        return { ...event, failure: maskedFailure(event.failure, r) };
       case 'info':
       case 'warning':
         return { ...event, message: r(event.message) };
       case 'run-finished':
-        return { ...event, outcomes: event.outcomes.map((o) => ({ ...o, reason: maybe(o.reason) })) };
+        return { ...event, outcomes: event.outcomes.map((o) => (o.failure ? { ...o, failure: maskedFailure(o.failure, r) } : o)) };
       case 'run-started':
       case 'range-started':
       case 'range-waiting':

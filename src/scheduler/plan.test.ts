@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeProject } from '../../test/helpers/fake-project.js';
 import { InternalError } from '../core/errors.js';
 import { label, labels, runToEnd, startAll } from '../../test/helpers/plan-driver.js';
+import { describeFailure } from '../report/failure-text.js';
+import type { TargetFailure } from './failure.js';
 import { Plan, type WorkUnit } from './plan.js';
 import type { Step } from './compute-plan.js';
 
@@ -14,29 +16,32 @@ function pick(units: readonly WorkUnit[], wanted: string): WorkUnit {
 }
 
 const statuses = (plan: Plan) => Object.fromEntries(plan.outcomes().map((o) => [o.target, o.status]));
-const reasons = (plan: Plan) => Object.fromEntries(plan.outcomes().map((o) => [o.target, o.reason]));
+const reasons = (plan: Plan) => Object.fromEntries(plan.outcomes().map((o) => [o.target, describeFailure(o.failure)]));
+/** The outcomes with their failure in the words reports use. */
+const said = (plan: Plan) => plan.outcomes().map(({ failure, ...o }) => ({ ...o, reason: describeFailure(failure) }));
+const rangeFailed = (message: string): TargetFailure => ({ kind: 'range-failed', message });
 
 describe('dependencies and gates', () => {
   it('builds a chain one step at a time, gating each target before its dependents start', () => {
     const plan = new FakeProject().addTarget('raw', { batches: 2, parallel: 2 }).addTarget('orders', { deps: ['raw'] }).plan();
     const first = startAll(plan);
     expect(labels(first)).toEqual(['raw#0', 'raw#1']);
-    plan.finished(pick(first, 'raw#0'), 'ok');
+    plan.finished(pick(first, 'raw#0'));
     expect(startAll(plan)).toEqual([]); // no gate before the last range
-    plan.finished(pick(first, 'raw#1'), 'ok');
+    plan.finished(pick(first, 'raw#1'));
     const gate = startAll(plan);
     expect(labels(gate)).toEqual(['gate:raw']);
     expect(plan.moreToDo()).toBe(true);
-    plan.finished(gate[0]!, 'ok');
+    plan.finished(gate[0]!);
     const next = startAll(plan);
     expect(labels(next)).toEqual(['orders#0']);
-    plan.finished(next[0]!, 'ok');
+    plan.finished(next[0]!);
     const lastGate = startAll(plan);
     expect(labels(lastGate)).toEqual(['gate:orders']);
-    plan.finished(lastGate[0]!, 'ok');
+    plan.finished(lastGate[0]!);
     expect(plan.moreToDo()).toBe(false);
     expect(plan.findWork()).toBeUndefined();
-    expect(plan.outcomes()).toEqual([
+    expect(said(plan)).toEqual([
       { target: 'raw', status: 'done', reason: undefined, batchesDone: 2, batches: 2 },
       { target: 'orders', status: 'done', reason: undefined, batchesDone: 1, batches: 1 },
     ]);
@@ -51,8 +56,8 @@ describe('dependencies and gates', () => {
     const plan = new FakeProject()
       .addTarget('raw').addTarget('mid', { deps: ['raw'] }).addTarget('top', { deps: ['mid'] })
       .plan();
-    plan.finished(startAll(plan)[0]!, 'ok');
-    plan.finished(startAll(plan)[0]!, 'failed', '5 of 10 dates still missing after the build (50% < 95%)');
+    plan.finished(startAll(plan)[0]!);
+    plan.finished(startAll(plan)[0]!, { kind: 'gate-failed', message: '5 of 10 dates still missing after the build (50% < 95%)' });
     expect(plan.moreToDo()).toBe(false);
     expect(statuses(plan)).toEqual({ raw: 'failed', mid: 'skipped', top: 'skipped' });
     expect(reasons(plan)).toEqual({ raw: '5 of 10 dates still missing after the build (50% < 95%)', mid: 'upstream raw failed', top: 'upstream raw failed' });
@@ -76,7 +81,7 @@ describe('limits', () => {
     const plan = project.plan();
     const started = startAll(plan);
     expect(started).toHaveLength(3);
-    plan.finished(started[0]!, 'ok');
+    plan.finished(started[0]!);
     expect(startAll(plan)).toHaveLength(1);
   });
 
@@ -89,9 +94,9 @@ describe('limits', () => {
     const started = startAll(plan);
     expect(started.filter((u) => u.target !== 'local')).toHaveLength(2);
     expect(started.filter((u) => u.target === 'local')).toHaveLength(3);
-    plan.finished(started.find((u) => u.target === 'local')!, 'ok');
+    plan.finished(started.find((u) => u.target === 'local')!);
     expect(startAll(plan)).toEqual([]); // local has nothing left; the group is still full
-    plan.finished(started.find((u) => u.target !== 'local')!, 'ok');
+    plan.finished(started.find((u) => u.target !== 'local')!);
     const next = startAll(plan);
     expect(next).toHaveLength(1);
     expect(['q1', 'q2']).toContain(next[0]!.target);
@@ -106,7 +111,7 @@ describe('limits', () => {
     const plan = new FakeProject({ jobs: 10 }).addTarget('t', { batches: 5, parallel: 2 }).plan();
     const started = startAll(plan);
     expect(labels(started)).toEqual(['t#0', 't#1']);
-    plan.finished(started[1]!, 'ok');
+    plan.finished(started[1]!);
     expect(labels(startAll(plan))).toEqual(['t#2']);
   });
 
@@ -120,7 +125,7 @@ describe('limits', () => {
     // one exclusive range runs; the other slot of the group goes to c instead of a range that would only wait
     expect(first.filter((u) => u.target !== 'c')).toHaveLength(1);
     expect(labels(first)).toContain('c#0');
-    plan.finished(first.find((u) => u.target !== 'c')!, 'ok');
+    plan.finished(first.find((u) => u.target !== 'c')!);
     const second = startAll(plan);
     expect(second.filter((u) => u.kind === 'range')).toHaveLength(1);
   });
@@ -128,7 +133,7 @@ describe('limits', () => {
   it('gates take no pool slot: a full pool does not hold back a measurement', () => {
     const plan = new FakeProject({ jobs: 1 }).addTarget('a').addTarget('b', { batches: 2 }).plan();
     const [first] = startAll(plan);
-    plan.finished(first!, 'ok');
+    plan.finished(first!);
     const next = startAll(plan);
     // `a` (or `b`) finished its only range: its gate and the next range start together under -j1.
     expect(next.filter((u) => u.kind === 'gate')).toHaveLength(first!.target === 'a' ? 1 : 0);
@@ -147,13 +152,13 @@ describe('failures', () => {
     const plan = project().plan({ failureMode: 'no-new' });
     const started = startAll(plan);
     expect(labels(started)).toEqual(['raw#0', 'other#0']);
-    plan.finished(pick(started, 'raw#0'), 'failed', 'exit code 3');
+    plan.finished(pick(started, 'raw#0'), rangeFailed('exit code 3'));
     expect(startAll(plan)).toEqual([]);
     expect(plan.moreToDo()).toBe(true); // other#0 still runs
-    plan.finished(pick(started, 'other#0'), 'ok');
+    plan.finished(pick(started, 'other#0'));
     expect(startAll(plan)).toEqual([]);
     expect(plan.moreToDo()).toBe(false);
-    expect(plan.outcomes()).toEqual([
+    expect(said(plan)).toEqual([
       { target: 'other', status: 'active', reason: '1 of 2 ranges built: the run stopped after raw failed (-k goes on with independent work)', batchesDone: 1, batches: 2 },
       { target: 'raw', status: 'failed', reason: 'exit code 3', batchesDone: 0, batches: 2 },
       { target: 'report', status: 'skipped', reason: 'upstream raw failed', batchesDone: 0, batches: 1 },
@@ -163,11 +168,11 @@ describe('failures', () => {
   it('no-new: a target that finished all its ranges is still gated after the failure', () => {
     const plan = new FakeProject({ jobs: 2 }).addTarget('bad').addTarget('good').addTarget('after_good', { deps: ['good'] }).plan({ failureMode: 'no-new' });
     const started = startAll(plan);
-    plan.finished(pick(started, 'bad#0'), 'failed', 'boom');
-    plan.finished(pick(started, 'good#0'), 'ok');
+    plan.finished(pick(started, 'bad#0'), rangeFailed('boom'));
+    plan.finished(pick(started, 'good#0'));
     const gate = startAll(plan);
     expect(labels(gate)).toEqual(['gate:good']);
-    plan.finished(gate[0]!, 'ok');
+    plan.finished(gate[0]!);
     expect(startAll(plan)).toEqual([]);
     expect(plan.moreToDo()).toBe(false);
     expect(statuses(plan)).toEqual({ bad: 'failed', good: 'done', after_good: 'skipped' });
@@ -177,30 +182,30 @@ describe('failures', () => {
   it('continue (-k): everything not downstream of the failure goes on', () => {
     const plan = project().plan({ failureMode: 'continue' });
     const started = startAll(plan);
-    plan.finished(pick(started, 'raw#0'), 'failed', 'exit code 3');
+    plan.finished(pick(started, 'raw#0'), rangeFailed('exit code 3'));
     // The failed target's other ranges are independent work too: what they build is kept.
     const raw1 = startAll(plan);
     expect(labels(raw1)).toEqual(['raw#1']);
-    plan.finished(pick(started, 'other#0'), 'ok');
+    plan.finished(pick(started, 'other#0'));
     const other1 = startAll(plan);
     expect(labels(other1)).toEqual(['other#1']);
-    plan.finished(raw1[0]!, 'ok');
+    plan.finished(raw1[0]!);
     expect(statuses(plan).raw).toBe('failed');
-    plan.finished(other1[0]!, 'ok');
+    plan.finished(other1[0]!);
     const gate = startAll(plan);
     expect(labels(gate)).toEqual(['gate:other']);
-    plan.finished(gate[0]!, 'ok');
+    plan.finished(gate[0]!);
     expect(plan.moreToDo()).toBe(false);
     expect(statuses(plan)).toEqual({ other: 'done', raw: 'failed', report: 'skipped' });
-    expect(plan.outcomes().find((o) => o.target === 'raw')).toMatchObject({ batchesDone: 1, batches: 2, reason: 'exit code 3' });
+    expect(said(plan).find((o) => o.target === 'raw')).toMatchObject({ batchesDone: 1, batches: 2, reason: 'exit code 3' });
   });
 
   it('the first failure of a target is the reason it shows', () => {
     const plan = new FakeProject().addTarget('t', { batches: 2, parallel: 2 }).plan({ failureMode: 'continue' });
     const [a, b] = startAll(plan);
-    plan.finished(a!, 'failed', 'first');
+    plan.finished(a!, rangeFailed('first'));
     expect(plan.moreToDo()).toBe(true);
-    plan.finished(b!, 'failed', 'second');
+    plan.finished(b!, rangeFailed('second'));
     expect(reasons(plan).t).toBe('first');
     expect(plan.moreToDo()).toBe(false);
   });
@@ -215,12 +220,12 @@ describe('interrupt', () => {
     expect(labels(started)).toEqual(['b#0', 'a#0', 'a#1']); // b heads the longer chain
     plan.interrupt();
     expect(plan.moreToDo()).toBe(true);
-    plan.finished(pick(started, 'b#0'), 'ok');
-    plan.finished(pick(started, 'a#0'), 'ok');
-    plan.finished(pick(started, 'a#1'), 'failed', 'interrupted');
+    plan.finished(pick(started, 'b#0'));
+    plan.finished(pick(started, 'a#0'));
+    plan.finished(pick(started, 'a#1'), { kind: 'interrupted' });
     expect(startAll(plan)).toEqual([]);
     expect(plan.moreToDo()).toBe(false);
-    expect(plan.outcomes()).toEqual([
+    expect(said(plan)).toEqual([
       { target: 'a', status: 'active', reason: '1 of 2 ranges built: interrupted', batchesDone: 1, batches: 2 },
       { target: 'b', status: 'gating', reason: 'its ranges were built but it was not measured again: interrupted', batchesDone: 1, batches: 1 },
       { target: 'c', status: 'skipped', reason: 'not started: interrupted', batchesDone: 0, batches: 1 },
@@ -236,8 +241,8 @@ describe('deferred steps', () => {
     return { ...plan.step('games'), batches: list, days: list.flatMap((b) => b.days), deferred: false };
   };
   const untilResolve = (plan: Plan): WorkUnit => {
-    plan.finished(startAll(plan)[0]!, 'ok');
-    plan.finished(startAll(plan)[0]!, 'ok');
+    plan.finished(startAll(plan)[0]!);
+    plan.finished(startAll(plan)[0]!);
     const resolve = startAll(plan);
     expect(labels(resolve)).toEqual(['resolve:games']);
     return resolve[0]!;
@@ -258,13 +263,13 @@ describe('deferred steps', () => {
 
   it('a resolution without a new step keeps the planned one', () => {
     const plan = project().plan();
-    plan.finished(untilResolve(plan), 'ok');
+    plan.finished(untilResolve(plan));
     expect(labels(startAll(plan))).toEqual(['gate:games']);
   });
 
   it('a failed resolution fails the target and skips its dependents', () => {
     const plan = project().plan();
-    plan.finished(untilResolve(plan), 'failed', 'calendar query failed');
+    plan.finished(untilResolve(plan), { kind: 'not-measured', message: 'calendar query failed' });
     expect(plan.moreToDo()).toBe(false);
     expect(statuses(plan)).toEqual({ schedule: 'done', games: 'failed', top: 'skipped' });
   });
@@ -329,12 +334,12 @@ describe('random runs keep every invariant', () => {
         const unit = running.splice(Math.floor(random() * running.length), 1)[0]!;
         const ok = random() > 0.1;
         if (unit.kind === 'gate' && ok) gated.add(unit.target);
-        plan.finished(unit, ok ? 'ok' : 'failed', ok ? undefined : `${label(unit)} failed`);
+        plan.finished(unit, ok ? undefined : rangeFailed(`${label(unit)} failed`));
         expect(++steps).toBeLessThan(500);
       }
       for (const o of plan.outcomes()) {
         if (o.status === 'done') expect(gated.has(o.target)).toBe(true);
-        if (o.status !== 'done') expect(o.reason).toBeTruthy();
+        if (o.status !== 'done') expect(describeFailure(o.failure)).toBeTruthy();
         if (failureMode === 'continue') expect(['done', 'failed', 'skipped']).toContain(o.status);
       }
     });

@@ -11,7 +11,7 @@
  *   when the run ends early (no-new after a failure, or an interrupt), a target still
  *   waiting/resolving, or active with nothing started, ends `skipped` ("not started: …");
  *   one that had started ranges, or was waiting for its gate, keeps its status (reports
- *   call it "not finished") with the progress and the cause as its reason.
+ *   call it "not finished") with its progress and the cause (scheduler/failure.ts).
  *
  * A failed target skips everything downstream of it. With failure mode `no-new` nothing
  * new starts after a failure (running work finishes, gates of finished targets still run);
@@ -23,6 +23,7 @@ import type { Step } from './compute-plan.js';
 import type { Day } from '../intervals/day.js';
 import { Pool } from './pools.js';
 import { rangePriorities } from './priority.js';
+import type { StopCause, TargetFailure } from './failure.js';
 
 /** A unit of work the executor runs. */
 export type WorkUnit =
@@ -81,7 +82,7 @@ export interface PlanOutcome {
   readonly target: string;
   readonly status: TargetStatus;
   /** Why it failed, was skipped or stopped; undefined when done. */
-  readonly reason: string | undefined;
+  readonly failure: TargetFailure | undefined;
   readonly batchesDone: number;
   readonly batches: number;
 }
@@ -96,7 +97,7 @@ interface TargetRun {
   /** Ranges that succeeded. */
   built: number;
   failed: number;
-  reason: string | undefined;
+  failure: TargetFailure | undefined;
   gatePending: boolean;
   resolvePending: boolean;
   readonly pool: Pool;
@@ -115,7 +116,7 @@ export class Plan {
   #runningUnits = 0;
   #stopped: 'failure' | 'interrupt' | undefined;
   /** Why the run stopped early, for the targets it left behind. */
-  #stopCause: string | undefined;
+  #stopCause: StopCause | undefined;
 
   constructor(steps: readonly Step[], limits: PlanLimits) {
     this.#limits = limits;
@@ -125,7 +126,7 @@ export class Plan {
     for (const step of steps) {
       const group = step.group === undefined ? undefined : groupPools.get(step.group);
       this.#runs.set(step.target, {
-        step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, built: 0, failed: 0, reason: undefined,
+        step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, built: 0, failed: 0, failure: undefined,
         gatePending: false, resolvePending: false, pool: new Pool(step.target, limits.parallel(step.target)), group,
         warehouse: limits.exclusive?.(step.target) ? warehouse : undefined,
       });
@@ -203,56 +204,56 @@ export class Plan {
   }
 
   /** Records the end of a unit. A failed gate or range fails its target and skips its dependents. */
-  finished(unit: WorkUnit, outcome: 'ok' | 'failed', reason?: string): void {
+  finished(unit: WorkUnit, failure?: TargetFailure): void {
     const run = this.#runs.get(unit.target)!;
     this.#runningUnits--;
     switch (unit.kind) {
       case 'range':
-        return this.#rangeFinished(run, outcome, reason);
+        return this.#rangeFinished(run, failure);
       case 'gate':
-        if (outcome === 'failed') return this.#failed(run, reason ?? 'gate failed');
+        if (failure) return this.#failed(run, failure);
         run.status = 'done';
         for (const dependent of this.#dependents.get(run.step.target) ?? []) this.#activateIfReady(this.#runs.get(dependent)!);
         return;
       case 'resolve':
         // A resolution that brings no new step keeps the one planned.
-        if (outcome === 'failed') return this.#failed(run, reason ?? 'could not measure it after its calendar was built');
+        if (failure) return this.#failed(run, failure);
         return this.#activate(run);
     }
   }
 
-  #rangeFinished(run: TargetRun, outcome: 'ok' | 'failed', reason: string | undefined): void {
+  #rangeFinished(run: TargetRun, failure: TargetFailure | undefined): void {
     run.running--;
     run.pool.finished();
     run.group?.finished();
     run.warehouse?.finished();
     this.#global.finished();
     run.finished++;
-    if (outcome === 'ok') run.built++;
+    if (!failure) run.built++;
     else if (this.#stopped !== 'interrupt') {
       // Ranges ended by an interrupt are not failures of the target: it is left not finished.
       run.failed++;
-      run.reason ??= reason ?? 'a range failed';
+      run.failure ??= failure;
       this.#stop(run.step.target);
     }
     if (run.running > 0) return;
-    if (run.failed > 0 && (run.finished === run.step.batches.length || this.#stopped)) this.#fail(run, run.reason!);
+    if (run.failed > 0 && (run.finished === run.step.batches.length || this.#stopped)) this.#fail(run, run.failure!);
     else if (run.built === run.step.batches.length && run.status === 'active') {
       run.status = 'gating';
       run.gatePending = true;
     }
   }
 
-  #failed(run: TargetRun, reason: string): void {
+  #failed(run: TargetRun, failure: TargetFailure): void {
     this.#stop(run.step.target);
-    this.#fail(run, reason);
+    this.#fail(run, failure);
   }
 
   /** Without -k, the first failure stops new work. */
   #stop(failedTarget: string): void {
     if (this.#limits.failureMode !== 'no-new' || this.#stopped) return;
     this.#stopped = 'failure';
-    this.#stopCause = `the run stopped after ${failedTarget} failed (-k goes on with independent work)`;
+    this.#stopCause = { kind: 'failed-elsewhere', target: failedTarget };
   }
 
   /** Supplies the batches of a deferred target once it has been measured. */
@@ -263,16 +264,16 @@ export class Plan {
     this.#activate(run);
   }
 
-  #fail(run: TargetRun, reason: string): void {
+  #fail(run: TargetRun, failure: TargetFailure): void {
     run.status = 'failed';
-    run.reason = reason;
+    run.failure = failure;
     const stack = [...(this.#dependents.get(run.step.target) ?? [])];
     while (stack.length > 0) {
       const next = this.#runs.get(stack.pop()!)!;
       if (next.status !== 'waiting' && next.status !== 'resolving') continue;
       next.status = 'skipped';
       next.resolvePending = false;
-      next.reason = `upstream ${run.step.target} failed`;
+      next.failure = { kind: 'upstream-failed', upstream: run.step.target };
       stack.push(...(this.#dependents.get(next.step.target) ?? []));
     }
   }
@@ -280,7 +281,7 @@ export class Plan {
   /** Stops all new work, gates included (an interrupt): running units still report back. */
   interrupt(): void {
     this.#stopped = 'interrupt';
-    this.#stopCause = 'interrupted';
+    this.#stopCause = { kind: 'interrupted' };
   }
 
   /** Whether anything is running or can still start. */
@@ -310,17 +311,16 @@ export class Plan {
         case 'done':
         case 'failed':
         case 'skipped':
-          return { ...base, status: run.status, reason: run.reason };
+          return { ...base, status: run.status, failure: run.failure };
         case 'waiting':
         case 'resolving':
         case 'active':
         case 'gating': {
-          const cause = this.#stopCause ?? 'the run ended before it could start (this is a bug)';
+          const cause = this.#stopCause;
           if (run.finished === 0 && run.running === 0 && !(run.status === 'gating' && run.step.batches.length > 0)) {
-            return { ...base, status: 'skipped', reason: `not started: ${cause}` };
+            return { ...base, status: 'skipped', failure: { kind: 'not-started', cause } };
           }
-          const progress = run.status === 'gating' ? 'its ranges were built but it was not measured again' : `${run.built} of ${run.step.batches.length} ranges built`;
-          return { ...base, status: run.status, reason: `${progress}: ${cause}` };
+          return { ...base, status: run.status, failure: { kind: 'unfinished', built: run.built, batches: run.step.batches.length, gating: run.status === 'gating', cause } };
         }
       }
     });
