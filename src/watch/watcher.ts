@@ -35,6 +35,17 @@ export type WatchState =
   /** Stopped for good (Ctrl-C); nothing starts any more. */
   | 'aborted';
 
+/** Why the watcher moved, as data; cli/commands/watch.ts says it in words. */
+export type WatchCause =
+  | { readonly kind: 'initial-build' }
+  | { readonly kind: 'file-changed'; readonly file: string }
+  | { readonly kind: 'file-changed-during-build'; readonly file: string }
+  | { readonly kind: 'files-quiet' }
+  | { readonly kind: 'build-finished' }
+  /** A build finished while changes had arrived: they settle before the next build. */
+  | { readonly kind: 'changes-waiting' }
+  | { readonly kind: 'stopped' };
+
 /** A build the watcher started. */
 export interface BuildHandle {
   /** Resolves when the build has ended, however it ended. */
@@ -51,7 +62,7 @@ export interface WatcherDeps {
   readonly setTimer?: (callback: () => void, ms: number) => unknown;
   readonly clearTimer?: (timer: unknown) => void;
   /** Told about every transition (for messages and tests). */
-  readonly onTransition?: (from: WatchState, to: WatchState, why: string) => void;
+  readonly onTransition?: (from: WatchState, to: WatchState, why: WatchCause) => void;
 }
 
 /** The watch-mode state machine. */
@@ -77,7 +88,7 @@ export class Watcher {
 
   /** Builds once at start, as `dagrun` without `--watch` would. */
   start(): void {
-    if (this.#state === 'idle') this.#run('initial build');
+    if (this.#state === 'idle') this.#run({ kind: 'initial-build' });
   }
 
   /** A watched file changed (or appeared, or went away). */
@@ -85,10 +96,10 @@ export class Watcher {
     switch (this.#state) {
       case 'idle':
       case 'debouncing':
-        this.#debounce(`changed: ${file}`);
+        this.#debounce({ kind: 'file-changed', file });
         return;
       case 'running':
-        this.#move('queued', `changed during the build: ${file}`);
+        this.#move('queued', { kind: 'file-changed-during-build', file });
         return;
       case 'queued':
       case 'aborted':
@@ -103,20 +114,20 @@ export class Watcher {
     if (this.#state === 'aborted') return;
     this.#deps.clearTimer(this.#timer);
     const build = this.#build;
-    this.#move('aborted', 'stopped');
+    this.#move('aborted', { kind: 'stopped' });
     if (build) {
       build.cancel();
       await build.done;
     }
   }
 
-  #debounce(why: string): void {
+  #debounce(why: WatchCause): void {
     this.#deps.clearTimer(this.#timer);
-    this.#timer = this.#deps.setTimer(() => this.#run('files quiet'), this.#deps.debounceMs);
+    this.#timer = this.#deps.setTimer(() => this.#run({ kind: 'files-quiet' }), this.#deps.debounceMs);
     this.#move('debouncing', why);
   }
 
-  #run(why: string): void {
+  #run(why: WatchCause): void {
     if (this.#state === 'aborted') return;
     const build = this.#deps.startBuild();
     this.#build = build;
@@ -129,11 +140,11 @@ export class Watcher {
     this.#build = undefined;
     switch (this.#state) {
       case 'running':
-        this.#move('idle', 'build finished');
+        this.#move('idle', { kind: 'build-finished' });
         return;
       case 'queued':
         // Files may still be changing (an editor saving several files): settle first.
-        this.#debounce('build finished; changes are waiting');
+        this.#debounce({ kind: 'changes-waiting' });
         return;
       case 'idle':
       case 'debouncing':
@@ -144,7 +155,7 @@ export class Watcher {
     }
   }
 
-  #move(to: WatchState, why: string): void {
+  #move(to: WatchState, why: WatchCause): void {
     const from = this.#state;
     this.#state = to;
     this.#deps.onTransition(from, to, why);

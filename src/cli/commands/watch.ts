@@ -11,7 +11,7 @@ import { buildGraph } from '../../graph/build.js';
 import { describeOutdatedDownstream, outdatedDownstream } from '../../watch/downstream.js';
 import { FileWatcher } from '../../watch/fs-watcher.js';
 import { fallbackFiles, watchedFiles, type WatchedFiles } from '../../watch/watched-files.js';
-import { Watcher, type BuildHandle, type WatchState } from '../../watch/watcher.js';
+import { Watcher, type BuildHandle, type WatchCause, type WatchState } from '../../watch/watcher.js';
 import { resolveConfigFile } from '../../run/session.js';
 import { stateDirOf } from '../../state/paths.js';
 import { listRuns } from '../../state/run-history.js';
@@ -89,16 +89,35 @@ function startBuild(bin: string, args: readonly string[], out: Output): BuildHan
   return { done, cancel: () => void child.kill('SIGINT') };
 }
 
-function describe(to: WatchState, why: string, fileCount: number): string | undefined {
+function describeCause(why: WatchCause): string {
+  switch (why.kind) {
+    case 'initial-build':
+      return 'initial build';
+    case 'file-changed':
+      return `changed: ${why.file}`;
+    case 'file-changed-during-build':
+      return `changed during the build: ${why.file}`;
+    case 'files-quiet':
+      return 'files quiet';
+    case 'build-finished':
+      return 'build finished';
+    case 'changes-waiting':
+      return 'build finished; changes are waiting';
+    case 'stopped':
+      return 'stopped';
+  }
+}
+
+function describe(to: WatchState, why: WatchCause, fileCount: number): string | undefined {
   switch (to) {
     case 'running':
-      return `[watch] building (${why})`;
+      return `[watch] building (${describeCause(why)})`;
     case 'queued':
-      return `[watch] ${why}; another build follows this one`;
+      return `[watch] ${describeCause(why)}; another build follows this one`;
     case 'idle':
       return `[watch] watching ${fileCount} files for changes (Ctrl-C to stop)`;
     case 'debouncing':
-      return why.startsWith('changed') ? `[watch] ${why}` : undefined;
+      return why.kind === 'file-changed' ? `[watch] ${describeCause(why)}` : undefined;
     case 'aborted':
       return '[watch] stopping';
   }
