@@ -1,7 +1,7 @@
 /** Chooses the reporters of a build from the command-line options and the terminal. */
-import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import type { TargetGraph } from '../graph/build.js';
+import { projectDirOf } from '../state/paths.js';
 import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
 import { LiveStateWriter } from './live-writer.js';
@@ -61,7 +61,7 @@ export async function createReporter(options: ReporterOptions): Promise<Reporter
     // what each range ran and how it ended, for `dagrun logs` (SQL targets print nothing)
     if (options.stateDir) {
       try {
-        writeRangeLog(options.stateDir, model, options.graph, path.dirname(options.stateDir));
+        writeRangeLog(options.stateDir, model, options.graph, projectDirOf(options.stateDir));
       } catch (error) {
         complain(`dagrun: ${messageOf(error)} (the run's range log; "dagrun logs" shows less of this run)\n`);
       }

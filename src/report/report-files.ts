@@ -7,6 +7,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeWriteFailure, writePrivateFileAtomic } from '../state/disk.js';
+import { reportFile, runDir } from '../state/paths.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDuration } from './format.js';
 import { htmlInputFromRun } from './html-data.js';
@@ -60,7 +61,7 @@ export function writeRunReports(
   // a run with nothing to do leaves its record alone, no report beside it
   if (where.stateDir && model.plan.steps.length > 0) {
     try {
-      writePrivateFileAtomic(path.join(where.stateDir, 'runs', model.runId, 'report.md'), markdown, where.stateDir);
+      writePrivateFileAtomic(reportFile(runDir(where.stateDir, model.runId)), markdown, where.stateDir);
     } catch (error) {
       complain(`${(error as Error).message} (the run's report; the run record is kept)`);
     }
