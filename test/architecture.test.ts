@@ -43,10 +43,6 @@ const UPWARD_ALLOWED: Readonly<Record<string, string>> = {
     'the no-cycles rule builds the target graph to find cycles; validation needs the graph it validates',
   'src/config/rules.ts -> src/graph/cycles.ts':
     'the no-cycles rule reports cycles in the graph\'s words (a -> b -> a)',
-  'src/executor/context.ts -> src/report/reporter.ts':
-    'the executor emits events to the Reporter port, which is declared in report/ with the events',
-  'src/executor/execute.ts -> src/report/events.ts':
-    'the executor builds TargetOutcome events, whose union is declared in report/events.ts',
 };
 
 /** Packages wrapped at one seam: the folders (under src/) allowed to import each. */

@@ -14,7 +14,7 @@ import { measureState } from '../src/freshness/check.js';
 import { fingerprintAll } from '../src/freshness/fingerprint.js';
 import { buildGraph } from '../src/graph/build.js';
 import { dayOf } from '../src/intervals/day.js';
-import type { RunEvent, TargetOutcome } from '../src/report/events.js';
+import type { RunEvent, TargetOutcome } from '../src/executor/events.js';
 import { describeFailure } from '../src/report/failure-text.js';
 import { computePlan } from '../src/scheduler/compute-plan.js';
 import type { Plan } from '../src/scheduler/plan.js';

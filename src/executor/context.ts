@@ -2,7 +2,7 @@
 import type { DagConfig } from '../config/types.js';
 import type { TargetToFreshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
-import type { Reporter } from '../report/reporter.js';
+import type { Reporter } from './reporter.js';
 import type { DayWindow, Warehouse } from '../warehouse/warehouse.js';
 import type { CommandRunner } from './runner.js';
 

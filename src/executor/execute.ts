@@ -9,7 +9,7 @@ import { messageOf } from '../core/errors.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import type { TargetFailure } from '../scheduler/failure.js';
 import { Plan, type FailureMode, type WorkUnit } from '../scheduler/plan.js';
-import type { TargetOutcome } from '../report/events.js';
+import type { TargetOutcome } from './events.js';
 import type { Freshness } from '../freshness/assess.js';
 import { runBuildLoop, type UnitOutcome } from './build-loop.js';
 import type { ExecutionContext } from './context.js';

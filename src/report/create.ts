@@ -6,7 +6,7 @@ import { paceFromHistory } from './history.js';
 import { JsonReporter } from './json-reporter.js';
 import { LiveStateWriter } from './live-writer.js';
 import { writeRunReports, type ReportFiles } from './report-files.js';
-import { CombinedReporter, type Reporter } from './reporter.js';
+import { CombinedReporter, type Reporter } from '../executor/reporter.js';
 import { writeRangeLog } from './range-log.js';
 import { RunRecorder } from './run-model.js';
 import { withStateChanges } from './run-state.js';

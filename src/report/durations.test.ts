@@ -7,7 +7,7 @@ import { dayOf } from '../intervals/day.js';
 import { recordRangeDurations } from '../state/durations-file.js';
 import { durationsFile } from '../state/paths.js';
 import { estimateFrom, RangeDurations, rangeDurationsFromHistory } from './durations.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 
 let stateDir: string;
 beforeEach(() => {

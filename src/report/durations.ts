@@ -7,8 +7,8 @@
 import { formatRange } from '../intervals/interval.js';
 import { readKeptDurations, recordRangeDurations, type KeptDurations } from '../state/durations-file.js';
 import type { RecordedRange } from '../state/run-record.js';
-import type { RunEvent } from './events.js';
-import type { Reporter } from './reporter.js';
+import type { RunEvent } from '../executor/events.js';
+import type { Reporter } from '../executor/reporter.js';
 
 /** The median of a non-empty list. */
 function median(values: readonly number[]): number {

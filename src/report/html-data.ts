@@ -7,7 +7,7 @@ import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
 import type { DayWindow } from '../intervals/interval.js';
-import type { TargetOutcome } from './events.js';
+import type { TargetOutcome } from '../executor/events.js';
 import { formatPercent } from './format.js';
 import type { RunModel } from './run-model.js';
 import type { StatusDocument } from './status-document.js';

@@ -1,8 +1,8 @@
 /** `--json` during a build: one JSON object per event per line (NDJSON), for other tools. */
 import { formatDay } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
-import type { RunEvent } from './events.js';
-import type { Reporter } from './reporter.js';
+import type { RunEvent } from '../executor/events.js';
+import type { Reporter } from '../executor/reporter.js';
 import { freshnessJson, planJson } from './status-json.js';
 import type { TargetGraph } from '../graph/build.js';
 import { describeFailure } from './failure-text.js';

@@ -4,7 +4,7 @@
  */
 import { describeCheckFailure } from '../freshness/assess.js';
 import { formatRange } from '../intervals/interval.js';
-import type { TargetOutcome } from './events.js';
+import type { TargetOutcome } from '../executor/events.js';
 import { outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { checkCases as stateCheckCases, coverageCase } from './status-junit.js';
 import { describeFailure } from './failure-text.js';

@@ -8,7 +8,7 @@ import { NOT_MEASURED_YET } from '../freshness/live.js';
 import { dayOf, daysBetween, type Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { parseLiveState, readLiveState } from '../state/live-file.js';
 import { liveFile } from '../state/paths.js';
 import { LiveState } from './live-state.js';

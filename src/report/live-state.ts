@@ -10,7 +10,7 @@ import { withBuiltDays, withPlannedDays } from '../freshness/live.js';
 import type { Day } from '../intervals/day.js';
 import type { DayWindow } from '../intervals/interval.js';
 import { composeLiveFile, encodeLiveCalendar, encodeLiveTarget, type LiveOwner, type LiveRange, type LiveTarget } from '../state/live-file.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { describeFailure } from './failure-text.js';
 
 /**

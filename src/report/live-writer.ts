@@ -5,9 +5,9 @@
  */
 import { hostname } from 'node:os';
 import { removeLiveState, writeLiveState } from '../state/live-file.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { LiveState } from './live-state.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../executor/reporter.js';
 
 /**
  * At most one write per this period: the first change after a quiet spell is written at once,

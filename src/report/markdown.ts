@@ -7,7 +7,7 @@ import type { CheckResult } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
 import { formatDay } from '../intervals/day.js';
 import { formatRange } from '../intervals/interval.js';
-import type { TargetOutcome } from './events.js';
+import type { TargetOutcome } from '../executor/events.js';
 import { formatBytes, formatDuration, formatPercent, formatThreshold } from './format.js';
 import { billedOf, outcomeChecks, rangesOf, type RunModel } from './run-model.js';
 import { documentTargets } from './status-document.js';

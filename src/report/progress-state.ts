@@ -3,7 +3,7 @@
  * running now and how fast its ranges went. Folded from events; no I/O, clock passed in.
  */
 import type { Batch } from '../intervals/interval.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { addRange, estimateLeftMs, estimateRun, estimateTarget, msPerDate, type Estimate, type Pace, type Remaining } from './eta.js';
 
 /** A range running now. */

@@ -6,11 +6,11 @@
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatRange } from '../intervals/interval.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import type { Estimate, Pace } from './eta.js';
 import { formatDuration, formatPercent } from './format.js';
 import { ProgressState, type TargetProgress } from './progress-state.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../executor/reporter.js';
 import { renderSummary } from './summary.js';
 import { describeFailure } from './failure-text.js';
 

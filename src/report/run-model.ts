@@ -5,8 +5,8 @@
 import type { Freshness } from '../freshness/assess.js';
 import type { Day } from '../intervals/day.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
-import type { MeasuredSelection, RunEvent, TargetOutcome } from './events.js';
-import type { Reporter } from './reporter.js';
+import type { MeasuredSelection, RunEvent, TargetOutcome } from '../executor/events.js';
+import type { Reporter } from '../executor/reporter.js';
 import type { StatusChanges } from './status-snapshot.js';
 
 /** One range of one target, after its last attempt. */

@@ -1,7 +1,7 @@
 /** The end-of-run summary: per target what was built, coverage before → after, checks, time, and what was skipped and why. */
 import pc from 'picocolors';
 import { plainTable, renderTable } from './plain-table.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { formatDuration, formatPercent } from './format.js';
 import { describeFailure } from './failure-text.js';
 

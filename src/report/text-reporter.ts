@@ -4,9 +4,9 @@
  */
 import pc from 'picocolors';
 import { formatRange } from '../intervals/interval.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../executor/events.js';
 import { formatDuration } from './format.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../executor/reporter.js';
 import { renderSummary } from './summary.js';
 import { describeFailure } from './failure-text.js';
 

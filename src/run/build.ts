@@ -13,7 +13,7 @@ import { executePlan } from '../executor/execute.js';
 import { onLogWriteFailure, type Redactor } from '../executor/output-log.js';
 import type { Day } from '../intervals/day.js';
 import type { TargetToFreshness } from '../freshness/assess.js';
-import type { TargetOutcome } from '../report/events.js';
+import type { TargetOutcome } from '../executor/events.js';
 import { RangeDurations } from '../report/durations.js';
 import { billedOf } from '../report/run-model.js';
 import { describeFailure } from '../report/failure-text.js';

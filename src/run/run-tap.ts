@@ -4,8 +4,8 @@
  * does, and remembers which ranges run now and which succeeded (for the interrupt message).
  */
 import { formatRange } from '../intervals/interval.js';
-import type { RunEvent } from '../report/events.js';
-import type { Reporter } from '../report/reporter.js';
+import type { RunEvent } from '../executor/events.js';
+import type { Reporter } from '../executor/reporter.js';
 import type { TargetFailure } from '../scheduler/failure.js';
 
 /** A failure with the free text inside it (a command's or a gate's message) masked. */

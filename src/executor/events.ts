@@ -1,6 +1,7 @@
 /**
- * What happens during a run, as typed events. Only reporters (this folder) print; the
- * executor emits events and never writes to stdout or stderr itself.
+ * What happens during a run, as typed events: the executor emits them (it never writes to
+ * stdout or stderr itself) and the reporters in report/ print them. They live here, with the
+ * Reporter port, so that the executor depends on nothing above it.
  */
 import type { Freshness } from '../freshness/assess.js';
 import type { Day } from '../intervals/day.js';
