@@ -5,11 +5,12 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { BuildAction, OutputFormat, Target } from '../config/types.js';
+import type { BuildAction, Target } from '../config/types.js';
 import { messageOf } from '../core/errors.js';
 import { formatDay, type Day } from '../intervals/day.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import type { Batch } from '../intervals/interval.js';
+import { attemptLogFile, attemptOutputFile, attemptStem } from '../state/paths.js';
 import { labels, recordOf, type Attempt } from './attempt.js';
 import type { ExecutionContext } from './context.js';
 import { substitute } from './placeholders.js';
@@ -50,11 +51,6 @@ function environment(ctx: ExecutionContext, target: Target, values: Record<strin
   };
 }
 
-/** The file a command hands its rows over in, beside its log. */
-function outputFile(ctx: ExecutionContext, target: Target, stem: string, format: OutputFormat): string {
-  return path.join(ctx.runDir, target.name, `${stem}.${format === 'ndjson' ? 'ndjson' : format}`);
-}
-
 export async function commandAttempt(
   ctx: ExecutionContext,
   target: Target,
@@ -66,8 +62,9 @@ export async function commandAttempt(
 ): Promise<Attempt> {
   const build = target.build!;
   const values = batchValues(ctx, target, batch);
-  const stem = `${String(index + 1).padStart(4, '0')}-${values.start}_${values.end}-attempt${attemptNo}`;
-  const output = action.output === undefined ? undefined : outputFile(ctx, target, stem, action.output);
+  const stem = attemptStem(index, values.start!, values.end!, attemptNo);
+  // the rows a command hands over go beside its log, named after the format (`csv`, `ndjson`, `parquet`)
+  const output = action.output === undefined ? undefined : attemptOutputFile(ctx.runDir, target.name, stem, action.output);
   if (output !== undefined) {
     values.output = output;
     mkdirSync(path.dirname(output), { recursive: true });
@@ -78,7 +75,7 @@ export async function commandAttempt(
     cwd: build.cwd,
     env: environment(ctx, target, values),
     timeoutMs: build.timeoutMs,
-    logFile: path.join(ctx.runDir, target.name, `${stem}.log`),
+    logFile: attemptLogFile(ctx.runDir, target.name, stem),
     signal: ctx.signal,
     redact: ctx.redact,
   };

@@ -14,7 +14,7 @@ export interface ExecutionContext {
   readonly runner: CommandRunner;
   readonly reporter: Reporter;
   readonly runId: string;
-  /** `.dagrun/runs/<run-id>`: logs of commands that printed anything. */
+  /** The run's folder (`runDir` in state/paths.ts): logs of commands that printed anything, rows they handed over. */
   readonly runDir: string;
   readonly window: DayWindow;
   readonly fingerprints: ReadonlyMap<string, string>;
