@@ -1,5 +1,6 @@
 /** The one place that uses chokidar: watches a set of files and folders and reports relevant changes. */
 import { watch, type FSWatcher } from 'chokidar';
+import { STATE_DIR_NAME } from '../state/paths.js';
 import { isRelevant, type WatchedFiles } from './watched-files.js';
 
 /** A running file watcher whose set of files can be replaced (after the pipeline changed). */
@@ -18,7 +19,7 @@ export class FileWatcher {
     const paths = [...watched.files, ...watched.folders];
     if (!this.#watcher) {
       // depth 0: a target folder's own files only; `.dagrun` (the warehouse, logs) never counts.
-      this.#watcher = watch(paths, { ignoreInitial: true, depth: 0, ignored: (p) => p.split(/[\\/]/).includes('.dagrun') });
+      this.#watcher = watch(paths, { ignoreInitial: true, depth: 0, ignored: (p) => p.split(/[\\/]/).includes(STATE_DIR_NAME) });
       for (const kind of ['add', 'change', 'unlink'] as const) {
         this.#watcher.on(kind, (file: string) => {
           if (isRelevant(this.#watched, file, kind)) this.#onChange(file);

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DagConfig } from '../config/types.js';
+import { STATE_DIR_NAME } from '../state/paths.js';
 
 /** The files and folders to watch. */
 export interface WatchedFiles {
@@ -26,7 +27,7 @@ const isFile = (file: string) => {
 /** Whether `file` lies inside `dir` (the project; never the `.dagrun` state folder). */
 function insideProject(file: string, dir: string): boolean {
   const relative = path.relative(dir, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).includes('.dagrun');
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).includes(STATE_DIR_NAME);
 }
 
 /** Files named by a command's argv that exist inside the project (placeholders are never files). */
