@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDir, runRecordFile } from './paths.js';
-import { listRuns, type DamagedRunRecord } from './run-history.js';
+import { listRuns, newRunId, type DamagedRunRecord } from './run-history.js';
 import { parseRunRecord, readRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 
 let state: string;
@@ -76,5 +76,9 @@ describe('run record', () => {
     const damaged: DamagedRunRecord[] = [];
     expect(listRuns(state, Infinity, (d) => damaged.push(d)).map((r) => r.runId)).toEqual(['20240102T000000Z-good']);
     expect(damaged).toEqual([{ kind: 'damaged', file: runRecordFile(runDir(state, '20240103T000000Z-bad')), problem: 'outcomes: expected an array, got an object' }]);
+  });
+
+  it('names a run by its UTC start, so that its folder sorts with the others', () => {
+    expect(newRunId(new Date('2024-01-02T03:04:05.678Z'))).toMatch(/^20240102T030405Z-[0-9a-f]{4}$/);
   });
 });
