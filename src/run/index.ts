@@ -4,6 +4,10 @@
  * its record kept. CLI commands call these and keep only arguments, signals and exit codes.
  */
 export * from './build.js';
+export * from './connection.js';
 export * from './pipeline.js';
+export * from './plan-selection.js';
 export * from './run-tap.js';
 export * from './session.js';
+export * from './status.js';
+export * from './status-document.js';

@@ -18,12 +18,12 @@ import { Redactor } from '../../executor/output-log.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
 import { renderPlan } from '../../report/plan-text.js';
 import { planJson } from '../../report/status-json.js';
-import { computePlan } from '../../scheduler/compute-plan.js';
 import { addEstimatesToPlanJson, applyBudget, splitEstimates } from '../../scheduler/budget.js';
 import type { PipelineLock } from '../../state/lock.js';
-import { estimatePlanBytes, parseMaxBytes } from '../../warehouse/bigquery-budget.js';
+import { parseMaxBytes } from '../../warehouse/bigquery-budget.js';
 import { build, type BuildResult } from '../../run/build.js';
-import { measureSelection, withPipeline } from '../../run/pipeline.js';
+import { withPipeline } from '../../run/pipeline.js';
+import { planSelection } from '../../run/plan-selection.js';
 import { RunTap } from '../../run/run-tap.js';
 import { openSession, type SessionOptions } from '../../run/session.js';
 import type { Output } from './shared.js';
@@ -77,11 +77,9 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
 
   if (options.dryRun) {
     return withPipeline(session, { purpose: 'read', wait: options.wait ?? false, commandLine: options.commandLine, say }, async (warehouse) => {
-      const { state, freshness, warnings } = await measureSelection(session, warehouse);
-      for (const warning of warnings) say(`warning: ${warning}`);
-      const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []), fill: options.fill });
       // On BigQuery every SQL step is dry-run once (free), so the plan shows what it would cost.
-      const estimates = await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId);
+      const { plan, estimates, warnings } = await planSelection(session, warehouse, { force: options.force, fill: options.fill, estimate: true });
+      for (const warning of warnings) say(`warning: ${warning}`);
       if (options.json) safe.stdout((estimates ? addEstimatesToPlanJson(planJson(plan), estimates, budget) : planJson(plan)) + '\n');
       else safe.stdout(renderPlan(plan, { explain: options.explain, ...(estimates && splitEstimates(estimates)) }));
       applyBudget(estimates, budget, warehouse.engine, say);
@@ -133,10 +131,9 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
       { purpose: 'build', wait: options.wait ?? false, commandLine: options.commandLine, signal: controller.signal, say },
       async (warehouse, lock) => {
         heldLock = lock;
-        const { state, freshness, fingerprints, warnings } = await measureSelection(session, warehouse);
+        const { plan, estimates, state, freshness, fingerprints, warnings } = await planSelection(session, warehouse, { force: options.force, fill: options.fill, estimate: budget !== undefined });
         if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
-        const plan = computePlan({ graph: session.graph, state, freshness, selected: session.selected, force: new Set(options.force ? session.named : []), fill: options.fill });
-        if (budget !== undefined) applyBudget(await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId), budget, warehouse.engine, say);
+        if (budget !== undefined) applyBudget(estimates, budget, warehouse.engine, say);
         const screen = await createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
         ranges = new RunTap(screen, (t) => redactor.redact(t));
         for (const message of warnings) ranges.handle({ type: 'warning', message });
