@@ -3,6 +3,7 @@
  * them, for the terminal, the reports, the JSON events and the run record alike.
  */
 import { unreachable } from '../core/errors.js';
+import type { TargetOutcome } from '../executor/events.js';
 import type { StopCause, TargetFailure } from '../scheduler/failure.js';
 
 function describeCause(cause: StopCause | undefined): string {
@@ -43,4 +44,17 @@ export function describeFailure(failure: TargetFailure | undefined): string | un
     default:
       return unreachable(failure);
   }
+}
+
+/** What is left after an interrupted run, per target. */
+export function describeLeftToBuild(outcomes: readonly TargetOutcome[]): string {
+  const left = outcomes
+    // skipped with a step of its own: downstream of the stop, never started (blocked targets have no ranges)
+    .filter((o) => o.status !== 'done' && (o.status !== 'skipped' || o.batches > 0))
+    .map((o) => {
+      if (o.batchesDone === 0) return `${o.target} (not started)`;
+      if (o.batchesDone === o.batches) return `${o.target} (built, not yet measured)`;
+      return `${o.target} (${o.batches - o.batchesDone} of ${o.batches} ranges)`;
+    });
+  return left.length === 0 ? 'nothing' : left.join(', ');
 }

@@ -16,7 +16,7 @@ import type { TargetToFreshness } from '../freshness/assess.js';
 import type { TargetOutcome } from '../executor/events.js';
 import { RangeDurations } from '../report/durations.js';
 import { billedOf } from '../report/run-model.js';
-import { describeFailure } from '../report/failure-text.js';
+import { describeFailure, describeLeftToBuild } from '../report/failure-text.js';
 import { unwrittenReports } from '../report/report-files.js';
 import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
 import { pruneRunHistory } from '../state/retention.js';
@@ -35,19 +35,6 @@ function unbuildable(plan: PlanData): TargetOutcome[] {
 /** Writes the run record so that a crash leaves either the old file or the new one, never half of one; a full disk throws a DagrunError naming the file. */
 function writeRunRecord(session: Session, record: unknown, redactor: Redactor): void {
   writeRecordFile(session.stateDir, session.runId, redactor.redact(JSON.stringify(record, null, 2)) + '\n');
-}
-
-/** What is left after an interrupted run, per target. */
-function describeLeft(outcomes: readonly TargetOutcome[]): string {
-  const left = outcomes
-    // skipped with a step of its own: downstream of the stop, never started (blocked targets have no ranges)
-    .filter((o) => o.status !== 'done' && (o.status !== 'skipped' || o.batches > 0))
-    .map((o) => {
-      if (o.batchesDone === 0) return `${o.target} (not started)`;
-      if (o.batchesDone === o.batches) return `${o.target} (built, not yet measured)`;
-      return `${o.target} (${o.batches - o.batchesDone} of ${o.batches} ranges)`;
-    });
-  return left.length === 0 ? 'nothing' : left.join(', ');
 }
 
 /** The run's wall time so far (the process's age: the clock is taken as it starts) and its end on the session's clock. */
@@ -158,7 +145,7 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
     const finishedAnyway = interruptedRanges.filter((r) => reporter.succeeded.has(r));
     const stoppedOnes = interruptedRanges.filter((r) => !reporter.succeeded.has(r));
     const stopped = (stoppedOnes.length > 0 ? `stopped ${stoppedOnes.join(', ')}; ` : '') + (finishedAnyway.length > 0 ? `finished meanwhile: ${finishedAnyway.join(', ')}; ` : '');
-    return { kind: 'interrupted', outcomes, message: `Interrupted: ${stopped}left to build: ${describeLeft(outcomes)}. The next run picks up what is left.` };
+    return { kind: 'interrupted', outcomes, message: `Interrupted: ${stopped}left to build: ${describeLeftToBuild(outcomes)}. The next run picks up what is left.` };
   }
   if (!ok) return { kind: 'failed', outcomes };
   return reportsMissing ? { kind: 'reports-unwritten', outcomes } : { kind: 'built', outcomes };
