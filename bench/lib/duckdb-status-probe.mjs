@@ -8,8 +8,11 @@
  *     batch=100 parallel=4      tables per present-dates statement, statements at once
  *     threads=N memory_limit=X  DuckDB settings of the instance (default: DuckDB's)
  *     catalog=information_schema|duckdb_tables   how existing tables are listed
- *     present=list|minmax|none  list(DISTINCT day) per table (the adapter), min/max/count only, or skip
- *     writes=groups|islands|none   the grouped write-records query, or its days as ranges
+ *     present=list|minmax|islands|islands-union|none  list(DISTINCT day) per table, min/max/count only,
+ *                               runs of consecutive days as ranges (gaps-and-islands per table, or over
+ *                               the statement's union partitioned by table), or skip
+ *     writes=groups|islands|ranges|none   the grouped write-records query over per-date records, its days as
+ *                               ranges (gaps-and-islands), the stored ranges (`_dagrun.write_ranges`), or skip
  *     checks=N|each             a count(*) of every tenth table, N per statement or one each (c)'s checks)
  *     sizes=1                   every table's row count from the catalog (duckdb_tables().estimated_size)
  *     limit=N                   only the first N tables
@@ -56,8 +59,13 @@ if (opt.present !== 'none') {
   const batch = Number(opt.batch);
   const batches = [];
   for (let i = 0; i < tables.length; i += batch) batches.push(tables.slice(i, i + batch));
+  const day = `CAST(CAST(d AS DATE) - ${EPOCH} AS INTEGER)`;
   const select = (table, k) =>
-    opt.present === 'minmax'
+    opt.present === 'islands'
+      ? `SELECT ${k} AS k, min(x) AS lo, max(x) AS hi FROM (SELECT x, x - row_number() OVER (ORDER BY x) AS g FROM (SELECT DISTINCT ${day} AS x FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last)) GROUP BY g`
+      : opt.present === 'islands-union'
+      ? `SELECT DISTINCT ${k} AS k, ${day} AS x FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last`
+      : opt.present === 'minmax'
       ? `SELECT ${k} AS k, min(d) AS lo, max(d) AS hi, count(DISTINCT d) AS n FROM ${table} WHERE d BETWEEN $first AND $last`
       : `SELECT ${k} AS k, list(DISTINCT CAST(CAST(d AS DATE) - ${EPOCH} AS INTEGER)) AS days FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last`;
   if (opt.explain) {
@@ -72,8 +80,12 @@ if (opt.present !== 'none') {
     while (next < batches.length) {
       const mine = batches[next++];
       const connection = await instance.connect();
-      const rows = (await connection.runAndReadAll(mine.map(select).join('\nUNION ALL\n'), window)).getRows();
-      for (const row of rows) days += opt.present === 'minmax' ? Number(row[3]) : row[1].items.length;
+      const union = mine.map(select).join('\nUNION ALL\n');
+      const sql = opt.present === 'islands-union'
+        ? `SELECT k, min(x), max(x) FROM (SELECT k, x, x - row_number() OVER (PARTITION BY k ORDER BY x) AS g FROM (${union})) GROUP BY k, g`
+        : union;
+      const rows = (await connection.runAndReadAll(sql, window)).getRows();
+      for (const row of rows) days += opt.present === 'minmax' ? Number(row[3]) : opt.present.startsWith('islands') ? Number(row[2]) - Number(row[1]) + 1 : row[1].items.length;
       connection.closeSync();
     }
   };
@@ -86,7 +98,10 @@ if (opt.writes !== 'none') {
   // definition); islands: runs of consecutive days with one definition, as ranges
   // (gaps-and-islands in SQL: what issue 19 item 1 would read)
   const sql =
-    opt.writes === 'islands'
+    opt.writes === 'ranges'
+      ? `SELECT target, first_day, last_day, written_at, fingerprint, run_id FROM _dagrun.write_ranges
+         WHERE list_contains($targets, target) AND first_day <= $last AND last_day >= $first ORDER BY target, first_day`
+      : opt.writes === 'islands'
       ? `SELECT target, fingerprint, min(day), max(day), count(*), max(written_at) FROM (
            SELECT target, fingerprint, day, written_at,
              CAST(day - ${EPOCH} AS INTEGER) - row_number() OVER (PARTITION BY target, fingerprint ORDER BY day) AS island
