@@ -3,23 +3,20 @@
  * pure part is measured: loading the config, assessing, planning, rendering.
  *
  *   node bench/status-big.mjs make <dir> <targets> <days>      writes the pipeline
- *   node bench/status-big.mjs run <dir> <targets> <days> [groups|run-groups|records] [one-run|daily]
+ *   node bench/status-big.mjs run <dir> <targets> <days> [one-run|daily]
  *                                                              one cold pass; prints JSON
  *
- * `groups` (the default) serves the write records as both engines now read them,
- * `Warehouse.readWriteGroups` (per target and definition: days and times as lists);
- * `records` leaves that method out, so dagrun reads one object per target-date through
- * `readWrites`, as an engine without grouping would; `run-groups` groups per run too, as the
- * engines did before issue 9 (see docs/performance.md c), to compare.
- * `one-run` (the default): every date of a target was written by one run; `daily`: each
- * date by a run of its own, a day apart (a pipeline grown one run a day), so grouping per
- * run would make a group per target-date.
+ * The write records are served as both engines read them, `Warehouse.readWriteRanges` (runs
+ * of consecutive days written alike), and present dates as ranges (`presentRanges`).
+ * `one-run` (the default): every date of a target was written by one run, one range;
+ * `daily`: each date by a run of its own, a day apart (a pipeline grown one run a day), so a
+ * range per target-date.
  *
  * The pipeline: `targets` targets over `days` every-day dates; the first 2% are sources,
  * each other target reads 1–3 earlier ones (some with a 7-day lookback), one in ten has a
  * check, one in twenty misses every tenth date, a few have an upstream rewritten after them.
  * Every present date has a write record (as after builds by dagrun): days × targets of them,
- * stored by the fake as one batch per target and decoded into groups (or records) per call.
+ * stored by the fake as one batch per target and decoded into ranges per call.
  */
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -82,7 +79,7 @@ export function makeBigProject(dir, count, days, { warehousePath = '.dagrun/neve
 }
 
 /** The warehouse's answers for the generated pipeline. */
-function makeWarehouse(config, fingerprints, window, { groupedWrites, groupRuns, dailyRuns }) {
+function makeWarehouse(config, fingerprints, window, { dailyRuns }) {
   const names = [...config.targets.keys()].sort();
   const all = [];
   for (let d = window.first; d <= window.last; d++) all.push(d);
@@ -97,7 +94,7 @@ function makeWarehouse(config, fingerprints, window, { groupedWrites, groupRuns,
     const writtenAt = index % 97 === 3 ? base - 1 : base + index * 1000;
     writeBatches.push({ target: name, days: present, writtenAt, fingerprint: fingerprints.get(name), runId: 'r1' });
   });
-  return new MemoryWarehouse({ tables, writeBatches, groupedWrites, groupRuns, dailyRuns });
+  return new MemoryWarehouse({ tables, writeBatches, dailyRuns });
 }
 
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
@@ -109,7 +106,7 @@ function cpuMs() {
 }
 
 /** One cold pass: returns the time of each phase in ms, the warehouse calls, and the peak RSS in MB. */
-async function pass(dir, writeReads, history) {
+async function pass(dir, history) {
   const t0 = performance.now();
   const { openSession } = await load('run/session.js');
   const { measureSelection } = await load('run/pipeline.js');
@@ -123,11 +120,7 @@ async function pass(dir, writeReads, history) {
   const session = openSession({ config: path.join(dir, 'dag.json5'), targets: [], now: '2026-01-01T00:00:00Z' });
   const t2 = performance.now();
   const c2 = cpuMs();
-  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, {
-    groupedWrites: writeReads !== 'records',
-    groupRuns: writeReads === 'run-groups',
-    dailyRuns: history === 'daily',
-  });
+  const warehouse = makeWarehouse(session.config, fingerprintAll(session.config), session.window, { dailyRuns: history === 'daily' });
   const t3 = performance.now();
   const c3 = cpuMs();
   const { freshness, state } = await measureSelection(session, warehouse);
@@ -163,17 +156,16 @@ async function pass(dir, writeReads, history) {
     outputSha1: createHash('sha1').update(table).update(json).update(planText).update(planText2).digest('hex'),
     steps: plan.steps.length,
     stale: rows.filter((r) => r.state !== 'fresh').length,
-    writeReads,
     history,
     warehouseCalls: Object.fromEntries(warehouse.calls),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
 
-const [mode, dir, countArg, daysArg, writeReads = 'groups', history = 'one-run'] = process.argv.slice(2);
+const [mode, dir, countArg, daysArg, history = 'one-run'] = process.argv.slice(2);
 if (!process.argv[1] || import.meta.url !== pathToFileURL(process.argv[1]).href) {
   // imported (bench/status-duckdb.mjs): the pipeline's shape only
 } else if (mode === 'make') makeBigProject(dir, Number(countArg), Number(daysArg));
-else if (mode === 'run' && ['records', 'groups', 'run-groups'].includes(writeReads) && ['one-run', 'daily'].includes(history)) {
-  console.log(JSON.stringify(await pass(dir, writeReads, history)));
-} else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [groups|run-groups|records] [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);
+else if (mode === 'run' && ['one-run', 'daily'].includes(history)) {
+  console.log(JSON.stringify(await pass(dir, history)));
+} else throw new Error(`usage: status-big.mjs make|run <dir> <targets> <days> [one-run|daily] (got ${process.argv.slice(2).join(' ')})`);

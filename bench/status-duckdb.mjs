@@ -4,17 +4,20 @@
  * the same with the file opened, and the adapter's own reads alone (what the warehouse must
  * answer, without dagrun's config, assessment and rendering around it).
  *
- *   node bench/status-duckdb.mjs make <targets> <days>          generates (or reuses) the pipeline; prints its folder
- *   node bench/status-duckdb.mjs reads <dir>                    one cold pass of the adapter's reads; prints JSON
+ *   node bench/status-duckdb.mjs make <targets> <days> [per-date]   generates (or reuses) the pipeline; prints its folder
+ *   node bench/status-duckdb.mjs reads <dir>                        one cold pass of the adapter's reads; prints JSON
  *
  * The pipeline is bench/status-big.mjs's shape (the same targets, deps, groups, checks and
  * holes), with its warehouse made real: one table `ds.tNNNN (d DATE)` per target holding
- * every date the in-memory warehouse serves, and `_dagrun.writes` (created with dagrun's own
- * `CREATE_WRITES_TABLE`) holding one record per target-date with the same times and the
- * current fingerprints, as builds by dagrun would leave it. Generating takes one DuckDB
- * session (10,000 × 365: ~30 s); the folder is kept under `$TMPDIR/dagrun-bench-cache/` and
- * reused while dagrun's fingerprints of it are unchanged (`rm -r` it to start over). Its file
- * is large: 10,000 tables are 2.7 GB.
+ * every date the in-memory warehouse serves, and the write records of every target-date with
+ * the same times and the current fingerprints, as builds by dagrun would leave them: in
+ * `_dagrun.write_ranges`, one row per run of consecutive dates (one per target, ten per year
+ * for the holed ones), or with `per-date` as dagrun wrote them before ranges, one row per
+ * target-date in the table `_dagrun.writes` (what a warehouse of an older dagrun holds, read
+ * as it is until the first build turns it into ranges). Generating takes one DuckDB session
+ * (10,000 × 365: ~30 s); the folder is kept under `$TMPDIR/dagrun-bench-cache/` and reused
+ * while dagrun's fingerprints of it are unchanged (`rm -r` it to start over). Its file is
+ * large: 10,000 tables are 2.7 GB.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,8 +31,8 @@ import { median } from './lib/timing.mjs';
 
 /** Where generated warehouses are kept between runs of the bench. */
 export const CACHE = path.join(os.tmpdir(), 'dagrun-bench-cache');
-/** Bump when the generated data changes shape. */
-const GENERATOR = 1;
+/** Bump when the generated data changes shape (per-date folders keep 1: they are what older benches made). */
+const GENERATOR = { ranges: 2, 'per-date': 1 };
 const WAREHOUSE = '.dagrun/warehouse.duckdb';
 
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
@@ -48,13 +51,13 @@ async function fingerprintsOf(dir) {
  * The pipeline folder of `count` targets × `days` dates with its DuckDB warehouse, generated
  * unless the cache holds one that matches. Returns `{ dir, generatedMs }` (0 when reused).
  */
-export async function prepareDuckdbPipeline(count, days, { log = () => undefined } = {}) {
-  const dir = path.join(CACHE, `status-${count}x${days}`);
+export async function prepareDuckdbPipeline(count, days, { log = () => undefined, layout = 'ranges' } = {}) {
+  const dir = path.join(CACHE, layout === 'ranges' ? `status-ranges-${count}x${days}` : `status-${count}x${days}`);
   const stamp = path.join(dir, 'generated.json');
   if (existsSync(stamp)) {
     const { digest } = await fingerprintsOf(dir);
     const saved = JSON.parse(readFileSync(stamp, 'utf8'));
-    if (saved.generator === GENERATOR && saved.digest === digest) return { dir, generatedMs: 0 };
+    if (saved.generator === GENERATOR[layout] && saved.digest === digest) return { dir, generatedMs: 0 };
     log(`  ${dir}: fingerprints changed, generating again\n`);
   }
   const started = performance.now();
@@ -62,19 +65,20 @@ export async function prepareDuckdbPipeline(count, days, { log = () => undefined
   mkdirSync(dir, { recursive: true });
   makeBigProject(dir, count, days, { warehousePath: WAREHOUSE });
   // in a child process: the generator's DuckDB memory is not this process's
-  const out = spawnSync(process.execPath, [path.join(ROOT, 'bench/status-duckdb.mjs'), 'fill', dir], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [path.join(ROOT, 'bench/status-duckdb.mjs'), 'fill', dir, layout], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`generating ${dir} failed (exit ${out.status})`);
   const generatedMs = performance.now() - started;
-  writeFileSync(stamp, JSON.stringify({ generator: GENERATOR, digest: JSON.parse(out.stdout).digest, count, days, generatedMs }));
+  writeFileSync(stamp, JSON.stringify({ generator: GENERATOR[layout], digest: JSON.parse(out.stdout).digest, count, days, generatedMs }));
   return { dir, generatedMs };
 }
 
 /**
  * Fills the warehouse of a generated pipeline: the tables in one transaction (every date of
  * the window, but every tenth date missing where bench/status-big.mjs's warehouse has holes),
- * then the write records in one statement.
+ * then the write records in one statement, one per target-date; for the `ranges` layout,
+ * dagrun's own `prepareWriteRanges` then turns them into ranges, as it does to an older file.
  */
-async function fill(dir) {
+async function fill(dir, layout) {
   const { session, fingerprints, digest } = await fingerprintsOf(dir);
   const names = [...session.config.targets.keys()].sort();
   const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -96,9 +100,9 @@ async function fill(dir) {
   const t1 = performance.now();
   // the write records: dagrun's own table, filled in one statement (through the adapter's
   // recordWrites it took 37 s for 1000 × 1500); a changed layout fails here, loudly
-  const { CREATE_WRITES_TABLE } = await load('warehouse/duckdb-writes.js');
+  const { CREATE_LEGACY_WRITES_TABLE, prepareWriteRanges } = await load('warehouse/duckdb-writes.js');
   await connection.run('CREATE SCHEMA IF NOT EXISTS _dagrun');
-  await connection.run(CREATE_WRITES_TABLE);
+  await connection.run(CREATE_LEGACY_WRITES_TABLE);
   const base = Date.UTC(2024, 0, 1);
   const { listValue } = await import('@duckdb/node-api');
   await connection.run(
@@ -115,6 +119,7 @@ async function fill(dir) {
       holed: listValue(names.map((name, index) => holed(index, name))),
     },
   );
+  if (layout === 'ranges') await prepareWriteRanges(connection);
   await connection.run('CHECKPOINT');
   connection.closeSync();
   instance.closeSync();
@@ -134,14 +139,14 @@ async function reads(dir) {
   const t1 = performance.now();
   await warehouse.open();
   const t2 = performance.now();
-  const present = await warehouse.presentDates(probes, session.window);
+  const present = await warehouse.presentRanges(probes, session.window);
   const t3 = performance.now();
-  const groups = await warehouse.readWriteGroups(names, session.window);
+  const writes = await warehouse.readWriteRanges(names, session.window);
   const t4 = performance.now();
   await warehouse.close();
-  let days = 0;
-  for (const p of present.values()) days += p.days.length;
-  return { setupMs: t1 - t0, openMs: t2 - t1, presentMs: t3 - t2, writesMs: t4 - t3, days, groups: groups.length, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  let [days, ranges] = [0, 0];
+  for (const p of present.values()) for (const r of p.ranges) [days, ranges] = [days + r.last - r.first + 1, ranges + 1];
+  return { setupMs: t1 - t0, openMs: t2 - t1, presentMs: t3 - t2, writesMs: t4 - t3, days, ranges, writeRanges: writes.length, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 /**
@@ -179,10 +184,11 @@ export function duckdbCommands(dir) {
   };
 }
 
-const [mode, arg1, arg2] = process.argv.slice(2);
+const [mode, arg1, arg2, arg3] = process.argv.slice(2);
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (mode === 'make') console.log((await prepareDuckdbPipeline(Number(arg1), Number(arg2), { log: (s) => process.stderr.write(s) })).dir);
-  else if (mode === 'fill') await fill(arg1);
+  const layout = arg3 === 'per-date' ? 'per-date' : 'ranges';
+  if (mode === 'make') console.log((await prepareDuckdbPipeline(Number(arg1), Number(arg2), { log: (s) => process.stderr.write(s), layout })).dir);
+  else if (mode === 'fill') await fill(arg1, arg2 === 'per-date' ? 'per-date' : 'ranges');
   else if (mode === 'reads') console.log(JSON.stringify(await reads(arg1)));
-  else throw new Error(`usage: status-duckdb.mjs make <targets> <days> | reads <dir> (got ${process.argv.slice(2).join(' ')})`);
+  else throw new Error(`usage: status-duckdb.mjs make <targets> <days> [per-date] | reads <dir> (got ${process.argv.slice(2).join(' ')})`);
 }

@@ -205,10 +205,10 @@ describe('dagrun CLI on BigQuery (loopback fake)', () => {
     expect(status.stdout).toContain('3 targets: 3 fresh, 0 stale, 0 blocked');
     // Calendar, partitions of raw and of analytics, and dagrun's write records: still a handful.
     expect(fake.queryJobs).toBe(4);
-    // The write records come in one query, grouped on the server (no row per target-date).
+    // The write records come in one query, made ranges on the server (no row per target-date).
     const writes = fake.queries.filter((q) => q.labels['purpose'] === 'writes');
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.sql).toMatch(/WHERE pipeline = @pipeline AND target IN UNNEST\(@targets\)[^]*GROUP BY target, fingerprint, 3$/);
+    expect(writes[0]!.sql).toMatch(/WHERE pipeline = @pipeline AND target IN UNNEST\(@targets\)[^]*GROUP BY target, fingerprint, run_id, written_at, island\nORDER BY target, first_day$/);
     const again = await dagrun('-n');
     expect(again.stdout).toContain('Nothing to do');
   });

@@ -10,6 +10,7 @@ import { type BigQueryWarehouse, type RetryEvent, openBigQuery } from '../src/wa
 import { buildJobId } from '../src/warehouse/bigquery-jobs.js';
 import type { SqlBuildRequest } from '../src/warehouse/warehouse.js';
 import { FakeBigQuery } from './fake-bigquery/server.js';
+import { writeGroupsOf } from './helpers/write-groups.js';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
@@ -127,7 +128,7 @@ describe('one BigQuery job per range', () => {
     await warehouse.runSql(range(DAYS, 'INSERT INTO out.daily SELECT game_date, SUM(points) FROM raw.games WHERE game_date IN UNNEST(@dates) GROUP BY game_date'));
     expect(builds()[0]!.sql).not.toContain('BEGIN');
     expect(await fake.duck("SELECT fingerprint, count(*) FROM _dagrun.writes GROUP BY 1 ORDER BY 1")).toEqual([['', '4'], ['fp', '4']]);
-    const groups = await warehouse.readWriteGroups(['daily'], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') });
+    const groups = writeGroupsOf(await warehouse.readWriteRanges(['daily'], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') }));
     expect(groups.map((g) => [g.fingerprint, g.days.length, g.unfinishedRun])).toEqual([['fp', 4, undefined]]);
   });
 

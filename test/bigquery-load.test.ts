@@ -12,6 +12,7 @@ import { dayOf } from '../src/intervals/day.js';
 import { type BigQueryWarehouse, openBigQuery } from '../src/warehouse/bigquery.js';
 import type { LoadRequest } from '../src/warehouse/warehouse.js';
 import { FakeBigQuery } from './fake-bigquery/server.js';
+import { writeGroupsOf } from './helpers/write-groups.js';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
@@ -63,7 +64,7 @@ describe('BigQueryWarehouse.loadRows', () => {
       ['2024-01-01', '7', '1'], ['2024-01-02', '10', '2'], ['2024-01-02', '11', '2'], ['2024-01-03', '9', '1'],
     ]);
     // Both ranges' records, each with its rows; the later one wins for 2024-01-02.
-    const groups = await warehouse.readWriteGroups(['t'], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') });
+    const groups = writeGroupsOf(await warehouse.readWriteRanges(['t'], { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') }));
     expect(groups.map((g) => [g.fingerprint, g.days.length]).sort()).toEqual([['f1', 2], ['f2', 1]]);
     const later = await openBigQuery(
       { type: 'bigquery', project: fake.project, location: 'US', maximumBytesBilled: '1GB', apiEndpoint: fake.endpoint },

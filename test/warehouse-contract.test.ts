@@ -1,8 +1,8 @@
 /**
  * The warehouse contract against DuckDB (a temp file) and against BigQuery (the loopback
- * fake): the shared cases of warehouse-contract.ts, and here the grouped write records
- * (`readWriteGroups`, one group per target and definition), which both engines offer, and
- * the per-record reads (`readWrites`, with run ids) beside them.
+ * fake): the shared cases of warehouse-contract.ts, and here the write records as ranges
+ * (`readWriteRanges`, regrouped per target and definition to compare), which both engines
+ * offer, and the per-record reads (`readWrites`, with run ids) beside them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Day, dayOf, formatDay } from '../src/intervals/day.js';
 import { DuckDbWarehouse } from '../src/warehouse/duckdb.js';
 import { openBigQuery } from '../src/warehouse/bigquery.js';
-import type { Warehouse, WriteGroup } from '../src/warehouse/warehouse.js';
+import type { Warehouse } from '../src/warehouse/warehouse.js';
+import { type WriteGroup, writeGroupsOf } from './helpers/write-groups.js';
 import { FakeBigQuery } from './fake-bigquery/server.js';
 import { type ColumnType, type ContractHarness, type SeedTable, registerWarehouseContractTests } from './warehouse-contract.js';
 
@@ -70,11 +71,11 @@ function normalised(group: WriteGroup): { key: string; days: string[]; writtenAt
 }
 
 async function groupsOf(w: Warehouse, targets: string[], window: { first: Day; last: Day }) {
-  const groups = await w.readWriteGroups!(targets, window);
+  const groups = writeGroupsOf(await w.readWriteRanges(targets, window));
   return groups.map(normalised).sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** `readWriteGroups`: the latest record per (target, day), one group per (target, definition) whatever the runs. */
+/** `readWriteRanges`: the latest record per (target, day), regrouped per (target, definition) whatever the runs. */
 function registerWriteGroupTests(name: string, makeHarness: () => Promise<ContractHarness>): void {
   describe(`warehouse contract, grouped write records: ${name}`, () => {
     let h: ContractHarness;
@@ -94,8 +95,8 @@ function registerWriteGroupTests(name: string, makeHarness: () => Promise<Contra
     });
 
     it('groups the latest record of each (target, day) per definition, across runs, times exact, within the window', async () => {
-      expect(typeof w.readWriteGroups).toBe('function');
-      expect(await w.readWriteGroups!(['x'], window)).toEqual([]);
+      expect(typeof w.readWriteRanges).toBe('function');
+      expect(await w.readWriteRanges(['x'], window)).toEqual([]);
       await w.recordWrites([{ target: 'x', days: days('2024-01-02', '2024-01-03', '2024-01-04'), writtenAt: 10.5, fingerprint: 'f', runId: 'r1' }]);
       await w.recordWrites([{ target: 'x', days: days('2024-01-03'), writtenAt: 11, fingerprint: 'g', runId: 'r2' }]);
       await w.recordWrites([
@@ -111,7 +112,7 @@ function registerWriteGroupTests(name: string, makeHarness: () => Promise<Contra
       expect(await groupsOf(w, ['y'], { first: dayOf('2023-11-01'), last: dayOf('2024-01-01') })).toEqual([
         { key: 'y h', days: ['2023-12-01'], writtenAt: [12] },
       ]);
-      expect(await w.readWriteGroups!([], window)).toEqual([]);
+      expect(await w.readWriteRanges([], window)).toEqual([]);
     });
 
     it('keeps one group per definition when every day was written by a run of its own, and readWrites still tells the runs', async () => {

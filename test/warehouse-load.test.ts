@@ -11,6 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbWarehouse } from '../src/warehouse/duckdb.js';
 import { type LoadRequest, UNFINISHED } from '../src/warehouse/warehouse.js';
 import { dayOf, formatDay } from '../src/intervals/day.js';
+import { writeGroupsOf } from './helpers/write-groups.js';
 
 const window = { first: dayOf('2024-01-01'), last: dayOf('2024-01-31') };
 const days = (...isos: string[]) => isos.map(dayOf);
@@ -53,7 +54,7 @@ describe('DuckDbWarehouse.loadRows', () => {
   }
 
   async function recorded(): Promise<{ fingerprint: string; days: string[]; unfinishedRun?: string }[]> {
-    const groups = await warehouse.readWriteGroups(['t'], window);
+    const groups = writeGroupsOf(await warehouse.readWriteRanges(['t'], window));
     return groups
       .map((g) => ({ fingerprint: g.fingerprint, days: [...g.days].sort((a, b) => a - b).map(formatDay), ...(g.unfinishedRun ? { unfinishedRun: g.unfinishedRun } : {}) }))
       .sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));

@@ -19,6 +19,30 @@ function daysWithin(days, window) {
   return days.slice(lo, firstAtOrAfter(days, window.last + 1, lo));
 }
 
+/**
+ * Runs of consecutive days of sorted `days`, as `{first, last}` ranges (what engines return,
+ * from gaps-and-islands in SQL).
+ */
+function rangesOf(days) {
+  const out = [];
+  for (const day of days) {
+    const last = out[out.length - 1];
+    if (last && last.last === day - 1) last.last = day;
+    else out.push({ first: day, last: day });
+  }
+  return out;
+}
+
+/** The parts of `ranges` within the window, as fresh objects (as an engine decodes its rows). */
+function clip(ranges, window) {
+  const out = [];
+  for (const { first, last } of ranges) {
+    const [a, b] = [Math.max(first, window.first), Math.min(last, window.last)];
+    if (a <= b) out.push({ first: a, last: b });
+  }
+  return out;
+}
+
 /** The index of the first of sorted `days` at or after `day`, from `lo` on. */
 function firstAtOrAfter(days, day, lo = 0) {
   let hi = days.length;
@@ -36,40 +60,34 @@ export class MemoryWarehouse {
   commandsNeedExclusiveAccess = false;
   /** Calls per method. */
   calls = new Map();
+  /** Ranges of each table's and batch's days, made once (an engine stores or computes them, not the caller). */
+  #ranges = new Map();
 
   /**
    * `calendars`: calendar key → sorted days; `tables`: table → sorted present days;
    * `writes`: WriteRecord[]; `writeBatches`: writes as the engines store them, one per
    * written range (`{ target, days, writtenAt, fingerprint, runId }`); `checks`: key → number.
-   * `groupedWrites` (the default): offer `readWriteGroups`, as both engines do; false leaves
-   * it out, so dagrun reads one record object per day through `readWrites`.
-   * `groupRuns`: groups are per run too, as both engines grouped them before issue 9 (the
-   * default, false, groups per target and definition, as they do now).
    * `dailyRuns`: serve every batch as if each of its days had been written by a run of its
-   * own (a pipeline grown by one run a day), each a day later than the one before.
+   * own (a pipeline grown by one run a day), each a day later than the one before: a range
+   * per day, as the engines return them then.
    */
-  constructor({
-    calendars = new Map(),
-    tables = new Map(),
-    writes = [],
-    writeBatches = [],
-    checks = new Map(),
-    groupedWrites = true,
-    groupRuns = false,
-    dailyRuns = false,
-  } = {}) {
+  constructor({ calendars = new Map(), tables = new Map(), writes = [], writeBatches = [], checks = new Map(), dailyRuns = false } = {}) {
     this.calendars = calendars;
     this.tables = tables;
     this.writes = writes;
     this.writeBatches = writeBatches;
-    this.groupRuns = groupRuns;
     this.dailyRuns = dailyRuns;
     this.checkAnswers = checks;
-    if (!groupedWrites) this.readWriteGroups = undefined;
   }
 
   #count(method) {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  }
+
+  #rangesOf(key, days) {
+    let ranges = this.#ranges.get(key);
+    if (!ranges) this.#ranges.set(key, (ranges = rangesOf(days)));
+    return ranges;
   }
 
   /** The number of calls to every method together. */
@@ -84,6 +102,16 @@ export class MemoryWarehouse {
       const key = spec.kind === 'every-day' ? 'every-day' : spec.kind === 'table' ? `table:${spec.table}:${spec.dateColumn}` : `sql:${spec.sql}`;
       const days = spec.kind === 'every-day' ? everyDay(window) : (this.calendars.get(key) ?? []);
       out.set(key, daysWithin(days, window));
+    }
+    return out;
+  }
+
+  async presentRanges(tables, window) {
+    this.#count('presentRanges');
+    const out = new Map();
+    for (const { table } of tables) {
+      const days = this.tables.get(table);
+      out.set(table, days ? { exists: true, ranges: clip(this.#rangesOf(days, days), window) } : { exists: false, ranges: [] });
     }
     return out;
   }
@@ -129,43 +157,27 @@ export class MemoryWarehouse {
   }
 
   /**
-   * The records grouped as both engines group them (DuckDB `GROUP BY target, fingerprint`
-   * with `list()`, BigQuery `STRING_AGG` per target and definition): one group per (target,
-   * fingerprint) whatever the runs, days and times as parallel lists decoded afresh on every
-   * call, each list made at its final size (as an engine decodes a list column). With
-   * `groupRuns`, one group per (target, fingerprint, run), carrying its `runId`: the grouping
-   * before issue 9, kept to compare. The batches of one target are disjoint here, so no
-   * (target, day) needs its latest picked.
+   * The records as ranges, as both engines return them: one per run of consecutive days of a
+   * written batch (a day each with `dailyRuns`), fresh objects on every call. The batches of
+   * one target are disjoint here, so no (target, day) needs its latest picked.
    */
-  async readWriteGroups(targets, window) {
-    this.#count('readWriteGroups');
+  async readWriteRanges(targets, window) {
+    this.#count('readWriteRanges');
     const wanted = new Set(targets);
-    const groups = new Map();
-    const add = (target, fingerprint, runId, days, times) => {
-      const key = this.groupRuns ? `${target}\0${fingerprint}\0${runId}` : `${target}\0${fingerprint}`;
-      const group = groups.get(key) ?? { target, fingerprint, runId, pieces: [] };
-      group.pieces.push({ days, times });
-      groups.set(key, group);
-    };
+    const out = [];
     for (const w of this.writes) {
-      if (wanted.has(w.target) && w.day >= window.first && w.day <= window.last) add(w.target, w.fingerprint, w.runId, [w.day], [w.writtenAt]);
+      if (wanted.has(w.target) && w.day >= window.first && w.day <= window.last) out.push({ target: w.target, first: w.day, last: w.day, writtenAt: w.writtenAt, fingerprint: w.fingerprint, runId: w.runId });
     }
-    const daily = [];
-    for (const { target, fingerprint, runId, days: all, writtenAt } of this.writeBatches) {
+    for (const batch of this.writeBatches) {
+      const { target, fingerprint, runId, days, writtenAt } = batch;
       if (!wanted.has(target)) continue;
-      const days = daysWithin(all, window);
-      if (days.length === 0) continue;
-      if (!this.dailyRuns) add(target, fingerprint, runId, days, new Array(days.length).fill(writtenAt));
-      else if (!this.groupRuns) add(target, fingerprint, runId, days, days.map((day) => writtenAt + day * DAY_MS));
-      // a run per day, grouped per run: every day is a group of its own (its run id is unique)
-      else for (const day of days) daily.push({ target, fingerprint, runId: `${runId}.${day}`, days: [day], writtenAt: [writtenAt + day * DAY_MS] });
+      if (this.dailyRuns) {
+        for (const day of daysWithin(days, window)) out.push({ target, first: day, last: day, writtenAt: writtenAt + day * DAY_MS, fingerprint, runId: `${runId}.${day}` });
+      } else {
+        for (const { first, last } of clip(this.#rangesOf(batch, days), window)) out.push({ target, first, last, writtenAt, fingerprint, runId });
+      }
     }
-    const grouped = [...groups.values()].map(({ target, fingerprint, runId, pieces }) => {
-      const days = pieces.length === 1 ? pieces[0].days : pieces.flatMap((p) => p.days);
-      const writtenAt = pieces.length === 1 ? pieces[0].times : pieces.flatMap((p) => p.times);
-      return this.groupRuns ? { target, fingerprint, runId, days, writtenAt } : { target, fingerprint, days, writtenAt };
-    });
-    return daily.length === 0 ? grouped : grouped.concat(daily);
+    return out.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.first - b.first));
   }
 
   async recordWrites() {

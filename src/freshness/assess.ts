@@ -6,17 +6,18 @@
 import type { Check, Target } from '../config/types.js';
 import { formatPercent, formatThreshold } from '../core/format.js';
 import type { TargetGraph } from '../graph/build.js';
-import { matchDays, missingRanges } from '../intervals/coverage.js';
+import { matchRanges, missingRanges } from '../intervals/coverage.js';
 import { formatDay, type Day } from '../intervals/day.js';
+import { daysWithin, intersectRanges } from '../intervals/day-ranges.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
-import { checkKey, type MeasuredState } from './state.js';
+import { checkKey, presentRangesOf, type MeasuredState } from './state.js';
 import type { CheckOutcome, DayValues } from '../warehouse/warehouse.js';
 import {
   compactWrites,
-  daysWrittenBefore,
   latestWithin,
   NO_TIMES,
+  rangesWrittenBefore,
   timeAt,
   timeRange,
   withFallback,
@@ -132,7 +133,8 @@ function writesOf(state: MeasuredState, name: string): { writes: TargetWrites | 
   if (!entry) {
     const recorded = state.writes.get(name);
     const writes = recorded ? compactWrites(recorded) : undefined;
-    const modified = state.present.get(name)?.modifiedAt;
+    const presence = state.present.get(name);
+    const modified = presence && presentRangesOf(presence).modified;
     entry = { writes, times: modified ? withFallback(writes ?? NO_TIMES, modified) : (writes ?? NO_TIMES) };
     cache.set(name, entry);
   }
@@ -140,6 +142,32 @@ function writesOf(state: MeasuredState, name: string): { writes: TargetWrites | 
 }
 
 const writeTimes = (state: MeasuredState, name: string): DayTimes => writesOf(state, name).times;
+
+/**
+ * The present days of a target that its calendar expects, asked about through ranges: a
+ * fully built target is one range, so the questions below cost a few steps per range and
+ * per day they return, not a step per day of the window.
+ */
+class PresentExpected {
+  readonly #expected: readonly Day[];
+  readonly #present: readonly DayRange[];
+  #days: readonly Day[] | undefined;
+
+  constructor(expected: readonly Day[], present: readonly DayRange[]) {
+    this.#expected = expected;
+    this.#present = present;
+  }
+
+  /** Every such day (for per-date checks). */
+  days(): readonly Day[] {
+    return (this.#days ??= daysWithin(this.#expected, this.#present));
+  }
+
+  /** Those inside `ranges` (sorted, disjoint), ascending. */
+  within(ranges: readonly DayRange[]): readonly Day[] {
+    return ranges.length === 0 ? [] : daysWithin(this.#expected, intersectRanges(ranges, this.#present));
+  }
+}
 
 /**
  * Present days of `target` that an upstream rewrote after them, with a reason per upstream
@@ -151,7 +179,7 @@ function outdatedByUpstream(
   graph: TargetGraph,
   state: MeasuredState,
   target: Target,
-  presentDays: readonly Day[],
+  present: PresentExpected,
 ): { days: Set<Day>; reasons: string[] } {
   const days = new Set<Day>();
   const reasons: string[] = [];
@@ -161,7 +189,7 @@ function outdatedByUpstream(
     if (edge.kind !== 'data') continue;
     const theirs = writeTimes(state, edge.upstream);
     if (timeRange(theirs).latest <= timeRange(own).earliest) continue;
-    const hits = daysWrittenBefore(presentDays, own, latestWithin(theirs, edge.lookback));
+    const hits = present.within(rangesWrittenBefore(own, latestWithin(theirs, edge.lookback)));
     if (hits.length === 0) continue;
     // the upstream dates behind the hits, for the reason (few: only outdated days get here)
     const newer = new Set<Day>();
@@ -180,18 +208,25 @@ function outdatedByUpstream(
 }
 
 /** Present days written under another definition than the current one, and those definitions. */
-function changedDefinitionDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; before: string[] } {
+function changedDefinitionDays(state: MeasuredState, target: Target, present: PresentExpected): { days: Day[]; before: string[] } {
   const current = state.fingerprints.get(target.name);
   const { writes } = writesOf(state, target.name);
   if (current === undefined || !writes) return { days: [], before: [] };
-  return writes.writtenUnderOther(presentDays, current);
+  const days: Day[] = [];
+  const before = new Set<string>();
+  for (const { range, fingerprint } of writes.writtenUnderOther(current)) {
+    const hits = present.within([range]);
+    if (hits.length > 0) before.add(fingerprint);
+    for (let i = 0; i < hits.length; i++) days.push(hits[i]!);
+  }
+  return { days, before: [...before].sort() };
 }
 
 /** Present days handed to a command whose end was never recorded, and the runs that left them so. */
-function unfinishedDays(state: MeasuredState, target: Target, presentDays: readonly Day[]): { days: Day[]; runs: string[] } {
+function unfinishedDays(state: MeasuredState, target: Target, present: PresentExpected): { days: readonly Day[]; runs: string[] } {
   const { writes } = writesOf(state, target.name);
   if (!writes) return { days: [], runs: [] };
-  const days = writes.unfinished(presentDays);
+  const days = present.within(writes.unfinished());
   const runs = writes.unfinishedRuns.map((r) => `run ${r}`);
   return { days, runs: days.length > 0 && runs.length === 0 ? ['an earlier run'] : runs };
 }
@@ -213,8 +248,10 @@ function describeExpiration(ms: number): string {
 /** Assesses one target, ignoring its upstream's states (see `assessTargets`). */
 export function assessTarget(graph: TargetGraph, state: MeasuredState, target: Target): Freshness {
   const expected = state.expected.get(target.name) ?? [];
-  const present = state.present.get(target.name) ?? { exists: false, days: [] };
-  const { coverage, presentExpected } = matchDays(expected, present.days);
+  const measured = state.present.get(target.name);
+  const present = measured ? presentRangesOf(measured) : { exists: false, ranges: [] };
+  const coverage = matchRanges(expected, present.ranges);
+  const presentExpected = new PresentExpected(expected, present.ranges);
   const reasons: string[] = [];
   const warnings: string[] = [];
 
@@ -266,7 +303,7 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
   }
 
   const checks = target.checks.map((check) =>
-    judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined, presentExpected),
+    judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined, check.perDate ? presentExpected.days() : []),
   );
   for (const result of checks) if (!result.passed && present.exists) reasons.push(describeCheckFailure(result));
   // a per-date check names the dates to rebuild: only those, not the whole window

@@ -5,9 +5,10 @@
 import type { Target } from '../config/types.js';
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
-import { calendarKey, type CheckProbe, type DayWindow, type PresentDates, type Warehouse } from '../warehouse/warehouse.js';
+import { clipRanges } from '../intervals/day-ranges.js';
+import { calendarKey, type CheckProbe, type DayWindow, type PresentRanges, type Warehouse } from '../warehouse/warehouse.js';
 import { checkKey, type MeasuredState } from './state.js';
-import { indexWriteGroups, indexWrites, type TargetWrites } from './write-times.js';
+import { indexWriteRanges, type TargetWrites } from './write-times.js';
 
 /** What to measure. */
 export interface MeasureRequest {
@@ -35,17 +36,17 @@ export async function measureState(warehouse: Warehouse, request: MeasureRequest
   for (const key of waiting.calendars) calendars.delete(key);
   const [expectedByCalendar, unread, writes] = await Promise.all([
     warehouse.expectedDates([...calendars.values()], window),
-    warehouse.presentDates(targets.filter((t) => !waiting.read.has(t.table)).map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
+    warehouse.presentRanges(targets.filter((t) => !waiting.read.has(t.table)).map((t) => ({ table: t.table, dateColumn: t.dateColumn })), readWindow),
     readWriteIndex(warehouse, [...names], readWindow),
   ]);
   // the calendars' tables were read already: not twice
   const presentByTable = new Map([...waiting.read, ...unread]);
 
-  const present = new Map<string, PresentDates>();
+  const present = new Map<string, PresentRanges>();
   const expected = new Map<string, readonly Day[]>();
   const calendarPending = new Map<string, string>();
   for (const target of targets) {
-    const read = presentByTable.get(target.table) ?? { exists: false, days: [] };
+    const read = presentByTable.get(target.table) ?? { exists: false, ranges: [] };
     present.set(target.name, trimToWindow(read, window));
     expected.set(target.name, keptDays(expectedByCalendar.get(calendarKey(target.calendar)) ?? [], read));
   }
@@ -76,7 +77,7 @@ async function calendarsWaitingForTables(
   graph: TargetGraph,
   targets: readonly Target[],
   window: DayWindow,
-): Promise<{ calendars: Set<string>; read: Map<string, PresentDates> }> {
+): Promise<{ calendars: Set<string>; read: Map<string, PresentRanges> }> {
   const providersOf = new Map<string, Target[]>();
   for (const target of targets) {
     if (target.calendar.kind !== 'sql') continue;
@@ -88,15 +89,14 @@ async function calendarsWaitingForTables(
   }
   if (providersOf.size === 0) return { calendars: new Set(), read: new Map() };
   const tables = [...new Map([...providersOf.values()].flat().map((t) => [t.table, { table: t.table, dateColumn: t.dateColumn }])).values()];
-  const present = await warehouse.presentDates(tables, window);
+  const present = await warehouse.presentRanges(tables, window);
   const calendars = new Set([...providersOf].filter(([, providers]) => providers.some((p) => !present.get(p.table)?.exists)).map(([key]) => key));
   return { calendars, read: present };
 }
 
-/** The write records of `targets`, indexed per target; grouped when the engine can, so that no object is made per day. */
+/** The write records of `targets` as ranges, indexed per target: no object is made per day. */
 async function readWriteIndex(warehouse: Warehouse, targets: string[], window: DayWindow): Promise<Map<string, TargetWrites>> {
-  if (warehouse.readWriteGroups) return indexWriteGroups(await warehouse.readWriteGroups(targets, window));
-  return indexWrites(await warehouse.readWrites(targets, window));
+  return indexWriteRanges(await warehouse.readWriteRanges(targets, window));
 }
 
 /** How many days before the window the lookback edges into `names` read (0 when none). */
@@ -110,7 +110,7 @@ export function lookbackReach(graph: TargetGraph, names: readonly string[]): num
  * Expected days a table can hold: with partition expiration, days whose partitions the engine
  * has deleted are not expected (rebuilt, they would expire again, and again).
  */
-function keptDays(expected: readonly Day[], read: PresentDates): readonly Day[] {
+function keptDays(expected: readonly Day[], read: PresentRanges): readonly Day[] {
   const firstKept = read.partitionExpiry?.firstKept;
   if (firstKept === undefined || expected.length === 0 || expected[0]! >= firstKept) return expected;
   return expected.filter((d) => d >= firstKept);
@@ -120,11 +120,7 @@ function keptDays(expected: readonly Day[], read: PresentDates): readonly Day[] 
  * Keeps present days to the window (coverage is about the window), but the modification
  * times of earlier days too: a lookback reads them.
  */
-function trimToWindow(read: PresentDates, window: DayWindow): PresentDates {
-  // most tables hold nothing outside the window: no copy then (days are sorted, so the
-  // ends tell, without a pass over a million days)
-  const { days: all } = read;
-  if (all.length === 0 || (all[0]! >= window.first && all[all.length - 1]! <= window.last)) return read;
-  const days = read.days.filter((d) => d >= window.first && d <= window.last);
-  return days.length === read.days.length ? read : { ...read, days };
+function trimToWindow(read: PresentRanges, window: DayWindow): PresentRanges {
+  const ranges = clipRanges(read.ranges, window);
+  return ranges === read.ranges ? read : { ...read, ranges };
 }

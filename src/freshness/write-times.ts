@@ -1,129 +1,146 @@
 /**
- * Write records in a compact form: per target, when each day was last written and under
- * which definition, in typed arrays indexed by day. A big pipeline has millions of
- * target-dates; as one object per record in Maps they cost ~150 MB and most of a status
- * run, as arrays 12 bytes a day and a few milliseconds.
+ * Write records in a compact form: per target, runs of consecutive days written at one time
+ * under one definition, in typed arrays. Engines return the records as such runs
+ * (`Warehouse.readWriteRanges`), so a target built in one go is one run however many dates,
+ * and every question the assessment asks (when was this day written, which days did an
+ * upstream rewrite later, which were built under another definition) is answered per run,
+ * not per day.
  */
 import type { Day } from '../intervals/day.js';
-import { UNFINISHED, type WriteGroup, type WriteRecord } from '../warehouse/warehouse.js';
+import type { DayRange } from '../intervals/interval.js';
+import { UNFINISHED, type TimedRange, type WriteRange, type WriteRecord } from '../warehouse/warehouse.js';
 
 /** "No write known": below every real time, so "written later than" needs no special case. */
 export const NEVER = Number.NEGATIVE_INFINITY;
 
-/** A time per day over a span of days: `times[i]` belongs to day `first + i`. */
+/**
+ * A time per day: sorted, disjoint runs of days, run i covering `firsts[i]..lasts[i]` at
+ * `times[i]` (epoch ms); NEVER on every other day. Read-only by convention.
+ */
 export interface DayTimes {
-  readonly first: Day;
-  /** Epoch ms, NEVER where nothing is known. Read-only by convention. */
+  readonly firsts: Int32Array;
+  readonly lasts: Int32Array;
   readonly times: Float64Array;
 }
 
 /** No day known at all. */
-export const NO_TIMES: DayTimes = { first: 0 as Day, times: new Float64Array(0) };
+export const NO_TIMES: DayTimes = { firsts: new Int32Array(0), lasts: new Int32Array(0), times: new Float64Array(0) };
 
 /** Earliest and latest time of each DayTimes (see `timeRange`). */
 const ranges = new WeakMap<DayTimes, { earliest: number; latest: number }>();
 
-/** The time of `day` in `times`; NEVER outside their span. */
-export function timeAt(times: DayTimes, day: Day): number {
-  const index = day - times.first;
-  return index >= 0 && index < times.times.length ? times.times[index]! : NEVER;
+/** The index of the last run starting at or before `day`; -1 when none does. */
+function runAtOrBefore(times: DayTimes, day: number): number {
+  let low = 0;
+  let high = times.firsts.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times.firsts[mid]! <= day) low = mid + 1;
+    else high = mid;
+  }
+  return low - 1;
 }
 
-/** The writes dagrun recorded for one target: write time and definition fingerprint per day. */
+/** The time of `day`; NEVER where no run holds it. */
+export function timeAt(times: DayTimes, day: Day): number {
+  const run = runAtOrBefore(times, day);
+  return run >= 0 && day <= times.lasts[run]! ? times.times[run]! : NEVER;
+}
+
+/** Runs collected in order, merging a run into the previous one when it continues it with the same time and tag. */
+class RunList {
+  readonly firsts: number[] = [];
+  readonly lasts: number[] = [];
+  readonly times: number[] = [];
+  readonly tags: number[] = [];
+
+  push(first: number, last: number, time: number, tag = 0): void {
+    const n = this.firsts.length - 1;
+    if (n >= 0 && this.lasts[n] === first - 1 && this.times[n] === time && this.tags[n] === tag) this.lasts[n] = last;
+    else {
+      this.firsts.push(first);
+      this.lasts.push(last);
+      this.times.push(time);
+      this.tags.push(tag);
+    }
+  }
+
+  toTimes(): DayTimes {
+    return { firsts: Int32Array.from(this.firsts), lasts: Int32Array.from(this.lasts), times: Float64Array.from(this.times) };
+  }
+}
+
+/** The writes dagrun recorded for one target: runs of days with their write time and definition fingerprint. */
 export class TargetWrites implements DayTimes {
-  readonly first: Day;
+  readonly firsts: Int32Array;
+  readonly lasts: Int32Array;
   readonly times: Float64Array;
-  /** Index into #definitions per day; -1 where nothing was recorded. */
+  /** Index into #definitions per run. */
   readonly #definitionOf: Int32Array;
-  readonly #definitions: string[];
+  readonly #definitions: readonly string[];
   /** Runs that left days unfinished (sorted). */
   readonly unfinishedRuns: readonly string[];
 
-  constructor(first: Day, times: Float64Array, definitionOf: Int32Array, definitions: string[], unfinishedRuns: readonly string[] = []) {
-    this.first = first;
-    this.times = times;
-    this.#definitionOf = definitionOf;
+  constructor(runs: RunList, definitions: readonly string[], unfinishedRuns: readonly string[]) {
+    ({ firsts: this.firsts, lasts: this.lasts, times: this.times } = runs.toTimes());
+    this.#definitionOf = Int32Array.from(runs.tags);
     this.#definitions = definitions;
     this.unfinishedRuns = unfinishedRuns;
   }
 
-  /**
-   * Which of `days` a command was handed, by a run that never recorded the end of it: they
-   * may hold old or half-written rows.
-   */
-  unfinished(days: readonly Day[]): Day[] {
-    const mark = this.#definitions.indexOf(UNFINISHED);
-    if (mark < 0) return [];
-    return days.filter((day) => {
-      const index = day - this.first;
-      return index >= 0 && index < this.#definitionOf.length && this.#definitionOf[index] === mark;
-    });
+  /** The ranges of days whose definition index satisfies `keep`, with the fingerprint of each. */
+  #rangesWhere(keep: (definition: number) => boolean): { range: DayRange; fingerprint: string }[] {
+    const out: { range: DayRange; fingerprint: string }[] = [];
+    for (let i = 0; i < this.firsts.length; i++) {
+      const definition = this.#definitionOf[i]!;
+      if (keep(definition)) out.push({ range: { first: this.firsts[i]! as Day, last: this.lasts[i]! as Day }, fingerprint: this.#definitions[definition]! });
+    }
+    return out;
   }
 
   /**
-   * Which of `days` were last written under another definition than `current`, and the
-   * distinct fingerprints they were written under (sorted). Days without a record are not.
+   * The days a command was handed, by a run that never recorded the end of it: they may
+   * hold old or half-written rows. Sorted ranges.
    */
-  writtenUnderOther(days: readonly Day[], current: string): { days: Day[]; before: string[] } {
+  unfinished(): DayRange[] {
+    const mark = this.#definitions.indexOf(UNFINISHED);
+    return mark < 0 ? [] : this.#rangesWhere((d) => d === mark).map((r) => r.range);
+  }
+
+  /**
+   * The days last written under another definition than `current` (not unfinished marks),
+   * as sorted ranges, each with the fingerprint it was written under.
+   */
+  writtenUnderOther(current: string): { range: DayRange; fingerprint: string }[] {
     const currentIndex = this.#definitions.indexOf(current);
     // every definition but the current one is old: nothing to compare when there is none
-    if (this.#definitions.length === (currentIndex >= 0 ? 1 : 0)) return { days: [], before: [] };
-    const seen = new Set<number>();
-    const changed: Day[] = [];
-    for (let k = 0; k < days.length; k++) {
-      const day = days[k]!;
-      const index = day - this.first;
-      if (index < 0 || index >= this.#definitionOf.length) continue;
-      const definition = this.#definitionOf[index]!;
-      if (definition < 0 || definition === currentIndex || this.#definitions[definition] === UNFINISHED) continue;
-      seen.add(definition);
-      changed.push(day);
-    }
-    return { days: changed, before: [...seen].map((i) => this.#definitions[i]!).sort() };
+    if (this.#definitions.length === (currentIndex >= 0 ? 1 : 0)) return [];
+    return this.#rangesWhere((d) => d !== currentIndex && this.#definitions[d] !== UNFINISHED);
   }
 }
 
-/** Collects the records of one target into its arrays. */
+/** Collects the runs of one target, in day order. */
 class TargetWritesBuilder {
-  readonly #first: number;
-  readonly #times: Float64Array;
-  readonly #definitionOf: Int32Array;
+  readonly #runs = new RunList();
   readonly #definitions: string[] = [];
   readonly #definitionIndex = new Map<string, number>();
   readonly #unfinishedRuns = new Set<string>();
   #earliest = Number.POSITIVE_INFINITY;
   #latest = NEVER;
 
-  constructor(first: number, last: number) {
-    this.#first = first;
-    this.#times = new Float64Array(last - first + 1).fill(NEVER);
-    this.#definitionOf = new Int32Array(last - first + 1).fill(-1);
-  }
-
-  /** Later records of the same day replace earlier ones, as a Map keyed by day would. */
-  add(record: WriteRecord): void {
-    const index = record.day - this.#first;
-    this.#times[index] = this.#seen(record.writtenAt);
-    this.#definitionOf[index] = this.#definition(record.fingerprint);
-    if (record.fingerprint === UNFINISHED) this.#unfinishedRuns.add(record.runId);
-  }
-
-  /** Adds every day of a group (parallel lists of days and times). */
-  addGroup(group: WriteGroup): void {
-    const definition = this.#definition(group.fingerprint);
-    if (group.fingerprint === UNFINISHED && group.unfinishedRun) this.#unfinishedRuns.add(group.unfinishedRun);
-    const { days, writtenAt } = group;
-    for (let i = 0; i < days.length; i++) {
-      this.#times[days[i]! - this.#first] = this.#seen(writtenAt[i]!);
-      this.#definitionOf[days[i]! - this.#first] = definition;
+  /** Adds a run after every run added so far (a first day at or before the last one added cuts that one short). */
+  add(first: number, last: number, writtenAt: number, fingerprint: string, runId: string): void {
+    const runs = this.#runs;
+    const n = runs.firsts.length - 1;
+    if (n >= 0 && first <= runs.lasts[n]!) {
+      if (first <= runs.firsts[n]!) throw new Error(`Internal error: write runs out of order at day ${first}`);
+      runs.lasts[n] = first - 1;
     }
-  }
-
-  /** Notes the range of times while filling, so that `timeRange` need not read the arrays back. */
-  #seen(time: number): number {
-    if (time < this.#earliest) this.#earliest = time;
-    if (time > this.#latest) this.#latest = time;
-    return time;
+    // (a mark without a run id is told as "an earlier run")
+    if (fingerprint === UNFINISHED && runId !== '') this.#unfinishedRuns.add(runId);
+    if (writtenAt < this.#earliest) this.#earliest = writtenAt;
+    if (writtenAt > this.#latest) this.#latest = writtenAt;
+    runs.push(first, last, writtenAt, this.#definition(fingerprint));
   }
 
   #definition(fingerprint: string): number {
@@ -136,8 +153,8 @@ class TargetWritesBuilder {
   }
 
   finish(): TargetWrites {
-    const writes = new TargetWrites(this.#first as Day, this.#times, this.#definitionOf, this.#definitions, [...this.#unfinishedRuns].sort());
-    // a day written twice keeps only its later record: the range may be wider than what
+    const writes = new TargetWrites(this.#runs, this.#definitions, [...this.#unfinishedRuns].sort());
+    // a run cut short may leave a time that no day keeps: the range may be wider than what
     // remains, which only makes timeRange's shortcut apply less often, never wrongly
     ranges.set(writes, { earliest: this.#earliest, latest: this.#latest });
     return writes;
@@ -145,69 +162,62 @@ class TargetWritesBuilder {
 }
 
 /**
- * Indexes write records by target, each over exactly the days its records span. Two passes
- * (bounds, then fill), each remembering the previous record's target, since engines return
- * a target's records together.
+ * Indexes write ranges (`Warehouse.readWriteRanges`: disjoint per target) by target. Each
+ * target's ranges are put in day order; engines return them so already.
  */
-export function indexWrites(records: readonly WriteRecord[]): Map<string, TargetWrites> {
-  const bounds = new Map<string, { first: number; last: number }>();
-  let name: string | undefined;
-  let span: { first: number; last: number } | undefined;
-  // (indexed loops: a million records, and for-of makes an object per step until optimised)
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    if (record.target !== name) {
-      name = record.target;
-      span = bounds.get(name);
-      if (!span) bounds.set(name, (span = { first: record.day, last: record.day }));
-    }
-    if (record.day < span!.first) span!.first = record.day;
-    if (record.day > span!.last) span!.last = record.day;
+export function indexWriteRanges(writes: readonly WriteRange[]): Map<string, TargetWrites> {
+  const byTarget = new Map<string, WriteRange[]>();
+  for (const range of writes) {
+    let list = byTarget.get(range.target);
+    if (!list) byTarget.set(range.target, (list = []));
+    list.push(range);
   }
-  const builders = new Map([...bounds].map(([target, { first, last }]) => [target, new TargetWritesBuilder(first, last)]));
-  let builder: TargetWritesBuilder | undefined;
-  name = undefined;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    if (record.target !== name) {
-      name = record.target;
-      builder = builders.get(name);
-    }
-    builder!.add(record);
+  const out = new Map<string, TargetWrites>();
+  for (const [target, list] of byTarget) {
+    if (!list.every((r, i) => i === 0 || r.first > list[i - 1]!.first)) list.sort((a, b) => a.first - b.first);
+    const builder = new TargetWritesBuilder();
+    for (const r of list) builder.add(r.first, r.last, r.writtenAt, r.fingerprint, r.runId);
+    out.set(target, builder.finish());
   }
-  return new Map([...builders].map(([target, b]) => [target, b.finish()]));
+  return out;
 }
 
-/** Indexes grouped write records (`Warehouse.readWriteGroups`) by target, as `indexWrites` does. */
-export function indexWriteGroups(groups: readonly WriteGroup[]): Map<string, TargetWrites> {
-  const bounds = new Map<string, { first: number; last: number }>();
-  for (const group of groups) {
-    let span = bounds.get(group.target);
-    for (let i = 0; i < group.days.length; i++) {
-      const day = group.days[i]!;
-      if (!span) bounds.set(group.target, (span = { first: day, last: day }));
-      if (day < span.first) span.first = day;
-      if (day > span.last) span.last = day;
-    }
+/** Indexes per-day records by target, the later record of a day winning, as a Map keyed by day would. */
+export function indexWrites(records: readonly WriteRecord[]): Map<string, TargetWrites> {
+  const byTarget = new Map<string, Map<Day, WriteRecord>>();
+  for (const record of records) {
+    let days = byTarget.get(record.target);
+    if (!days) byTarget.set(record.target, (days = new Map()));
+    days.set(record.day, record);
   }
-  const builders = new Map([...bounds].map(([target, { first, last }]) => [target, new TargetWritesBuilder(first, last)]));
-  for (const group of groups) builders.get(group.target)?.addGroup(group);
-  return new Map([...builders].map(([target, b]) => [target, b.finish()]));
+  return new Map([...byTarget].map(([target, days]) => [target, compactWrites(days)]));
+}
+
+/**
+ * One target's writes in the compact form. `measureState` builds that form already; a map
+ * of records by day (a state put together by hand, as tests do) is converted.
+ */
+export function compactWrites(writes: TargetWrites | ReadonlyMap<Day, WriteRecord>): TargetWrites {
+  if (writes instanceof TargetWrites) return writes;
+  const builder = new TargetWritesBuilder();
+  for (const day of [...writes.keys()].sort((a, b) => a - b)) {
+    const record = writes.get(day)!;
+    builder.add(day, day, record.writtenAt, record.fingerprint, record.runId);
+  }
+  return builder.finish();
 }
 
 /**
  * The earliest and latest known time (+Infinity and NEVER when none), computed once per
  * `times`: when an upstream's latest write is no later than a target's earliest, no day of
- * the target can be outdated by it, and its days need not be compared one by one.
+ * the target can be outdated by it, and its runs need not be compared.
  */
 export function timeRange(times: DayTimes): { earliest: number; latest: number } {
   let range = ranges.get(times);
   if (!range) {
     range = { earliest: Number.POSITIVE_INFINITY, latest: NEVER };
-    const all = times.times;
-    for (let i = 0; i < all.length; i++) {
-      const time = all[i]!;
-      if (time === NEVER) continue;
+    for (let i = 0; i < times.times.length; i++) {
+      const time = times.times[i]!;
       if (time < range.earliest) range.earliest = time;
       if (time > range.latest) range.latest = time;
     }
@@ -217,83 +227,84 @@ export function timeRange(times: DayTimes): { earliest: number; latest: number }
 }
 
 /**
- * For every day d from `times.first` to `lookback` days past the last, the latest time of
- * days d-lookback..d (NEVER when none): what day d of a dependent reads through a lookback.
- * A monotonic deque of candidate indexes keeps it O(days) whatever the lookback.
+ * For every day d, the latest time of days d-lookback..d (NEVER when none): what day d of a
+ * dependent reads through a lookback. Run i reaches the days `firsts[i]..lasts[i] + lookback`;
+ * both ends ascend with i, so the runs reaching a day are a sliding window of indexes, and a
+ * monotonic deque of them gives the latest at every boundary: O(runs) whatever the lookback.
  */
 export function latestWithin(times: DayTimes, lookback: number): DayTimes {
-  const source = times.times;
-  if (lookback === 0 || source.length === 0) return times;
-  const out = new Float64Array(source.length + lookback);
-  // indexes into source, their times decreasing from head to tail
-  const deque = new Int32Array(source.length);
-  let head = 0;
-  let tail = 0;
-  for (let i = 0; i < out.length; i++) {
-    if (i < source.length) {
-      const time = source[i]!;
-      while (tail > head && source[deque[tail - 1]!]! <= time) tail--;
-      deque[tail++] = i;
+  const { firsts, lasts, times: values } = times;
+  if (lookback === 0 || firsts.length === 0) return times;
+  const out = new RunList();
+  const deque = new Int32Array(firsts.length);
+  let [head, tail, entered, left] = [0, 0, 0, 0];
+  // boundaries: a run's first day (it starts reaching) and the day after its reach (it stops)
+  let day = firsts[0]!;
+  while (left < firsts.length) {
+    while (entered < firsts.length && firsts[entered]! <= day) {
+      while (tail > head && values[deque[tail - 1]!]! <= values[entered]!) tail--;
+      deque[tail++] = entered++;
     }
-    while (tail > head && deque[head]! < i - lookback) head++;
-    out[i] = tail > head ? source[deque[head]!]! : NEVER;
+    while (left < entered && lasts[left]! + lookback < day) left++;
+    while (tail > head && deque[head]! < left) head++;
+    const nextStart = entered < firsts.length ? firsts[entered]! : Number.POSITIVE_INFINITY;
+    const nextEnd = left < entered ? lasts[left]! + lookback + 1 : Number.POSITIVE_INFINITY;
+    const next = Math.min(nextStart, nextEnd);
+    if (tail > head) out.push(day, next - 1, values[deque[head]!]!);
+    if (next === Number.POSITIVE_INFINITY) break;
+    day = next;
   }
-  return { first: times.first, times: out };
+  return out.toTimes();
 }
 
 /**
- * The days of `days` whose own write time is known and older than `latest`'s time for the
- * same day: for each present day of a target, whether what it reads (the upstream's latest
- * write over its lookback, from `latestWithin`) came after it. A small function of its own,
- * over typed arrays: it runs for every present day of every edge, and V8 optimises a small
- * monomorphic loop at once, where the same loop inside the assessment's bigger function was
- * compiled late and thrown away on the first unexpected type.
+ * The days whose own write time is known and older than `latest`'s time for the same day,
+ * as sorted ranges: for each day of a target, whether what it reads (the upstream's latest
+ * write over its lookback, from `latestWithin`) came after it. A walk of both run lists.
  */
-export function daysWrittenBefore(days: readonly Day[], own: DayTimes, latest: DayTimes): Day[] {
-  const out: Day[] = [];
-  const ownFirst = own.first;
-  const ownTimes = own.times;
-  const latestFirst = latest.first;
-  const latestTimes = latest.times;
-  for (let k = 0; k < days.length; k++) {
-    const day = days[k]!;
-    const i = day - ownFirst;
-    if (i < 0 || i >= ownTimes.length) continue;
-    const mine = ownTimes[i]!;
-    if (mine === NEVER) continue;
-    const j = day - latestFirst;
-    if (j >= 0 && j < latestTimes.length && latestTimes[j]! > mine) out.push(day);
+export function rangesWrittenBefore(own: DayTimes, latest: DayTimes): DayRange[] {
+  const out: DayRange[] = [];
+  for (let i = 0, j = 0; i < own.firsts.length && j < latest.firsts.length; ) {
+    const first = Math.max(own.firsts[i]!, latest.firsts[j]!);
+    const last = Math.min(own.lasts[i]!, latest.lasts[j]!);
+    if (first <= last && latest.times[j]! > own.times[i]!) {
+      const previous = out[out.length - 1];
+      if (previous && previous.last === first - 1) out[out.length - 1] = { first: previous.first, last: last as Day };
+      else out.push({ first: first as Day, last: last as Day });
+    }
+    if (own.lasts[i]! < latest.lasts[j]!) i++;
+    else j++;
   }
   return out;
 }
 
 /**
  * `recorded` where known, else `fallback` (e.g. the engine's partition modification times
- * for days dagrun did not write), over the span of both.
+ * for days dagrun did not write: sorted, disjoint runs).
  */
-export function withFallback(recorded: DayTimes, fallback: ReadonlyMap<Day, number>): DayTimes {
-  if (fallback.size === 0) return recorded;
-  let first = recorded.times.length > 0 ? recorded.first : Number.POSITIVE_INFINITY;
-  let last = recorded.times.length > 0 ? recorded.first + recorded.times.length - 1 : Number.NEGATIVE_INFINITY;
-  for (const day of fallback.keys()) [first, last] = [Math.min(first, day), Math.max(last, day)];
-  const times = new Float64Array(last - first + 1).fill(NEVER);
-  for (const [day, time] of fallback) times[day - first] = time;
-  recorded.times.forEach((time, i) => {
-    if (time !== NEVER) times[recorded.first + i - first] = time;
-  });
-  return { first: first as Day, times };
-}
-
-/**
- * One target's writes in the compact form. `measureState` builds that form already; a map
- * of records by day (a state put together by hand, as tests do) is converted.
- */
-export function compactWrites(writes: TargetWrites | ReadonlyMap<Day, WriteRecord>): TargetWrites {
-  if (writes instanceof TargetWrites) return writes;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const record of writes.values()) [first, last] = [Math.min(first, record.day), Math.max(last, record.day)];
-  const builder = writes.size > 0 ? new TargetWritesBuilder(first, last) : new TargetWritesBuilder(0, -1);
-  for (const record of writes.values()) builder.add(record);
-  return builder.finish();
+export function withFallback(recorded: DayTimes, fallback: readonly TimedRange[]): DayTimes {
+  if (fallback.length === 0) return recorded;
+  const out = new RunList();
+  let r = 0;
+  const takeRecorded = (before: number) => {
+    for (; r < recorded.firsts.length && recorded.firsts[r]! < before; r++) out.push(recorded.firsts[r]!, recorded.lasts[r]!, recorded.times[r]!);
+  };
+  for (const { first, last, at } of fallback) {
+    // the fallback run's days that no recorded run holds, between the recorded runs around it
+    let from: number = first;
+    for (let k = Math.max(0, runAtOrBefore(recorded, first)); k < recorded.firsts.length && recorded.firsts[k]! <= last && from <= last; k++) {
+      if (recorded.lasts[k]! < from) continue;
+      if (recorded.firsts[k]! > from) {
+        takeRecorded(from);
+        out.push(from, recorded.firsts[k]! - 1, at);
+      }
+      from = recorded.lasts[k]! + 1;
+    }
+    if (from <= last) {
+      takeRecorded(from);
+      out.push(from, last, at);
+    }
+  }
+  takeRecorded(Number.POSITIVE_INFINITY);
+  return out.toTimes();
 }

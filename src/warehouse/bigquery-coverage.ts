@@ -20,10 +20,13 @@ import {
   resolveTable,
   scanQuery,
 } from './bigquery-sql.js';
+import { daysOfRanges, normalizeRanges } from '../intervals/day-ranges.js';
+import type { DayRange } from '../intervals/interval.js';
 import {
   type DayWindow,
-  type PresentDates,
+  type PresentRanges,
   type TableProbe,
+  type TimedRange,
   WarehouseError,
   calendarKey,
   everyDay,
@@ -44,19 +47,19 @@ interface Located {
 }
 
 /**
- * Present dates of every table within the window; a missing table or dataset is
+ * Present dates of every table within the window, as ranges; a missing table or dataset is
  * `{exists: false}`. Tables for which `exact` says so are scanned even when partitioned:
  * partition metadata can lag a write by a few seconds, and a gate right after a build must
  * see what the build wrote.
  */
-export async function readPresentDates(
+export async function readPresentRanges(
   port: BigQueryPort,
   probes: readonly TableProbe[],
   window: DayWindow,
   exact: (table: string) => boolean = () => false,
   now: () => number = Date.now,
-): Promise<Map<string, PresentDates>> {
-  const result = new Map<string, PresentDates>();
+): Promise<Map<string, PresentRanges>> {
+  const result = new Map<string, PresentRanges>();
   const unique = [...new Map(probes.map((p) => [p.table, p])).values()];
   const infos = await mapConcurrent(unique, LOOKUP_CONCURRENCY, async (probe) => {
     const ref = resolveTable(probe.table, port.project);
@@ -64,12 +67,12 @@ export async function readPresentDates(
   });
   const partitioned = new Map<string, Located[]>();
   const scanned: Located[] = [];
-  const expiring: { table: string; expiry: NonNullable<PresentDates['partitionExpiry']> }[] = [];
+  const expiring: { table: string; expiry: NonNullable<PresentRanges['partitionExpiry']> }[] = [];
   const at = now();
   for (const { probe, ref, info } of infos) {
     // A table past its expirationTime is deleted (BigQuery may still list it for a while): missing.
     if (!info.exists || (info.expirationTime !== undefined && info.expirationTime <= at)) {
-      result.set(probe.table, { exists: false, days: [] });
+      result.set(probe.table, { exists: false, ranges: [] });
       continue;
     }
     if (!info.columns.has(probe.dateColumn.toLowerCase())) {
@@ -121,12 +124,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** One INFORMATION_SCHEMA.PARTITIONS query for the tables of one dataset. */
+/**
+ * One INFORMATION_SCHEMA.PARTITIONS query for the tables of one dataset: runs of days
+ * modified at one time, whose union is the present days.
+ */
 async function readPartitions(
   port: BigQueryPort,
   group: readonly Located[],
   window: DayWindow,
-  result: Map<string, PresentDates>,
+  result: Map<string, PresentRanges>,
 ): Promise<void> {
   const rows = await port.query({
     sql: partitionsQuery(group[0]!.ref),
@@ -137,15 +143,15 @@ async function readPartitions(
     },
     purpose: 'coverage',
   });
-  const byTable = new Map<string, Map<Day, number>>(group.map((g) => [g.ref.table.toLowerCase(), new Map()]));
+  const byTable = new Map<string, TimedRange[]>(group.map((g) => [g.ref.table.toLowerCase(), []]));
   for (const row of rows) {
-    const day = dayOfPartition(String(row['partition_id']));
+    const range = rangeOfRow(row['first_day'], row['last_day']);
     const modified = byTable.get(String(row['table_name']).toLowerCase());
-    if (day !== undefined && modified) modified.set(day, Number(row['modified_ms']));
+    if (range && modified) modified.push({ ...range, at: Number(row['modified_ms']) });
   }
   for (const { probe, ref } of group) {
-    const modifiedAt = byTable.get(ref.table.toLowerCase())!;
-    result.set(probe.table, { exists: true, days: [...modifiedAt.keys()].sort((a, b) => a - b), modifiedAt });
+    const modified = byTable.get(ref.table.toLowerCase())!.sort((a, b) => a.first - b.first);
+    result.set(probe.table, { exists: true, ranges: normalizeRanges(modified.map(({ first, last }) => ({ first, last }))), modified });
   }
 }
 
@@ -154,7 +160,7 @@ async function readByScan(
   port: BigQueryPort,
   located: readonly Located[],
   window: DayWindow,
-  result: Map<string, PresentDates>,
+  result: Map<string, PresentRanges>,
 ): Promise<void> {
   const probes: ScanProbe[] = located.map(({ probe, ref, info }) => ({
     ref,
@@ -162,14 +168,20 @@ async function readByScan(
     columnType: info.columns.get(probe.dateColumn.toLowerCase()) ?? 'DATE',
   }));
   const rows = await port.query({ sql: scanQuery(probes), params: windowParams(window), purpose: 'coverage' });
-  const days = located.map(() => new Set<Day>());
+  const ranges = located.map((): DayRange[] => []);
   for (const row of rows) {
-    const day = dayOfCell(row['d'] ?? null);
-    if (day !== undefined) days[Number(row['k'])]?.add(day);
+    const range = rangeOfRow(row['first_day'], row['last_day']);
+    if (range) ranges[Number(row['k'])]?.push(range);
   }
   located.forEach(({ probe }, index) => {
-    result.set(probe.table, { exists: true, days: [...days[index]!].sort((a, b) => a - b) });
+    result.set(probe.table, { exists: true, ranges: normalizeRanges(ranges[index]!) });
   });
+}
+
+/** A range of epoch days from two cells (INT64 comes back as text). */
+function rangeOfRow(first: Cell | undefined, last: Cell | undefined): DayRange | undefined {
+  const [a, b] = [Number(first), Number(last)];
+  return first !== null && last !== null && Number.isInteger(a) && Number.isInteger(b) && a <= b ? { first: a as Day, last: b as Day } : undefined;
 }
 
 /** Expected days of each calendar within the window, keyed by `calendarKey`. */
@@ -190,12 +202,12 @@ export async function readExpectedDates(
   // Table calendars are just tables whose present dates are the expected ones, so they
   // share the partition-metadata path (a calendar that does not exist yet expects nothing).
   const [present] = await Promise.all([
-    readPresentDates(port, [...tables.values()], window),
+    readPresentRanges(port, [...tables.values()], window),
     mapConcurrent([...queries], 4, async ([key, sql]) => {
       result.set(key, await readCalendarQuery(port, sql, window));
     }),
   ]);
-  for (const [key, probe] of tables) result.set(key, [...(present.get(probe.table)?.days ?? [])]);
+  for (const [key, probe] of tables) result.set(key, daysOfRanges(present.get(probe.table)?.ranges ?? []));
   return result;
 }
 
@@ -220,7 +232,3 @@ export function dayOfCell(cell: Cell): Day | undefined {
   return typeof cell === 'string' ? parseDay(cell.slice(0, 10)) : undefined;
 }
 
-function dayOfPartition(id: string): Day | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(id);
-  return match ? parseDay(`${match[1]}-${match[2]}-${match[3]}`) : undefined;
-}

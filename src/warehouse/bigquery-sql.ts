@@ -46,17 +46,33 @@ export function partitionId(day: Day): string {
 }
 
 /**
+ * Runs of consecutive days among rows `(key..., x)` of epoch days `x` distinct per key, as
+ * `(key..., first_day, last_day)`: gaps-and-islands, a day minus its rank is constant along a run.
+ */
+function islands(keys: string, days: string): string {
+  return `SELECT ${keys}, MIN(x) AS first_day, MAX(x) AS last_day FROM (
+  SELECT ${keys}, x, x - ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY x) AS island FROM (
+${days}))
+GROUP BY ${keys}, island`;
+}
+
+/**
  * One query for the present dates of every table of a dataset that is partitioned by its
- * date column: partition metadata, no table data read. Partition ids compare as strings
- * in date order, and the `__NULL__`/`__UNPARTITIONED__` pseudo-partitions are excluded.
+ * date column: partition metadata, no table data read, as runs of consecutive days modified
+ * at the same time (`table_name, modified_ms, first_day, last_day`, epoch days). Partition
+ * ids compare as strings in date order, and the `__NULL__`/`__UNPARTITIONED__`
+ * pseudo-partitions are excluded.
  */
 export function partitionsQuery(dataset: { project: string; dataset: string }): string {
-  return `SELECT table_name, partition_id, UNIX_MILLIS(last_modified_time) AS modified_ms
+  return islands(
+    'table_name, modified_ms',
+    `SELECT table_name, UNIX_MILLIS(last_modified_time) AS modified_ms, UNIX_DATE(PARSE_DATE('%Y%m%d', partition_id)) AS x
 FROM \`${dataset.project}.${dataset.dataset}.INFORMATION_SCHEMA.PARTITIONS\`
 WHERE table_name IN UNNEST(@tables)
   AND partition_id NOT IN ('__NULL__', '__UNPARTITIONED__')
   AND partition_id BETWEEN @first_id AND @last_id
-  AND total_rows > 0`;
+  AND total_rows > 0`,
+  );
 }
 
 /** A table to scan for its distinct dates, with how to read its date column as a DATE. */
@@ -68,18 +84,20 @@ export interface ScanProbe {
 }
 
 /**
- * One query for the distinct dates of several tables that metadata cannot answer. Each
- * part reads only the date column within the window, so the bytes billed are those of
- * one column over the pruned partitions. Rows are `(k, d)`: probe index and date.
+ * One query for the distinct dates of several tables that metadata cannot answer, as runs
+ * of consecutive days (`k, first_day, last_day`: probe index and epoch days). Each part
+ * reads only the date column within the window, so the bytes billed are those of one
+ * column over the pruned partitions.
  */
 export function scanQuery(probes: readonly ScanProbe[]): string {
-  return probes
+  const days = probes
     .map((probe, index) => {
       const column = quoteColumn(probe.dateColumn);
       const date = probe.columnType === 'DATE' ? column : `CAST(${column} AS DATE)`;
-      return `SELECT ${index} AS k, d FROM (SELECT DISTINCT ${date} AS d FROM ${quoteTable(probe.ref)} WHERE ${date} BETWEEN @first AND @last)`;
+      return `SELECT ${index} AS k, UNIX_DATE(d) AS x FROM (SELECT DISTINCT ${date} AS d FROM ${quoteTable(probe.ref)} WHERE ${date} BETWEEN @first AND @last)`;
     })
     .join('\nUNION ALL\n');
+  return islands('k', days);
 }
 
 /**
@@ -134,22 +152,20 @@ function latestWrites(ref: TableRef): string {
 const EXACT = "'%.17g'";
 
 /**
- * The latest write record of each (target, day) within the window, grouped on the server
- * per (target, definition) — unfinished marks per run, so each names the run that left it — :
- * one row per group, its days (epoch days) and write times as
- * comma-separated text in day order. Not per run: a pipeline grown one run a day would get
- * a row per date. Text, not ARRAYs: an ARRAY comes back as one JSON object per element
- * (`{"v": …}`), so a million target-dates would cost a million objects and several result
- * pages; text costs one string per group.
+ * The latest write record of each (target, day) within the window as ranges, made on the
+ * server: one row per run of consecutive days of a target with one time, definition and run
+ * (`target, fingerprint, run_id, written_at, first_day, last_day`; epoch days, and the time
+ * as exact text, which keys the runs and reads back to the same double). A target built in
+ * one go is one row however many dates.
  */
-export function readWriteGroupsQuery(ref: TableRef): string {
-  return `SELECT target, fingerprint, IF(fingerprint = '', run_id, '') AS run_id,
-  STRING_AGG(CAST(UNIX_DATE(day) AS STRING), ',' ORDER BY day) AS days,
-  STRING_AGG(FORMAT(${EXACT}, written_at), ',' ORDER BY day) AS written_at
-FROM (
+export function readWriteRangesQuery(ref: TableRef): string {
+  return `${islands(
+    'target, fingerprint, run_id, written_at',
+    `SELECT target, fingerprint, run_id, FORMAT(${EXACT}, written_at) AS written_at, UNIX_DATE(day) AS x FROM (
   ${latestWrites(ref)}
-)
-GROUP BY target, fingerprint, 3`;
+)`,
+  )}
+ORDER BY target, first_day`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import type { StepEstimate } from './bigquery-budget.js';
 import { describeConnection } from './bigquery-connect.js';
-import { dayOfCell, readExpectedDates, readPresentDates } from './bigquery-coverage.js';
+import { dayOfCell, readExpectedDates, readPresentRanges } from './bigquery-coverage.js';
 import { estimateBuild } from './bigquery-estimate.js';
 import { type BuildJobOptions, KeyedLock, buildJobId, runBuildJob } from './bigquery-jobs.js';
 import { loadRange } from './bigquery-load.js';
@@ -18,7 +18,7 @@ import { composeBuildScript } from './bigquery-script.js';
 import { perDateOutcome } from './check-rows.js';
 import { resolveTable } from './bigquery-sql.js';
 import { toNumber } from './bigquery-values.js';
-import { beginWrites, ensureWritesTable, readWriteGroups, readWrites, recordWrites, recordsStatement } from './bigquery-writes.js';
+import { beginWrites, ensureWritesTable, readWriteRanges, readWrites, recordWrites, recordsStatement } from './bigquery-writes.js';
 import {
   type CheckOutcome,
   type CheckProbe,
@@ -26,14 +26,16 @@ import {
   type LoadOutcome,
   type LoadRequest,
   type PresentDates,
+  type PresentRanges,
   type SqlBuildOutcome,
   type SqlBuildRequest,
   type TableProbe,
   type Warehouse,
   type WriteBatch,
-  type WriteGroup,
+  type WriteRange,
   type WriteRecord,
   WarehouseError,
+  expandPresent,
 } from './warehouse.js';
 
 /** How a run opens BigQuery. */
@@ -76,8 +78,12 @@ export class BigQueryWarehouse implements Warehouse {
     return readExpectedDates(this.#port, calendars, window);
   }
 
-  presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
-    return readPresentDates(this.#port, tables, window, (table) => this.#written.has(table));
+  presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>> {
+    return readPresentRanges(this.#port, tables, window, (table) => this.#written.has(table));
+  }
+
+  async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
+    return expandPresent(await this.presentRanges(tables, window));
   }
 
   async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
@@ -201,9 +207,9 @@ export class BigQueryWarehouse implements Warehouse {
     return readWrites(this.#port, targets, window);
   }
 
-  /** The write records grouped on the server (one query): no object per target-date. */
-  readWriteGroups(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
-    return readWriteGroups(this.#port, targets, window);
+  /** The write records as ranges made on the server (one query): no object per target-date. */
+  readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
+    return readWriteRanges(this.#port, targets, window);
   }
 
   recordWrites(batches: readonly WriteBatch[]): Promise<void> {

@@ -4,7 +4,7 @@
  * pipeline, the target and, when known, its fully qualified table; a pipeline reads only
  * its own. It is append-only (INSERTs, which never conflict, even inside concurrent
  * transactions), partitioned by day and clustered by target, and read as the latest record
- * per (target, day), grouped on the server.
+ * per (target, day), made ranges on the server.
  */
 import type { Day } from '../intervals/day.js';
 import { windowParams } from './bigquery-coverage.js';
@@ -15,10 +15,10 @@ import {
   createWritesTable,
   insertWrites,
   quoteTable,
-  readWriteGroupsQuery,
+  readWriteRangesQuery,
   readWritesQuery,
 } from './bigquery-sql.js';
-import { type DayWindow, type WriteBatch, type WriteGroup, type WriteRecord, UNFINISHED, WarehouseError } from './warehouse.js';
+import { type DayWindow, type WriteBatch, type WriteRange, type WriteRecord, UNFINISHED, WarehouseError } from './warehouse.js';
 
 /** The write-record table of a port. */
 export function writesRef(port: BigQueryPort): TableRef {
@@ -26,19 +26,16 @@ export function writesRef(port: BigQueryPort): TableRef {
 }
 
 /**
- * The latest write record of each (target, day) within the window, grouped per (target,
- * definition) by one query; none before the first write.
+ * The latest write record of each (target, day) within the window, as ranges made on the
+ * server by one query; none before the first write.
  */
-export async function readWriteGroups(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
-  const { ref, rows } = await queryWrites(port, targets, window, readWriteGroupsQuery);
+export async function readWriteRanges(port: BigQueryPort, targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
+  const { ref, rows } = await queryWrites(port, targets, window, readWriteRangesQuery);
   return rows.map((row) => {
     const target = String(row['target']);
-    const days = parseDays(String(row['days'] ?? ''));
-    const writtenAt = String(row['written_at'] ?? '').split(',').map(Number);
-    if (writtenAt.length !== days.length || writtenAt.some((time) => Number.isNaN(time))) throw malformed(target, ref);
-    const fingerprint = String(row['fingerprint']);
-    // an empty fingerprint is the mark `beginWrites` leaves until the range's records land
-    return fingerprint === UNFINISHED ? { target, fingerprint, days, writtenAt, unfinishedRun: String(row['run_id'] ?? '') } : { target, fingerprint, days, writtenAt };
+    const [first, last, writtenAt] = [Number(row['first_day']) as Day, Number(row['last_day']) as Day, Number(row['written_at'])];
+    if (!Number.isInteger(first) || !Number.isInteger(last) || Number.isNaN(writtenAt)) throw malformed(target, ref);
+    return { target, first, last, writtenAt, fingerprint: String(row['fingerprint']), runId: String(row['run_id']) };
   });
 }
 

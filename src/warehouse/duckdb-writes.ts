@@ -1,23 +1,114 @@
 /**
- * dagrun's memory in the DuckDB file: the `_dagrun.writes` table, one row per (target, day)
- * with the last write's time, definition fingerprint and run. Statements here run on a
- * connection the caller holds, inside the caller's transaction when it has one, so a range's
- * records commit with its rows.
+ * dagrun's memory in the DuckDB file: the `_dagrun.write_ranges` table, one row per run of
+ * consecutive days of a target that one write left alike (time, definition fingerprint, run),
+ * so a target built in one go costs one row whatever the number of dates. `_dagrun.writes`
+ * is a view of it one row per (target, day), the table's layout before ranges: queries
+ * written against it (audits, scripts, an older dagrun's reads) keep working. A file whose
+ * `_dagrun.writes` is still that per-date table is read as it is, and turned into ranges by
+ * the first write (`prepareWriteRanges`). Statements here run on a connection the caller
+ * holds, inside the caller's transaction when it has one, so a range's records commit with
+ * its rows.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Day } from '../intervals/day.js';
 import { duckdb } from './duckdb-module.js';
-import { dayList } from './duckdb-sql.js';
-import type { WriteBatch } from './warehouse.js';
+import type { WriteBatch, WriteRange } from './warehouse.js';
 
+/** The table of write records, one row per range. */
+export const RANGES_TABLE = '_dagrun.write_ranges';
+/** The per-date view of it; before ranges, the table itself. */
 export const WRITES_TABLE = '_dagrun.writes';
 
-/** The type of the bound list of write times (epoch ms, fractional; NULL: stamp with the warehouse clock). */
-const WRITE_TIMES_TYPE = duckdb.LIST(duckdb.DOUBLE);
+const EPOCH = "DATE '1970-01-01'";
 
-export const CREATE_WRITES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.writes (
+export const CREATE_RANGES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.write_ranges (
+  target VARCHAR NOT NULL, first_day DATE NOT NULL, last_day DATE NOT NULL, written_at DOUBLE NOT NULL,
+  fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL)`;
+
+const CREATE_WRITES_VIEW = `CREATE VIEW IF NOT EXISTS _dagrun.writes AS
+  SELECT target, CAST(first_day + CAST(unnest(range(0, last_day - first_day + 1)) AS INTEGER) AS DATE) AS day, written_at, fingerprint, run_id
+  FROM _dagrun.write_ranges`;
+
+/** The per-date table of a file written before ranges (kept to make such files in tests and benchmarks). */
+export const CREATE_LEGACY_WRITES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.writes (
   target VARCHAR NOT NULL, day DATE NOT NULL, written_at DOUBLE NOT NULL,
   fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, PRIMARY KEY (target, day))`;
+
+/**
+ * Runs of consecutive days with one (target, time, definition, run) among per-date rows
+ * (`days`: a query with those columns and `day`), as ranges: gaps-and-islands, each day
+ * minus its rank among the days of its kind is constant along a run.
+ */
+function islandsOf(days: string): string {
+  return `SELECT target, min(day) AS first_day, max(day) AS last_day, written_at, fingerprint, run_id FROM (
+    SELECT target, day, written_at, fingerprint, run_id,
+      CAST(day - ${EPOCH} AS INTEGER) - row_number() OVER (PARTITION BY target, written_at, fingerprint, run_id ORDER BY day) AS island
+    FROM (${days}))
+  GROUP BY target, written_at, fingerprint, run_id, island`;
+}
+
+/** Which layout a file's write records have: none yet, per date (before ranges), or ranges. */
+export type WritesLayout = 'none' | 'per-date' | 'ranges';
+
+/** The layout of the file's write records. */
+export async function writesLayout(connection: DuckDBConnection): Promise<WritesLayout> {
+  const reader = await connection.runAndReadAll(
+    `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '_dagrun' AND table_name IN ('writes', 'write_ranges')`,
+  );
+  const types = new Map(reader.getRows().map((row) => [String(row[0]), String(row[1])]));
+  if (types.has('write_ranges')) return 'ranges';
+  return types.get('writes') === 'BASE TABLE' ? 'per-date' : 'none';
+}
+
+/**
+ * Creates the ranges table and its per-date view, turning a per-date table (a file written
+ * before ranges) into ranges in the same transaction: the latest record of each day is kept
+ * as it was, time, definition and run.
+ */
+export async function prepareWriteRanges(connection: DuckDBConnection): Promise<void> {
+  const layout = await writesLayout(connection);
+  if (layout === 'ranges') return;
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run(CREATE_RANGES_TABLE);
+    if (layout === 'per-date') {
+      await connection.run(`INSERT INTO _dagrun.write_ranges
+        SELECT target, first_day, last_day, written_at, fingerprint, run_id FROM (${islandsOf('SELECT * FROM _dagrun.writes')})`);
+      await connection.run('DROP TABLE _dagrun.writes');
+    }
+    await connection.run(CREATE_WRITES_VIEW);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The query of `readWriteRanges` for a layout: ranges clipped to the window, or a per-date
+ * table's rows made ranges. `$targets`, `$first` and `$last` are bound by the caller.
+ */
+export function readRangesQuery(layout: Exclude<WritesLayout, 'none'>): string {
+  const ranges =
+    layout === 'ranges'
+      ? `SELECT target, greatest(first_day, $first) AS first_day, least(last_day, $last) AS last_day, written_at, fingerprint, run_id
+         FROM _dagrun.write_ranges WHERE list_contains($targets, target) AND first_day <= $last AND last_day >= $first`
+      : islandsOf(`SELECT * FROM _dagrun.writes WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`);
+  return `SELECT target, CAST(first_day - ${EPOCH} AS INTEGER), CAST(last_day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id
+    FROM (${ranges}) ORDER BY target, first_day`;
+}
+
+/** Rows of `readRangesQuery` as ranges. */
+export function toWriteRanges(rows: readonly DuckDBValue[][]): WriteRange[] {
+  return rows.map(([target, first, last, writtenAt, fingerprint, runId]) => ({
+    target: String(target),
+    first: Number(first) as Day,
+    last: Number(last) as Day,
+    writtenAt: Number(writtenAt),
+    fingerprint: String(fingerprint),
+    runId: String(runId),
+  }));
+}
 
 /**
  * The warehouse clock: now, but always later than every record the file holds. Commits to
@@ -25,31 +116,108 @@ export const CREATE_WRITES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.writes (
  * the clocks of the machines that wrote them (a file carried between CI runners, a clock
  * an hour behind).
  */
-const STAMP = `greatest(epoch_us(now()) / 1000.0, coalesce((SELECT max(written_at) FROM _dagrun.writes), 0) + 0.001)`;
+const STAMP = `greatest(epoch_us(now()) / 1000.0, coalesce((SELECT max(written_at) FROM _dagrun.write_ranges), 0) + 0.001)`;
+
+/** A range to store: `at` undefined for the warehouse clock. */
+interface NewRange {
+  readonly target: string;
+  readonly first: number;
+  readonly last: number;
+  readonly at: number | undefined;
+  readonly fingerprint: string;
+  readonly runId: string;
+}
 
 /**
- * Records the batches in one statement (a 1000-range target may record 1000 batches); the
- * last batch naming a (target, day) wins, as it would row by row. Runs in the caller's
- * transaction, if any.
+ * The batches as ranges, the last batch naming a (target, day) winning, as it would row by
+ * row: runs of consecutive days of a target that the same batch names last.
+ */
+function latestRanges(batches: readonly WriteBatch[]): NewRange[] {
+  const byTarget = new Map<string, Map<number, number>>();
+  batches.forEach((batch, index) => {
+    let days = byTarget.get(batch.target);
+    if (!days) byTarget.set(batch.target, (days = new Map()));
+    for (const day of batch.days) days.set(day, index);
+  });
+  const out: NewRange[] = [];
+  for (const [target, days] of byTarget) {
+    const sorted = [...days.keys()].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; ) {
+      const index = days.get(sorted[i]!)!;
+      let j = i + 1;
+      while (j < sorted.length && sorted[j] === sorted[j - 1]! + 1 && days.get(sorted[j]!) === index) j++;
+      const batch = batches[index]!;
+      out.push({ target, first: sorted[i]!, last: sorted[j - 1]!, at: batch.writtenAt, fingerprint: batch.fingerprint, runId: batch.runId });
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** The parts of `row` that none of `cuts` (sorted, disjoint, of its target) covers. */
+function remainders(row: NewRange, cuts: readonly NewRange[]): NewRange[] {
+  const out: NewRange[] = [];
+  let from = row.first;
+  for (const cut of cuts) {
+    if (cut.last < from || cut.first > row.last) continue;
+    if (cut.first > from) out.push({ ...row, first: from, last: cut.first - 1 });
+    from = cut.last + 1;
+  }
+  if (from <= row.last) out.push({ ...row, first: from, last: row.last });
+  return out;
+}
+
+/** List parameters of ranges, one list per column. */
+function rangeParams(ranges: readonly NewRange[]): Record<string, DuckDBValue> {
+  return {
+    targets: duckdb.listValue(ranges.map((r) => r.target)),
+    firsts: duckdb.listValue(ranges.map((r) => duckdb.dateValue(r.first))),
+    lasts: duckdb.listValue(ranges.map((r) => duckdb.dateValue(r.last))),
+    ats: duckdb.listValue(ranges.map((r) => r.at ?? null)),
+    fingerprints: duckdb.listValue(ranges.map((r) => r.fingerprint)),
+    runs: duckdb.listValue(ranges.map((r) => r.runId)),
+  };
+}
+
+/** The type of the bound list of write times (epoch ms, fractional; NULL: stamp with the warehouse clock). */
+const WRITE_TIMES_TYPE = duckdb.LIST(duckdb.DOUBLE);
+
+const NEW_RANGES = `SELECT unnest($targets) AS target, unnest($firsts) AS first_day, unnest($lasts) AS last_day,
+  unnest($ats) AS given_at, unnest($fingerprints) AS fingerprint, unnest($runs) AS run_id`;
+
+/**
+ * Records the batches (a 1000-range target may record 1000 batches) in three statements,
+ * whatever their number: the stored rows they overlap are read, the batches' ranges are
+ * inserted with those rows' parts that they leave (stamped with the warehouse clock when
+ * they carry no time), and the overlapped rows deleted. Runs in the caller's transaction, if any.
  */
 export async function insertWriteRecords(connection: DuckDBConnection, batches: readonly WriteBatch[]): Promise<void> {
-  const latest = new Map<string, { batch: WriteBatch; day: Day }>();
-  for (const batch of batches) for (const day of batch.days) latest.set(`${batch.target}\0${day}`, { batch, day });
-  const rows = [...latest.values()];
-  if (rows.length === 0) return;
+  const ranges = latestRanges(batches);
+  if (ranges.length === 0) return;
+  const params = rangeParams(ranges);
+  const overlapped = (
+    await connection.runAndReadAll(
+      `SELECT DISTINCT w.rowid, w.target, CAST(w.first_day - ${EPOCH} AS INTEGER), CAST(w.last_day - ${EPOCH} AS INTEGER), w.written_at, w.fingerprint, w.run_id
+       FROM _dagrun.write_ranges w JOIN (SELECT unnest($targets) AS t, unnest($firsts) AS f, unnest($lasts) AS l) n
+         ON w.target = n.t AND w.first_day <= n.l AND w.last_day >= n.f`,
+      { targets: params['targets']!, firsts: params['firsts']!, lasts: params['lasts']! },
+    )
+  ).getRows();
+  const cutsOf = (target: string) => ranges.filter((r) => r.target === target);
+  const kept = overlapped.flatMap(([, target, first, last, at, fingerprint, runId]) =>
+    remainders({ target: String(target), first: Number(first), last: Number(last), at: Number(at), fingerprint: String(fingerprint), runId: String(runId) }, cutsOf(String(target))),
+  );
   await connection.run(
-    `INSERT OR REPLACE INTO _dagrun.writes
-     SELECT target, day, coalesce(given_at, (SELECT ${STAMP})), fingerprint, run_id
-     FROM (SELECT unnest($targets) AS target, unnest($days) AS day, unnest($ats) AS given_at, unnest($fingerprints) AS fingerprint, unnest($runs) AS run_id)`,
-    {
-      targets: duckdb.listValue(rows.map((r) => r.batch.target)),
-      days: dayList(rows.map((r) => r.day)),
-      ats: duckdb.listValue(rows.map((r) => r.batch.writtenAt ?? null)),
-      fingerprints: duckdb.listValue(rows.map((r) => r.batch.fingerprint)),
-      runs: duckdb.listValue(rows.map((r) => r.batch.runId)),
-    },
+    `INSERT INTO _dagrun.write_ranges
+     SELECT target, first_day, last_day, coalesce(given_at, (SELECT ${STAMP})), fingerprint, run_id FROM (${NEW_RANGES})`,
+    rangeParams([...ranges, ...kept]),
     // typed: DuckDB infers a list's type from its first item, so a whole-number time
     // before a fractional one would make it an integer list and fail the save
     { ats: WRITE_TIMES_TYPE },
   );
+  if (overlapped.length > 0) {
+    await connection.run('DELETE FROM _dagrun.write_ranges WHERE list_contains($rowids, rowid)', {
+      rowids: duckdb.listValue(overlapped.map((row) => row[0]!)),
+    });
+  }
 }

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBListValue, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { duckdb } from './duckdb-module.js';
 
 const { dateValue, listValue } = duckdb;
@@ -31,7 +31,7 @@ import {
   toDay,
   toNumber,
 } from './duckdb-sql.js';
-import { CREATE_WRITES_TABLE, WRITES_TABLE, insertWriteRecords } from './duckdb-writes.js';
+import { insertWriteRecords, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import {
   type CheckOutcome,
@@ -41,16 +41,20 @@ import {
   type CheckProbe,
   type DayWindow,
   type PresentDates,
+  type PresentRanges,
   type SqlBuildRequest,
   type TableProbe,
   type Warehouse,
   type WriteBatch,
-  type WriteGroup,
+  type WriteRange,
   type WriteRecord,
   WarehouseError,
   calendarKey,
   everyDay,
+  expandPresent,
 } from './warehouse.js';
+import { normalizeRanges } from '../intervals/day-ranges.js';
+import type { DayRange } from '../intervals/interval.js';
 
 const EPOCH = "DATE '1970-01-01'";
 /** Tables per present-dates statement, and statements at once (see `presentDates`). */
@@ -250,9 +254,13 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
-    const result = new Map<string, PresentDates>();
+    return expandPresent(await this.presentRanges(tables, window));
+  }
+
+  async presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>> {
+    const result = new Map<string, PresentRanges>();
     if (tables.length === 0) return result;
-    for (const t of tables) result.set(t.table, { exists: false, days: [] });
+    for (const t of tables) result.set(t.table, { exists: false, ranges: [] });
     const existing = await this.#query((connection) => this.#existingTables(connection, tables.map((t) => t.table)));
     const probes = tables.filter((t) => existing.has(t.table));
     // One UNION ALL of every table grows worse than linearly in DuckDB's planner (1000 branches:
@@ -261,18 +269,12 @@ export class DuckDbWarehouse implements Warehouse {
     for (let i = 0; i < probes.length; i += PRESENT_BATCH) batches.push(probes.slice(i, i + PRESENT_BATCH));
     // a few at a time: every statement in flight holds its own connection and result
     await mapConcurrent(batches, PRESENT_PARALLEL, (batch) =>
-        this.#query(async (connection) => {
-          const parts = batch.map((probe, index) => {
-            const column = quoteIdent(probe.dateColumn);
-            return `SELECT ${index} AS k, list(DISTINCT CAST(CAST(${column} AS DATE) - ${EPOCH} AS INTEGER)) AS days
-          FROM ${quoteTable(probe.table)} WHERE CAST(${column} AS DATE) BETWEEN $first AND $last`;
-          });
-          const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'present-dates query');
-          for (const row of rows) {
-            const probe = batch[Number(row[0])]!;
-            result.set(probe.table, { exists: true, days: daysOf(row[1]!).sort((a, b) => a - b) });
-          }
-        }),
+      this.#query(async (connection) => {
+        const rows = await this.#run(connection, presentRangesQuery(batch), window, 'present-dates query');
+        const ranges = batch.map((): DayRange[] => []);
+        for (const [k, first, last] of rows) ranges[Number(k)]!.push({ first: Number(first) as Day, last: Number(last) as Day });
+        batch.forEach((probe, index) => result.set(probe.table, { exists: true, ranges: normalizeRanges(ranges[index]!) }));
+      }),
     );
     return result;
   }
@@ -369,11 +371,10 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
-    // One row per record, run id included: the audit and fallback path, not what status reads.
-    const rows = await this.#readWritesTable(
-      targets,
-      window,
-      `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM _dagrun.writes
+    // One row per record, run id included: the audit path, not what status reads. The
+    // per-date view of the ranges, or the per-date table of a file written before them.
+    const rows = await this.#readWritesTable(targets, window, () =>
+      `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM ${WRITES_TABLE}
        WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`,
     );
     return rows.map(([target, day, writtenAt, fingerprint, runId]) => ({
@@ -385,30 +386,25 @@ export class DuckDbWarehouse implements Warehouse {
     }));
   }
 
-  async readWriteGroups(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]> {
-    // Grouped, so the strings come once per (target, definition) and the days and times as
-    // number lists: reading 10k rows of strings costs more than the query. Not per run: a
-    // run a day would make a group per date. (target, day) is the table's key, so each day
-    // is in one group; the two lists of a group are filled row by row, so they are parallel.
-    const rows = await this.#readWritesTable(
-      targets,
-      window,
-      `SELECT target, fingerprint, list(CAST(day - ${EPOCH} AS INTEGER)), list(written_at), max(run_id) FROM _dagrun.writes
-       WHERE list_contains($targets, target) AND day BETWEEN $first AND $last GROUP BY target, fingerprint`,
-    );
-    return rows.map(([target, fingerprint, days, times, run]) => {
-      const group = { target: String(target), fingerprint: String(fingerprint), days: daysOf(days!), writtenAt: (times as DuckDBListValue).items.map(Number) };
-      return group.fingerprint === UNFINISHED ? { ...group, unfinishedRun: String(run) } : group;
-    });
+  async readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
+    return toWriteRanges(await this.#readWritesTable(targets, window, readRangesQuery));
   }
 
-  /** Rows of a query over `_dagrun.writes` with `$targets`, `$first` and `$last` bound; none before the first write. */
-  async #readWritesTable(targets: readonly string[], window: DayWindow, sql: string): Promise<DuckDBValue[][]> {
+  /**
+   * Rows of a query over the write records (made for the file's layout) with `$targets`,
+   * `$first` and `$last` bound; none before the first write.
+   */
+  async #readWritesTable(
+    targets: readonly string[],
+    window: DayWindow,
+    sql: (layout: Exclude<WritesLayout, 'none'>) => string,
+  ): Promise<DuckDBValue[][]> {
     if (targets.length === 0) return [];
     return this.#query(async (connection) => {
-      if ((await this.#existingTables(connection, [WRITES_TABLE])).size === 0) return [];
       try {
-        const reader = await connection.runAndReadAll(sql, {
+        const layout = await writesLayout(connection);
+        if (layout === 'none') return [];
+        const reader = await connection.runAndReadAll(sql(layout), {
           targets: listValue([...targets]),
           first: dateValue(window.first),
           last: dateValue(window.last),
@@ -468,10 +464,13 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  /** `_dagrun.writes`, created once per process, before any transaction needs it. */
+  /**
+   * `_dagrun.write_ranges`, created (or made from a file's per-date records) once per process,
+   * before any transaction needs it.
+   */
   async #ensureWritesTable(connection: DuckDBConnection): Promise<void> {
     await this.#ensureSchema(connection, '_dagrun');
-    this.#writesTable ??= retryOnConflict(() => connection.run(CREATE_WRITES_TABLE).then(() => undefined));
+    this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection));
     this.#writesTable.catch(() => (this.#writesTable = undefined));
     await this.#writesTable;
   }
@@ -481,6 +480,22 @@ export class DuckDbWarehouse implements Warehouse {
 
 function unreachableCalendar(): never {
   throw new Error('every-day calendars need no query');
+}
+
+/**
+ * Present days of a batch of tables as ranges, rows `(k, first, last)` with `k` the table's
+ * index: each table's distinct days, then gaps-and-islands over the union (a day minus its
+ * rank is constant along a run). One window over the union, not one per table: 2× faster,
+ * and each table's branch stays a plain DISTINCT (bench/lib/duckdb-status-probe.mjs).
+ */
+function presentRangesQuery(batch: readonly TableProbe[]): string {
+  const days = batch.map((probe, k) => {
+    const date = `CAST(${quoteIdent(probe.dateColumn)} AS DATE)`;
+    return `SELECT DISTINCT ${k} AS k, CAST(${date} - ${EPOCH} AS INTEGER) AS x FROM ${quoteTable(probe.table)} WHERE ${date} BETWEEN $first AND $last`;
+  });
+  return `SELECT k, min(x), max(x) FROM (
+    SELECT k, x, x - row_number() OVER (PARTITION BY k ORDER BY x) AS island FROM (${days.join('\nUNION ALL\n')}))
+  GROUP BY k, island`;
 }
 
 function daysOf(value: DuckDBValue): Day[] {

@@ -5,7 +5,8 @@
  */
 import type { CalendarSpec, OutputFormat } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import type { DayWindow } from '../intervals/interval.js';
+import { daysOfRanges } from '../intervals/day-ranges.js';
+import type { DayRange, DayWindow } from '../intervals/interval.js';
 
 /** The window queries are restricted to; re-exported for compatibility (import it from intervals/). */
 export type { DayWindow };
@@ -16,22 +17,42 @@ export interface TableProbe {
   readonly dateColumn: string;
 }
 
-/** The distinct dates a table holds within the window. */
-export interface PresentDates {
+/** A run of days with one time (a partition's last modification). */
+export interface TimedRange extends DayRange {
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/**
+ * The distinct dates a table holds within the window, as ranges: what engines return,
+ * computed in SQL (gaps-and-islands), so a fully built table costs one row, not one per date.
+ */
+export interface PresentRanges {
   /** False when the table does not exist yet: coverage 0, not an error. */
   readonly exists: boolean;
-  /** Sorted distinct days. */
-  readonly days: readonly Day[];
+  /** Sorted, disjoint, non-adjacent inclusive ranges. */
+  readonly ranges: readonly DayRange[];
   /**
-   * When the engine knows it (BigQuery partitions): epoch ms at which each day was last
-   * modified, standing in for write records of tables dagrun did not write.
+   * When the engine knows it (BigQuery partitions): when each day was last modified, as
+   * sorted disjoint runs of days with one time, standing in for write records of tables
+   * dagrun did not write.
    */
-  readonly modifiedAt?: ReadonlyMap<Day, number>;
+  readonly modified?: readonly TimedRange[];
   /**
    * When the engine deletes old partitions (BigQuery partition expiration): the first day
    * still kept, and the expiration. Earlier days are not expected: a rebuild would expire again.
    */
   readonly partitionExpiry?: { readonly firstKept: Day; readonly expirationMs: number };
+}
+
+/** The same one day each, for callers that look at a table or two (a gate, `check --connect`). */
+export interface PresentDates {
+  readonly exists: boolean;
+  /** Sorted distinct days. */
+  readonly days: readonly Day[];
+  /** Epoch ms at which each day was last modified, when the engine knows (see `PresentRanges.modified`). */
+  readonly modifiedAt?: ReadonlyMap<Day, number>;
+  readonly partitionExpiry?: PresentRanges['partitionExpiry'];
 }
 
 /** A check query to evaluate; `@start_date`/`@end_date` are bound to the window. */
@@ -69,23 +90,21 @@ export interface WriteRecord {
 }
 
 /**
- * The write records of one target written under one definition, as parallel lists: what
- * `readWriteGroups` returns instead of one object per (target, day). Not per run: a
- * pipeline grown by one run a day would get a group per date, and freshness never asks
- * which run wrote a day (`readWrites` still tells, for audits).
+ * The latest write records of a run of consecutive days of one target that are alike (one
+ * time, definition and run): what `readWriteRanges` returns, one per written range, so a
+ * target built in one go costs one, not one per date.
  */
-export interface WriteGroup {
+export interface WriteRange extends DayRange {
   readonly target: string;
-  readonly fingerprint: string;
-  readonly days: readonly Day[];
-  /** Epoch milliseconds per day, parallel to `days`. */
-  readonly writtenAt: readonly number[];
+  /** Epoch milliseconds (fractional) when the range holding these days finished. */
+  readonly writtenAt: number;
   /**
-   * Set when these days were handed to a command (of this run id) that writes the table
-   * itself, and its end was never recorded: they may hold old or half-written rows, so they
-   * are outdated whatever else is known of them. `fingerprint` is then empty.
+   * Fingerprint of the target's definition at that write; `UNFINISHED` when these days were
+   * handed to a command (of `runId`) that writes the table itself and whose end was never
+   * recorded: they may hold old or half-written rows, so they are outdated whatever else is known.
    */
-  readonly unfinishedRun?: string;
+  readonly fingerprint: string;
+  readonly runId: string;
 }
 
 /**
@@ -184,7 +203,9 @@ export interface Warehouse {
   readonly engine: 'duckdb' | 'bigquery';
   /** Expected days of each calendar within the window, keyed by `calendarKey(spec)`. */
   expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>>;
-  /** Present days of every table within the window, keyed by table name. */
+  /** Present days of every table within the window as ranges, keyed by table name: what a status run reads. */
+  presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>>;
+  /** The same, one day each (`expandPresent` of `presentRanges`): for a table or two. */
   presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>>;
   /** Evaluates checks; a failing query is an outcome, not an exception. */
   checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>>;
@@ -210,12 +231,11 @@ export interface Warehouse {
   /** The latest write record of each (target, day) within the window. */
   readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]>;
   /**
-   * The same records grouped per (target, definition), each (target, day) in one group at
-   * most, so the number of groups does not grow with the number of runs. Optional: engines
-   * that offer it spare a big status run a million record objects; callers fall back to
-   * `readWrites`.
+   * The same records as ranges: one per run of consecutive days of a target that one write
+   * left alike (time, definition, run), sorted by target, then day. What a status run reads:
+   * a target built in one go costs one range, however many dates.
    */
-  readWriteGroups?(targets: readonly string[], window: DayWindow): Promise<WriteGroup[]>;
+  readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]>;
   /** Records writes in the warehouse's `_dagrun` schema/dataset, ending the days' unfinished marks. */
   recordWrites(batches: readonly WriteBatch[]): Promise<void>;
   /**
@@ -257,6 +277,21 @@ export function calendarKey(spec: CalendarSpec): string {
     case 'every-day':
       return 'every-day';
   }
+}
+
+/** Present ranges one day each (`Warehouse.presentDates`). */
+export function expandPresent(present: ReadonlyMap<string, PresentRanges>): Map<string, PresentDates> {
+  const out = new Map<string, PresentDates>();
+  for (const [table, { ranges, modified, ...rest }] of present) {
+    const days = daysOfRanges(ranges);
+    let modifiedAt: Map<Day, number> | undefined;
+    if (modified) {
+      modifiedAt = new Map();
+      for (const { first, last, at } of modified) for (let d = first; d <= last; d++) modifiedAt.set(d as Day, at);
+    }
+    out.set(table, { ...rest, days, ...(modifiedAt && { modifiedAt }) });
+  }
+  return out;
 }
 
 /** Every day of the window: the `every: 'day'` calendar, computed without a query. */
