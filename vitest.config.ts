@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // a bare `npx vitest` after an edit builds dist/ first: end-to-end tests run the built CLI
+    globalSetup: ['test/setup/built.ts'],
   },
 });
