@@ -57,7 +57,7 @@ describe('secrets', () => {
     const state = path.join(rig.dir, '.dagrun');
     expect(statSync(state).mode & 0o777).toBe(0o700);
     const run = path.join(state, 'runs', runIds()[0]!);
-    for (const file of [path.join(run, 'run.json'), path.join(run, 'report.md'), ...walk(path.join(run, 'b'))]) expect([file, statSync(file).mode & 0o777]).toEqual([file, 0o600]);
+    for (const file of [path.join(run, 'run.json'), path.join(run, 'report.md'), path.join(state, 'durations.json'), ...walk(path.join(run, 'b'))]) expect([file, statSync(file).mode & 0o777]).toEqual([file, 0o600]);
     // what others cannot enter, they cannot read: the warehouse, durations, anything a command left
     for (const entry of walk(state)) if (statSync(entry).isDirectory()) expect([entry, statSync(entry).mode & 0o077]).toEqual([entry, 0]);
     expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));

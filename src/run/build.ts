@@ -4,7 +4,6 @@
  * plan, the run history pruned, and what is left said after an interrupt. The CLI command
  * (cli/commands/run.ts) owns the arguments, the signals and the exit code.
  */
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { messageOf } from '../core/errors.js';
 import type { Output } from '../core/output.js';
@@ -20,7 +19,8 @@ import { describeFailure, describeLeftToBuild } from '../report/failure-text.js'
 import { unwrittenReports } from '../report/report-files.js';
 import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
 import { pruneRunHistory } from '../state/retention.js';
-import { writeRunRecord as writeRecordFile } from '../state/run-record.js';
+import { runDir as runDirOf } from '../state/paths.js';
+import { writeRunRecord as writeRecordFile, type RunRecord } from '../state/run-record.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { RunTap } from './run-tap.js';
 import type { Session } from './session.js';
@@ -33,7 +33,7 @@ function unbuildable(plan: PlanData): TargetOutcome[] {
 }
 
 /** Writes the run record so that a crash leaves either the old file or the new one, never half of one; a full disk throws a DagrunError naming the file. */
-function writeRunRecord(session: Session, record: unknown, redactor: Redactor): void {
+function writeRunRecord(session: Session, record: RunRecord, redactor: Redactor): void {
   writeRecordFile(session.stateDir, session.runId, redactor.redact(JSON.stringify(record, null, 2)) + '\n');
 }
 
@@ -77,7 +77,7 @@ export type BuildResult =
 /** Executes the plan, reports the end of the run, writes its record. */
 export async function build(inputs: BuildInputs): Promise<BuildResult> {
   const { session, options, plan, reporter, controller } = inputs;
-  const runDir = path.join(session.stateDir, 'runs', session.runId);
+  const runDir = runDirOf(session.stateDir, session.runId);
   const started = performance.now();
   reporter.handle({ type: 'run-started', runId: session.runId, plan, jobs: inputs.jobs, commandLine: options.commandLine, measured: { expected: inputs.expected, freshness: inputs.freshness } });
   // earlier runs' range durations weigh the plan's priority; this run's are kept for the next

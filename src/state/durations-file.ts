@@ -4,7 +4,8 @@
  * than the run records: those hold every range of every run, and a build would parse megabytes
  * of them before its first command.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './disk.js';
 import { durationsFile } from './paths.js';
 import type { RecordedRange } from './run-record.js';
 
@@ -48,7 +49,8 @@ export function recordRangeDurations(
     kept.set(target, [...newest, ...(kept.get(target) ?? [])].slice(0, RANGES_PER_TARGET));
   }
   const file = durationsFile(stateDir);
-  mkdirSync(stateDir, { recursive: true });
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(Object.fromEntries(kept)) + '\n');
+  makePrivateDir(stateDir);
+  // private like everything under .dagrun/ (target names); the rename keeps it whole for readers
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(Object.fromEntries(kept)) + '\n', { mode: PRIVATE_FILE_MODE });
   renameSync(`${file}.${process.pid}.tmp`, file);
 }

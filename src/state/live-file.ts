@@ -4,7 +4,8 @@
  * (report/live-state.ts folds the build's events) encodes each target here once per change and
  * composes the file from the pieces; the reader parses it back into a `LiveView`.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './disk.js';
 import type { Freshness } from '../freshness/assess.js';
 import type { Day } from '../intervals/day.js';
 import type { DayWindow } from '../intervals/interval.js';
@@ -140,8 +141,9 @@ export function writeLiveState(stateDir: string, text: string): void {
   const file = liveFile(stateDir);
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(temp, text);
+    makePrivateDir(stateDir);
+    // private like everything under .dagrun/ (the build's targets and progress); not fsynced: it lives as long as the build
+    writeFileSync(temp, text, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
