@@ -208,3 +208,16 @@ export function toJsonSchema(shape: Shape): Record<string, unknown> {
       return { ...base, anyOf: shape.options.map(toJsonSchema) };
   }
 }
+
+/**
+ * Keeps only the fields `shape` declares, at every level, and drops `null`s: JSON writes a
+ * number that is not finite as `null`, which means "not known" like a missing field, and keys
+ * a newer dagrun added are not this one's to interpret.
+ */
+export function declaredOnly(value: unknown, shape: Shape): unknown {
+  if (shape.kind === 'array' && Array.isArray(value)) return value.map((item) => declaredOnly(item, shape.items));
+  if (shape.kind !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const fields = shape.fields ?? {};
+  const kept = Object.entries(value).filter(([key, item]) => Object.hasOwn(fields, key) && item !== null);
+  return Object.fromEntries(kept.map(([key, item]) => [key, declaredOnly(item, fields[key]!.shape)]));
+}

@@ -7,6 +7,7 @@
 import { readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { checkShape, declaredOnly, type Shape } from '../config/shape.js';
 import { processAlive } from '../core/process.js';
 import { PRIVATE_FILE_MODE } from './disk.js';
 import { lockOwnerFile } from './paths.js';
@@ -53,13 +54,35 @@ export function writeOwner(dir: string, owner: LockOwner): void {
   renameSync(temp, lockOwnerFile(dir));
 }
 
-/** The owner of the lock, if it is held and readable. */
+const text: Shape = { kind: 'string' };
+const pid: Shape = { kind: 'number', integer: true, min: 1 };
+const required = (shape: Shape) => ({ shape, required: true });
+
+/** The shape of `owner.json`; `process` is absent in locks of older dagruns. */
+const ownerShape: Shape = {
+  kind: 'object',
+  fields: {
+    pid: required(pid), host: required(text), runId: required(text), commandLine: required(text), startedAt: required(text),
+    purpose: required({ kind: 'string', enum: ['build', 'read'] }), token: required(text),
+    commands: required({ kind: 'array', items: pid }),
+    process: { shape: { kind: 'object', fields: { bootId: required(text), pidNamespace: required(text), startTicks: required(text) } } },
+  },
+};
+
+/**
+ * The owner of the lock, if it is held and readable. A file of another shape (damaged, or
+ * edited by hand) names no owner: the lock is then judged by its heartbeat alone, as one whose
+ * owner is still being written, and never by a pid that may not be one.
+ */
 export function readOwner(dir: string): LockOwner | undefined {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(lockOwnerFile(dir), 'utf8')) as LockOwner;
+    parsed = JSON.parse(readFileSync(lockOwnerFile(dir), 'utf8'));
   } catch {
     return undefined;
   }
+  const owner = declaredOnly(parsed, ownerShape);
+  return checkShape(owner, ownerShape).length === 0 ? (owner as LockOwner) : undefined;
 }
 
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */

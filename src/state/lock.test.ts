@@ -139,3 +139,27 @@ describe('the state folder', () => {
     }
   });
 });
+
+describe('readOwner', () => {
+  const owner = { pid: 4242, host: 'h', runId: 'r', commandLine: 'dagrun', startedAt: '2024-01-01T00:00:00.000Z', purpose: 'build', token: 't', commands: [4243] };
+  const withOwner = (value: unknown): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dagrun-owner-'));
+    mkdirSync(lockDir(dir), { recursive: true });
+    writeFileSync(path.join(lockDir(dir), 'owner.json'), typeof value === 'string' ? value : JSON.stringify(value));
+    return dir;
+  };
+
+  it('reads an owner of its shape, keys of a newer dagrun left out', () => {
+    const dir = withOwner({ ...owner, addedLater: 1 });
+    expect(readOwner(lockDir(dir))).toEqual(owner);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names no owner for a file of another shape, so no pid in it is trusted', () => {
+    for (const damaged of [{ ...owner, pid: '4242' }, { ...owner, commands: ['x'] }, { ...owner, purpose: 'other' }, { ...owner, process: { bootId: 1 } }, '{"pid":', 'null']) {
+      const dir = withOwner(damaged);
+      expect([damaged, readOwner(lockDir(dir))]).toEqual([damaged, undefined]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

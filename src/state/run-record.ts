@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Shape, checkShape } from '../config/shape.js';
+import { type Shape, checkShape, declaredOnly } from '../config/shape.js';
 import { err, ok, type Result } from '../core/result.js';
 import { writePrivateFileAtomic } from './disk.js';
 import { runDir, runRecordFile } from './paths.js';
@@ -112,19 +112,6 @@ const recordShape: Shape = {
     outcomes: required({ kind: 'array', items: outcomeShape }),
   },
 };
-
-/**
- * Keeps only the fields `shape` declares, at every level, and drops `null`s: JSON writes a
- * number that is not finite as `null`, which means "not known" like a missing field, and keys
- * a newer dagrun added are not this one's to interpret.
- */
-function declaredOnly(value: unknown, shape: Shape): unknown {
-  if (shape.kind === 'array' && Array.isArray(value)) return value.map((item) => declaredOnly(item, shape.items));
-  if (shape.kind !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const fields = shape.fields ?? {};
-  const kept = Object.entries(value).filter(([key, item]) => Object.hasOwn(fields, key) && item !== null);
-  return Object.fromEntries(kept.map(([key, item]) => [key, declaredOnly(item, fields[key]!.shape)]));
-}
 
 /** A run record from the text of its file, or what is wrong with it; `folderName` stands in for a missing `runId`. */
 export function parseRunRecord(json: string, folderName: string): Result<RunRecord, string> {
