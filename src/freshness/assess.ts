@@ -66,6 +66,12 @@ export interface Freshness {
   readonly definitionChanged: boolean;
   /** Human-readable reasons, most important first; empty when fresh. */
   readonly reasons: readonly string[];
+  /**
+   * Which of `reasons` building dates settles: the one about coverage (a missing table, missing
+   * dates) and those about present dates to rebuild. A build's live view says them again as its
+   * ranges land (live.ts), without reading its own words back; the rest stay as they are.
+   */
+  readonly settledByBuilding: { readonly coverage: string | undefined; readonly outdated: readonly string[] };
   /** Notes that do not make the target stale (e.g. a changed definition with onChange: warn). */
   readonly warnings: readonly string[];
 }
@@ -272,10 +278,13 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
         ? `table ${target.table} does not exist yet, but no date is expected in the window`
         : `table ${target.table} does not exist yet (threshold ${formatThreshold(target.threshold)}: nothing is required)`,
     );
-  } else if (!present.exists && !pending) reasons.push(`table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`);
-  else if (coverage.ratio < target.threshold) {
-    reasons.push(`${coverage.missing.length} of ${coverage.expected} expected dates missing (${formatPercent(coverage.ratio)} < ${formatThreshold(target.threshold)})`);
   }
+  const coverageReason =
+    coverage.ratio >= target.threshold ? undefined
+    : !present.exists && !pending ? `table ${target.table} does not exist yet (0 of ${expected.length} expected dates)`
+    : `${coverage.missing.length} of ${coverage.expected} expected dates missing (${formatPercent(coverage.ratio)} < ${formatThreshold(target.threshold)})`;
+  if (coverageReason) reasons.push(coverageReason);
+  const outdatedReasons: string[] = [];
 
   const upstream = outdatedByUpstream(graph, state, target, presentExpected);
   const changed = changedDefinitionDays(state, target, presentExpected);
@@ -285,22 +294,23 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     switch (target.onChange) {
       case 'rebuild':
         for (const d of changed.days) outdated.add(d);
-        reasons.push(why);
+        outdatedReasons.push(why);
         break;
       case 'warn':
         warnings.push(`${why}; onChange: warn, so not rebuilt`);
         break;
     }
   }
-  reasons.push(...upstream.reasons);
+  outdatedReasons.push(...upstream.reasons);
   const unfinished = unfinishedDays(state, target, presentExpected);
   if (unfinished.days.length > 0) {
     for (const d of unfinished.days) outdated.add(d);
-    reasons.push(
+    outdatedReasons.push(
       `${countDates(unfinished.days.length)} outdated (${describeDays(unfinished.days, expected)}): a build of them by ${unfinished.runs.join(', ')} ` +
         'did not finish, so they may hold old or partial rows',
     );
   }
+  reasons.push(...outdatedReasons);
 
   const checks = target.checks.map((check) =>
     judgeCheck(check, present.exists ? state.checks.get(checkKey(target.name, check.name)) : undefined, check.perDate ? presentExpected.days() : []),
@@ -323,6 +333,7 @@ export function assessTarget(graph: TargetGraph, state: MeasuredState, target: T
     checks,
     definitionChanged: changed.days.length > 0,
     reasons,
+    settledByBuilding: { coverage: coverageReason, outdated: outdatedReasons },
     warnings,
   };
 }

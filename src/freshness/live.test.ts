@@ -164,3 +164,16 @@ describe('withPlannedDays: dates this run rebuilds', () => {
     expect(withPlannedDays(blocked, ALL, ALL, 'forced')).toBe(blocked);
   });
 });
+
+describe('withBuiltDays: reasons by kind, not by their words', () => {
+  it('keeps a standing reason worded like an outdated one, and settles the reasons the assessment marked', () => {
+    const t = testTarget('t', [], { threshold: 0.95 });
+    const before = assess([t], { present: { t: null } }).get('t')!;
+    // a pending calendar (or any reason building does not settle) may read like anything
+    const standing = '3 dates outdated (a calendar not built yet)';
+    const f: Freshness = { ...before, reasons: [...before.reasons, standing] };
+    const live = withBuiltDays(f, ALL, ALL);
+    expect(live.reasons).toEqual([standing]);
+    expect(live.settledByBuilding).toEqual({ coverage: undefined, outdated: [] });
+  });
+});

@@ -12,16 +12,6 @@ import type { Freshness } from './assess.js';
 /** The reason of a target whose every reason a finished range resolved, until its gate measures it. */
 export const NOT_MEASURED_YET = 'built in this run; not measured again yet';
 
-/** Reasons about coverage: a missing table or missing dates below the threshold. */
-function isCoverageReason(reason: string): boolean {
-  return /^\d+ of \d+ expected dates missing \(/.test(reason) || /^table \S+ does not exist yet/.test(reason);
-}
-
-/** Reasons about present dates to rebuild: outdated by an upstream, an unfinished build, a changed definition. */
-function isOutdatedReason(reason: string): boolean {
-  return /^\d+ dates? outdated \(/.test(reason) || reason.startsWith('definition changed since last build');
-}
-
 /** `days` without the members of `built`. */
 function without(days: readonly Day[], built: ReadonlySet<number>): Day[] {
   return days.filter((d) => !built.has(d));
@@ -43,18 +33,18 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
   const coverage = f.expected === 0 ? 1 : present / f.expected;
   const exists = f.exists || present > 0;
 
-  const reasons: string[] = [];
-  if (coverage < f.threshold) {
-    reasons.push(
-      exists
-        ? `${missing.length} of ${f.expected} expected dates missing (${formatPercent(coverage)} < ${formatThreshold(f.threshold)})`
-        : f.reasons.find(isCoverageReason) ?? `0 of ${f.expected} expected dates present`,
-    );
-  }
-  if (outdated.length === f.outdated.length) reasons.push(...f.reasons.filter(isOutdatedReason));
-  else if (outdated.length > 0) reasons.push(`${countDates(outdated.length)} outdated (${describeDays(outdated, expected)}): not rebuilt yet in this run`);
-  // what ranges do not change: blocked upstream, a pending calendar, failed checks
-  reasons.push(...f.reasons.filter((r) => !isCoverageReason(r) && !isOutdatedReason(r)));
+  // what building settles is said again; the rest (blocked upstream, a pending calendar, failed checks) stays
+  const settled = f.settledByBuilding;
+  const coverageReason =
+    coverage >= f.threshold ? undefined
+    : exists ? `${missing.length} of ${f.expected} expected dates missing (${formatPercent(coverage)} < ${formatThreshold(f.threshold)})`
+    : settled.coverage ?? `0 of ${f.expected} expected dates present`;
+  const outdatedReasons =
+    outdated.length === f.outdated.length ? settled.outdated
+    : outdated.length > 0 ? [`${countDates(outdated.length)} outdated (${describeDays(outdated, expected)}): not rebuilt yet in this run`]
+    : [];
+  const standing = f.reasons.filter((r) => r !== settled.coverage && !settled.outdated.includes(r));
+  const reasons = [...(coverageReason ? [coverageReason] : []), ...outdatedReasons, ...standing];
   if (reasons.length === 0 && f.state !== 'fresh') reasons.push(NOT_MEASURED_YET);
 
   return {
@@ -67,6 +57,7 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
     coverage,
     missingRanges: missingRanges(missing, expected),
     reasons,
+    settledByBuilding: { coverage: coverageReason, outdated: outdatedReasons },
   };
 }
 
@@ -81,10 +72,12 @@ export function withPlannedDays(f: Freshness, expected: readonly Day[], days: re
   const notPresent = new Set<number>([...f.missing, ...f.outdated]);
   const added = days.filter((d) => inCalendar.has(d) && !notPresent.has(d));
   if (added.length === 0) return f;
+  const planned = `${countDates(added.length)} outdated (${describeDays(added, expected)}): this run rebuilds them (${why})`;
   return {
     ...f,
     state: 'stale',
     outdated: [...f.outdated, ...added].sort((a, b) => a - b),
-    reasons: [...f.reasons, `${countDates(added.length)} outdated (${describeDays(added, expected)}): this run rebuilds them (${why})`],
+    reasons: [...f.reasons, planned],
+    settledByBuilding: { ...f.settledByBuilding, outdated: [...f.settledByBuilding.outdated, planned] },
   };
 }

@@ -24,6 +24,7 @@ function empty(name: string): Freshness {
     name, state: 'stale', exists: false, expected: 6, present: 0, missing: ALL, outdated: [], coverage: 0, threshold: 1,
     missingRanges: [{ first: ALL[0]!, last: ALL[5]! }], checks: [], definitionChanged: false,
     reasons: [`table s.${name} does not exist yet (0 of 6 expected dates)`], warnings: [],
+    settledByBuilding: { coverage: `table s.${name} does not exist yet (0 of 6 expected dates)`, outdated: [] },
   };
 }
 
