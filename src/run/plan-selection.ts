@@ -3,7 +3,7 @@
  * BigQuery the plan's SQL steps are dry-run (free) for their cost when asked.
  */
 import { computePlan, type PlanData } from '../scheduler/compute-plan.js';
-import { estimatePlanBytes, type TargetToEstimate } from '../warehouse/bigquery-budget.js';
+import { estimatePlanBytes, type TargetToEstimate } from '../warehouse/plan-estimate.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { measureSelection, type SelectionMeasure } from './pipeline.js';
 import type { Session } from './session.js';

@@ -1,6 +1,6 @@
 /**
  * Holding a plan to `--max-bytes`: pure judgement of the engine's estimates (asked beforehand by
- * `warehouse/bigquery-budget.ts`), and the estimates as the plan's JSON and text show them. No
+ * `warehouse/plan-estimate.ts`), and the estimates as the plan's JSON and text show them. No
  * I/O: the estimates come in as data.
  */
 import { DagrunError } from '../core/errors.js';

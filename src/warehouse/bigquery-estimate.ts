@@ -8,7 +8,7 @@
  * never below that minimum times the ranges.
  */
 import { messageOf } from '../core/errors.js';
-import type { StepEstimate } from './bigquery-budget.js';
+import type { StepEstimate } from './plan-estimate.js';
 import { type BigQueryPort, sqlBuildQuery } from './bigquery-port.js';
 import { splitStatements, statementKind } from './bigquery-script.js';
 import { resolveTable } from './bigquery-sql.js';

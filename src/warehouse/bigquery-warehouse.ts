@@ -6,7 +6,7 @@
  */
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import type { StepEstimate } from './bigquery-budget.js';
+import type { StepEstimate } from './plan-estimate.js';
 import { describeConnection } from './bigquery-connect.js';
 import { dayOfCell, readExpectedDates, readPresentRanges } from './bigquery-coverage.js';
 import { estimateBuild } from './bigquery-estimate.js';

@@ -20,7 +20,7 @@ import { renderPlan } from '../../report/plan-text.js';
 import { planJson } from '../../report/status-json.js';
 import { addEstimatesToPlanJson, applyBudget, splitEstimates } from '../../scheduler/budget.js';
 import type { PipelineLock } from '../../state/lock.js';
-import { parseMaxBytes } from '../../warehouse/bigquery-budget.js';
+import { parseMaxBytes } from '../../warehouse/plan-estimate.js';
 import { build, type BuildResult } from '../../run/build.js';
 import { withPipeline } from '../../run/pipeline.js';
 import { planSelection } from '../../run/plan-selection.js';
