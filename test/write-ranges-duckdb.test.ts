@@ -69,6 +69,47 @@ describe('write records as ranges in a DuckDB file', () => {
     ]);
   });
 
+  it('writes parallel ranges of one target without a conflict, and the next process folds the rows they hide', async () => {
+    const days = Array.from({ length: 60 }, (_, i) => (START + i) as Day);
+    await warehouse.recordWrites([{ target: 't', days, writtenAt: 10, fingerprint: 'f', runId: 'r1' }]);
+    await warehouse.close();
+    await sql(file, 'CREATE SCHEMA s; CREATE TABLE s.t (d DATE)');
+    const build = (from: number) => warehouse.runSql({
+      target: 't', table: 's.t', labels: {}, sql: 'INSERT INTO s.t SELECT unnest(@dates)',
+      start: days[from]!, end: days[from + 9]!, dates: days.slice(from, from + 10),
+      record: { target: 't', days: days.slice(from, from + 10), fingerprint: 'g', runId: `r${from}` },
+    });
+    await build(0); // opens the file and prepares the records table: not counted
+    const sequential = warehouse.queriesSent;
+    await build(10);
+    const perBuild = warehouse.queriesSent - sequential;
+    const before = warehouse.queriesSent;
+    // every one of them overlaps the row of the first write: rewriting that row in place would conflict, and retry
+    await Promise.all([20, 30, 40].map(build));
+    expect(warehouse.queriesSent - before).toBe(3 * perBuild);
+    const ranges = await warehouse.readWriteRanges(['t'], window);
+    expect(ranges.map((r) => [r.first - START, r.last - START, r.fingerprint, r.runId])).toEqual([
+      [0, 9, 'g', 'r0'], [10, 19, 'g', 'r10'], [20, 29, 'g', 'r20'], [30, 39, 'g', 'r30'], [40, 49, 'g', 'r40'], [50, 59, 'f', 'r1'],
+    ]);
+    await warehouse.close();
+    expect(await sql(file, 'SELECT count(*)::INTEGER FROM _dagrun.write_ranges')).toEqual([[6]]);
+    expect(await sql(file, "SELECT count(*)::INTEGER FROM _dagrun.writes WHERE target = 't'")).toEqual([[60]]);
+    const next = new DuckDbWarehouse({ path: file, searchPath: dir });
+    await next.recordWrites([{ target: 'u', days: [START], writtenAt: 1, fingerprint: 'f', runId: 'r9' }]);
+    expect(await next.readWriteRanges(['t'], window)).toEqual(ranges);
+    await next.close();
+    expect(await sql(file, "SELECT count(*)::INTEGER FROM _dagrun.write_ranges WHERE target = 't'")).toEqual([[6]]);
+    await next.recordWrites([{ target: 't', days: days.slice(55), writtenAt: 20, fingerprint: 'g', runId: 'r55' }]);
+    await next.close();
+    const third = new DuckDbWarehouse({ path: file, searchPath: dir });
+    await third.recordWrites([{ target: 'u', days: [START], writtenAt: 2, fingerprint: 'f', runId: 'r10' }]);
+    await third.close();
+    // [50, 59] of r1 is cut to [50, 54] by r55's [55, 59]: the fold leaves the visible rows only
+    // (it runs before the process's first write: u's second row stays until the next)
+    expect(await sql(file, "SELECT count(*)::INTEGER FROM _dagrun.write_ranges WHERE target = 't'")).toEqual([[7]]);
+    expect(await sql(file, "SELECT count(*)::INTEGER FROM _dagrun.write_ranges WHERE target = 'u'")).toEqual([[2]]);
+  });
+
   it('keeps the latest record of every day, as per-date rows would, over random histories', async () => {
     const rand = random(19);
     const model = new Map<string, { fingerprint: string; runId: string; writtenAt?: number }>();

@@ -15,6 +15,7 @@ import {
   daysWithin,
   intersectRanges,
   normalizeRanges,
+  overlayRanges,
   rangesOfDays,
 } from './day-ranges.js';
 import type { DayRange } from './interval.js';
@@ -77,6 +78,32 @@ describe('meeting a calendar', () => {
     const coverage = matchRanges(calendar, present);
     expect(coverage).toEqual({ expected: 5, present: 3, missing: [calendar[0], calendar[3]], ratio: 0.6 });
     expect(matchRanges([], present).ratio).toBe(1);
+  });
+});
+
+describe('overlayRanges', () => {
+  const layer = (first: number, last: number, id: string) => ({ first: first as Day, last: last as Day, id });
+
+  it('sorts ranges that do not overlap, and cuts the earlier ones where a later one lies', () => {
+    expect(overlayRanges([layer(5, 6, 'b'), layer(1, 2, 'a')])).toEqual([layer(1, 2, 'a'), layer(5, 6, 'b')]);
+    expect(overlayRanges([layer(1, 10, 'a'), layer(4, 5, 'b'), layer(5, 12, 'c'), layer(0, 1, 'd')])).toEqual([
+      layer(0, 1, 'd'), layer(2, 3, 'a'), layer(4, 4, 'b'), layer(5, 12, 'c'),
+    ]);
+  });
+
+  it('agrees with painting day by day on random layers', () => {
+    const rand = random(23);
+    for (let round = 0; round < 300; round++) {
+      const layers = Array.from({ length: Math.floor(rand() * 8) }, (_, i) => {
+        const first = Math.floor(rand() * 30);
+        return layer(first, first + Math.floor(rand() * 10), `l${i}`);
+      });
+      const painted = new Map<number, string>();
+      for (const l of layers) for (let d = l.first; d <= l.last; d++) painted.set(d, l.id);
+      const visible = overlayRanges(layers);
+      const days = visible.flatMap((v) => Array.from({ length: v.last - v.first + 1 }, (_, i) => [v.first + i, v.id] as const));
+      expect(days).toEqual([...painted].sort((a, b) => a[0] - b[0]));
+    }
   });
 });
 

@@ -130,3 +130,33 @@ export function daysOutside(days: readonly Day[], ranges: readonly DayRange[]): 
   for (let i = at; i < days.length; i++) out.push(days[i]!);
   return out;
 }
+
+/**
+ * Ranges laid one over another in the given order, each hiding what it covers of those laid
+ * before (the latest write of a day wins): the visible parts, sorted and disjoint, each cut
+ * range keeping its other fields. Ranges that do not overlap (the common case) are only sorted.
+ */
+export function overlayRanges<T extends DayRange>(layers: readonly T[]): T[] {
+  const sorted = [...layers].sort((a, b) => a.first - b.first);
+  if (sorted.every((r, i) => i === 0 || r.first > sorted[i - 1]!.last)) return sorted;
+  const visible: T[] = [];
+  for (const layer of layers) {
+    // visible[from..to) are the ranges the layer touches: their last at or after its first, their first at or before its last
+    let from = 0;
+    for (let high = visible.length; from < high; ) {
+      const mid = (from + high) >>> 1;
+      if (visible[mid]!.last < layer.first) from = mid + 1;
+      else high = mid;
+    }
+    let to = from;
+    while (to < visible.length && visible[to]!.first <= layer.last) to++;
+    const pieces: T[] = [];
+    const left = visible[from];
+    if (to > from && left!.first < layer.first) pieces.push({ ...left!, last: (layer.first - 1) as Day });
+    pieces.push(layer);
+    const right = visible[to - 1];
+    if (to > from && right!.last > layer.last) pieces.push({ ...right!, first: (layer.last + 1) as Day });
+    visible.splice(from, to - from, ...pieces);
+  }
+  return visible;
+}

@@ -1,16 +1,22 @@
 /**
  * dagrun's memory in the DuckDB file: the `_dagrun.write_ranges` table, one row per run of
  * consecutive days of a target that one write left alike (time, definition fingerprint, run),
- * so a target built in one go costs one row whatever the number of dates. `_dagrun.writes`
- * is a view of it one row per (target, day), the table's layout before ranges: queries
- * written against it (audits, scripts, an older dagrun's reads) keep working. A file whose
- * `_dagrun.writes` is still that per-date table is read as it is, and turned into ranges by
- * the first write (`prepareWriteRanges`). Statements here run on a connection the caller
- * holds, inside the caller's transaction when it has one, so a range's records commit with
- * its rows.
+ * so a target built in one go costs one row whatever the number of dates. Rows are only
+ * appended while a process writes, numbered by a sequence, and the latest row holding a day
+ * wins: parallel ranges of one target never touch the same row, so their transactions never
+ * conflict (rewriting a shared row in place made every such pair conflict, and each retry
+ * ran its build again). Readers lay the rows over each other (`overlayRanges`); a process's
+ * first write folds rows that later ones hide (`prepareWriteRanges`), so the table stays
+ * about one row per written range. `_dagrun.writes` is a view of it one row per (target,
+ * day), the table's layout before ranges: queries written against it (audits, scripts, an
+ * older dagrun's reads) keep working. A file whose `_dagrun.writes` is still that per-date
+ * table is read as it is, and turned into ranges by the first write. Statements here run on
+ * a connection the caller holds, inside the caller's transaction when it has one, so a
+ * range's records commit with its rows.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Day } from '../intervals/day.js';
+import { overlayRanges } from '../intervals/day-ranges.js';
 import { duckdb } from './duckdb-module.js';
 import type { WriteBatch, WriteRange } from './warehouse.js';
 
@@ -21,13 +27,20 @@ export const WRITES_TABLE = '_dagrun.writes';
 
 const EPOCH = "DATE '1970-01-01'";
 
-export const CREATE_RANGES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.write_ranges (
+const CREATE_RANGES_TABLE = `CREATE SEQUENCE IF NOT EXISTS _dagrun.write_seq;
+CREATE TABLE IF NOT EXISTS _dagrun.write_ranges (
   target VARCHAR NOT NULL, first_day DATE NOT NULL, last_day DATE NOT NULL, written_at DOUBLE NOT NULL,
-  fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL)`;
+  fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL, seq BIGINT NOT NULL DEFAULT nextval('_dagrun.write_seq'))`;
 
+/**
+ * One row per (target, day): the latest row holding the day. (`arg_max`, not a window with
+ * QUALIFY: DuckDB 1.5's top-N window optimiser fails on a filter over that view.)
+ */
 const CREATE_WRITES_VIEW = `CREATE VIEW IF NOT EXISTS _dagrun.writes AS
-  SELECT target, CAST(first_day + CAST(unnest(range(0, last_day - first_day + 1)) AS INTEGER) AS DATE) AS day, written_at, fingerprint, run_id
-  FROM _dagrun.write_ranges`;
+  SELECT target, day, arg_max(written_at, seq) AS written_at, arg_max(fingerprint, seq) AS fingerprint, arg_max(run_id, seq) AS run_id FROM (
+    SELECT target, CAST(first_day + CAST(unnest(range(0, last_day - first_day + 1)) AS INTEGER) AS DATE) AS day, written_at, fingerprint, run_id, seq
+    FROM _dagrun.write_ranges)
+  GROUP BY target, day`;
 
 /** The per-date table of a file written before ranges (kept to make such files in tests and benchmarks). */
 export const CREATE_LEGACY_WRITES_TABLE = `CREATE TABLE IF NOT EXISTS _dagrun.writes (
@@ -63,20 +76,23 @@ export async function writesLayout(connection: DuckDBConnection): Promise<Writes
 /**
  * Creates the ranges table and its per-date view, turning a per-date table (a file written
  * before ranges) into ranges in the same transaction: the latest record of each day is kept
- * as it was, time, definition and run.
+ * as it was, time, definition and run. With `fold`, rows that later ones hide are folded away
+ * too (a process does it at its first write, before any of its write transactions can run).
  */
-export async function prepareWriteRanges(connection: DuckDBConnection): Promise<void> {
+export async function prepareWriteRanges(connection: DuckDBConnection, { fold = true }: { fold?: boolean } = {}): Promise<void> {
   const layout = await writesLayout(connection);
-  if (layout === 'ranges') return;
+  if (layout === 'ranges' && !fold) return;
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run(CREATE_RANGES_TABLE);
-    if (layout === 'per-date') {
-      await connection.run(`INSERT INTO _dagrun.write_ranges
-        SELECT target, first_day, last_day, written_at, fingerprint, run_id FROM (${islandsOf('SELECT * FROM _dagrun.writes')})`);
-      await connection.run('DROP TABLE _dagrun.writes');
-    }
-    await connection.run(CREATE_WRITES_VIEW);
+    if (layout !== 'ranges') {
+      await connection.run(CREATE_RANGES_TABLE);
+      if (layout === 'per-date') {
+        await connection.run(`INSERT INTO _dagrun.write_ranges (target, first_day, last_day, written_at, fingerprint, run_id)
+          SELECT target, first_day, last_day, written_at, fingerprint, run_id FROM (${islandsOf('SELECT * FROM _dagrun.writes')})`);
+        await connection.run('DROP TABLE _dagrun.writes');
+      }
+      await connection.run(CREATE_WRITES_VIEW);
+    } else await foldHiddenRows(connection);
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
@@ -85,17 +101,53 @@ export async function prepareWriteRanges(connection: DuckDBConnection): Promise<
 }
 
 /**
- * The query of `readWriteRanges` for a layout: ranges clipped to the window, or a per-date
- * table's rows made ranges. `$targets`, `$first` and `$last` are bound by the caller.
+ * Rewrites the rows of targets where a later row hides part of an earlier one as the visible
+ * ranges, in the caller's transaction; targets whose rows do not overlap are left alone.
+ */
+async function foldHiddenRows(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT target, CAST(first_day - ${EPOCH} AS INTEGER), CAST(last_day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM _dagrun.write_ranges
+     WHERE target IN (SELECT a.target FROM _dagrun.write_ranges a JOIN _dagrun.write_ranges b
+       ON a.target = b.target AND a.seq < b.seq AND a.first_day <= b.last_day AND b.first_day <= a.last_day)
+     ORDER BY target, seq`,
+  );
+  const rows = toWriteRanges(reader.getRows());
+  if (rows.length === 0) return;
+  const visible = latestPerTarget(rows);
+  const targets = [...new Set(rows.map((r) => r.target))];
+  await connection.run('DELETE FROM _dagrun.write_ranges WHERE list_contains($targets, target)', { targets: duckdb.listValue(targets) });
+  await connection.run(
+    `INSERT INTO _dagrun.write_ranges (target, first_day, last_day, written_at, fingerprint, run_id) SELECT target, first_day, last_day, given_at, fingerprint, run_id FROM (${NEW_RANGES})`,
+    rangeParams(visible.map((r) => ({ target: r.target, first: r.first, last: r.last, at: r.writtenAt, fingerprint: r.fingerprint, runId: r.runId }))),
+    { ats: WRITE_TIMES_TYPE },
+  );
+}
+
+/**
+ * The query of `readWriteRanges` for a layout: rows clipped to the window in the order they
+ * were written (`latestPerTarget` lays them over each other), or a per-date table's rows made
+ * ranges. `$targets`, `$first` and `$last` are bound by the caller.
  */
 export function readRangesQuery(layout: Exclude<WritesLayout, 'none'>): string {
   const ranges =
     layout === 'ranges'
-      ? `SELECT target, greatest(first_day, $first) AS first_day, least(last_day, $last) AS last_day, written_at, fingerprint, run_id
+      ? `SELECT target, greatest(first_day, $first) AS first_day, least(last_day, $last) AS last_day, written_at, fingerprint, run_id, seq
          FROM _dagrun.write_ranges WHERE list_contains($targets, target) AND first_day <= $last AND last_day >= $first`
-      : islandsOf(`SELECT * FROM _dagrun.writes WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`);
+      : `SELECT *, 0 AS seq FROM (${islandsOf(`SELECT * FROM _dagrun.writes WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`)})`;
   return `SELECT target, CAST(first_day - ${EPOCH} AS INTEGER), CAST(last_day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id
-    FROM (${ranges}) ORDER BY target, first_day`;
+    FROM (${ranges}) ORDER BY target, seq, first_day`;
+}
+
+/** Rows of one or more targets in the order they were written, each target's later rows hiding what they cover of earlier ones. */
+export function latestPerTarget(rows: readonly WriteRange[]): WriteRange[] {
+  const out: WriteRange[] = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i + 1;
+    while (j < rows.length && rows[j]!.target === rows[i]!.target) j++;
+    out.push(...overlayRanges(rows.slice(i, j)));
+    i = j;
+  }
+  return out;
 }
 
 /** Rows of `readRangesQuery` as ranges. */
@@ -154,19 +206,6 @@ function latestRanges(batches: readonly WriteBatch[]): NewRange[] {
   return out;
 }
 
-/** The parts of `row` that none of `cuts` (sorted, disjoint, of its target) covers. */
-function remainders(row: NewRange, cuts: readonly NewRange[]): NewRange[] {
-  const out: NewRange[] = [];
-  let from = row.first;
-  for (const cut of cuts) {
-    if (cut.last < from || cut.first > row.last) continue;
-    if (cut.first > from) out.push({ ...row, first: from, last: cut.first - 1 });
-    from = cut.last + 1;
-  }
-  if (from <= row.last) out.push({ ...row, first: from, last: row.last });
-  return out;
-}
-
 /** List parameters of ranges, one list per column. */
 function rangeParams(ranges: readonly NewRange[]): Record<string, DuckDBValue> {
   return {
@@ -186,38 +225,19 @@ const NEW_RANGES = `SELECT unnest($targets) AS target, unnest($firsts) AS first_
   unnest($ats) AS given_at, unnest($fingerprints) AS fingerprint, unnest($runs) AS run_id`;
 
 /**
- * Records the batches (a 1000-range target may record 1000 batches) in three statements,
- * whatever their number: the stored rows they overlap are read, the batches' ranges are
- * inserted with those rows' parts that they leave (stamped with the warehouse clock when
- * they carry no time), and the overlapped rows deleted. Runs in the caller's transaction, if any.
+ * Records the batches in one statement (a 1000-range target may record 1000 batches): their
+ * ranges are appended, stamped with the warehouse clock when they carry no time, and hide
+ * the days they cover of every row before them. Runs in the caller's transaction, if any.
  */
 export async function insertWriteRecords(connection: DuckDBConnection, batches: readonly WriteBatch[]): Promise<void> {
   const ranges = latestRanges(batches);
   if (ranges.length === 0) return;
-  const params = rangeParams(ranges);
-  const overlapped = (
-    await connection.runAndReadAll(
-      `SELECT DISTINCT w.rowid, w.target, CAST(w.first_day - ${EPOCH} AS INTEGER), CAST(w.last_day - ${EPOCH} AS INTEGER), w.written_at, w.fingerprint, w.run_id
-       FROM _dagrun.write_ranges w JOIN (SELECT unnest($targets) AS t, unnest($firsts) AS f, unnest($lasts) AS l) n
-         ON w.target = n.t AND w.first_day <= n.l AND w.last_day >= n.f`,
-      { targets: params['targets']!, firsts: params['firsts']!, lasts: params['lasts']! },
-    )
-  ).getRows();
-  const cutsOf = (target: string) => ranges.filter((r) => r.target === target);
-  const kept = overlapped.flatMap(([, target, first, last, at, fingerprint, runId]) =>
-    remainders({ target: String(target), first: Number(first), last: Number(last), at: Number(at), fingerprint: String(fingerprint), runId: String(runId) }, cutsOf(String(target))),
-  );
   await connection.run(
-    `INSERT INTO _dagrun.write_ranges
+    `INSERT INTO _dagrun.write_ranges (target, first_day, last_day, written_at, fingerprint, run_id)
      SELECT target, first_day, last_day, coalesce(given_at, (SELECT ${STAMP})), fingerprint, run_id FROM (${NEW_RANGES})`,
-    rangeParams([...ranges, ...kept]),
+    rangeParams(ranges),
     // typed: DuckDB infers a list's type from its first item, so a whole-number time
     // before a fractional one would make it an integer list and fail the save
     { ats: WRITE_TIMES_TYPE },
   );
-  if (overlapped.length > 0) {
-    await connection.run('DELETE FROM _dagrun.write_ranges WHERE list_contains($rowids, rowid)', {
-      rowids: duckdb.listValue(overlapped.map((row) => row[0]!)),
-    });
-  }
 }

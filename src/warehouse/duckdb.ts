@@ -31,7 +31,7 @@ import {
   toDay,
   toNumber,
 } from './duckdb-sql.js';
-import { insertWriteRecords, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
+import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import {
   type CheckOutcome,
@@ -89,6 +89,8 @@ export class DuckDbWarehouse implements Warehouse {
   #opening: Promise<DuckDBInstance> | undefined;
   readonly #schemas = new Map<string, Promise<void>>();
   #writesTable: Promise<void> | undefined;
+  /** Whether this process has folded hidden write rows yet (once, at its first write). */
+  #folded = false;
   #queriesSent = 0;
 
   constructor(options: DuckDbOptions) {
@@ -387,7 +389,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
-    return toWriteRanges(await this.#readWritesTable(targets, window, readRangesQuery));
+    return latestPerTarget(toWriteRanges(await this.#readWritesTable(targets, window, readRangesQuery)));
   }
 
   /**
@@ -470,7 +472,7 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async #ensureWritesTable(connection: DuckDBConnection): Promise<void> {
     await this.#ensureSchema(connection, '_dagrun');
-    this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection));
+    this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection, { fold: !this.#folded })).then(() => void (this.#folded = true));
     this.#writesTable.catch(() => (this.#writesTable = undefined));
     await this.#writesTable;
   }
