@@ -6,9 +6,8 @@
 import type { Check, Target } from '../config/types.js';
 import { formatPercent, formatThreshold } from '../core/format.js';
 import type { TargetGraph } from '../graph/build.js';
-import { matchRanges, missingRanges } from '../intervals/coverage.js';
+import { matchRanges, missingRanges, PresentExpected } from '../intervals/coverage.js';
 import { formatDay, type Day } from '../intervals/day.js';
-import { daysWithin, intersectRanges } from '../intervals/day-ranges.js';
 import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import { checkKey, presentRangesOf, type MeasuredState } from './state.js';
@@ -148,32 +147,6 @@ function writesOf(state: MeasuredState, name: string): { writes: TargetWrites | 
 }
 
 const writeTimes = (state: MeasuredState, name: string): DayTimes => writesOf(state, name).times;
-
-/**
- * The present days of a target that its calendar expects, asked about through ranges: a
- * fully built target is one range, so the questions below cost a few steps per range and
- * per day they return, not a step per day of the window.
- */
-class PresentExpected {
-  readonly #expected: readonly Day[];
-  readonly #present: readonly DayRange[];
-  #days: readonly Day[] | undefined;
-
-  constructor(expected: readonly Day[], present: readonly DayRange[]) {
-    this.#expected = expected;
-    this.#present = present;
-  }
-
-  /** Every such day (for per-date checks). */
-  days(): readonly Day[] {
-    return (this.#days ??= daysWithin(this.#expected, this.#present));
-  }
-
-  /** Those inside `ranges` (sorted, disjoint), ascending. */
-  within(ranges: readonly DayRange[]): readonly Day[] {
-    return ranges.length === 0 ? [] : daysWithin(this.#expected, intersectRanges(ranges, this.#present));
-  }
-}
 
 /**
  * Present days of `target` that an upstream rewrote after them, with a reason per upstream

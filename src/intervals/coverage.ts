@@ -1,6 +1,6 @@
 /** Coverage of expected days by present days: the arithmetic behind freshness. */
 import type { Day } from './day.js';
-import { countWithin, daysOutside } from './day-ranges.js';
+import { countWithin, daysOutside, daysWithin, intersectRanges } from './day-ranges.js';
 import { ascending, firstAtOrAfter, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** What a target has against what its calendar expects. */
@@ -63,6 +63,32 @@ export function matchRanges(expected: readonly Day[], present: readonly DayRange
   const have = countWithin(expected, present);
   const missing = have === expected.length ? [] : daysOutside(expected, present);
   return { expected: expected.length, present: have, missing, ratio: expected.length === 0 ? 1 : have / expected.length };
+}
+
+/**
+ * The present days of a target that its calendar expects, asked about through ranges: a
+ * fully built target is one range, so each question costs a few steps per range and per
+ * day it returns, not a step per day of the window.
+ */
+export class PresentExpected {
+  readonly #expected: readonly Day[];
+  readonly #present: readonly DayRange[];
+  #days: readonly Day[] | undefined;
+
+  constructor(expected: readonly Day[], present: readonly DayRange[]) {
+    this.#expected = expected;
+    this.#present = present;
+  }
+
+  /** Every such day (for per-date checks). */
+  days(): readonly Day[] {
+    return (this.#days ??= daysWithin(this.#expected, this.#present));
+  }
+
+  /** Those inside `ranges` (sorted, disjoint), ascending. */
+  within(ranges: readonly DayRange[]): readonly Day[] {
+    return ranges.length === 0 ? [] : daysWithin(this.#expected, intersectRanges(ranges, this.#present));
+  }
 }
 
 /** Missing days as inclusive ranges that run contiguously over the calendar. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { random } from '../../test/helpers/random.js';
-import { computeCoverage, matchRanges } from './coverage.js';
+import { computeCoverage, matchRanges, PresentExpected } from './coverage.js';
 import { dayOf, formatDay, type Day } from './day.js';
 import {
   clipRanges,
@@ -72,6 +72,13 @@ describe('meeting a calendar', () => {
   it('gives the calendar itself back when the ranges hold all of it', () => {
     expect(daysWithin(calendar, [r(0, 100_000)])).toBe(calendar);
     expect(daysOutside(calendar, [r(0, 100_000)])).toEqual([]);
+  });
+
+  it('PresentExpected: the calendar days present, and those inside other ranges', () => {
+    const days = new PresentExpected(calendar, present);
+    expect(days.days().map(formatDay)).toEqual(['2024-01-03', '2024-01-04', '2024-06-01']);
+    expect(days.within([r(dayOf('2024-01-04'), dayOf('2024-06-01'))]).map(formatDay)).toEqual(['2024-01-04', '2024-06-01']);
+    expect(days.within([])).toEqual([]);
   });
 
   it('matchRanges: coverage as computeCoverage gives it', () => {

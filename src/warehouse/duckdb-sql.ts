@@ -8,6 +8,10 @@ import { messageOf } from '../core/errors.js';
 import type { Day } from '../intervals/day.js';
 import { parseDay } from '../intervals/day.js';
 import { rewriteNamedParameters, tableParts } from './sql-text.js';
+import type { TableProbe } from './warehouse.js';
+
+/** Day 0 of `Day` numbers: `date - EPOCH` is a Day. */
+export const EPOCH = "DATE '1970-01-01'";
 
 /** Quotes a validated `schema.table` for DuckDB. */
 export function quoteTable(table: string): string {
@@ -121,4 +125,20 @@ function bindUsed(
 export function checksInOneRow(queries: readonly string[]): string {
   const columns = queries.map((sql, i) => `(\n${sql.replace(/;\s*(--[^\n]*\s*)*$/, '').trim()}\n) AS c${i}`);
   return `SELECT ${columns.join(',\n')}`;
+}
+
+/**
+ * Present days of a batch of tables as ranges, rows `(k, first, last)` with `k` the table's
+ * index: each table's distinct days, then gaps-and-islands over the union (a day minus its
+ * rank is constant along a run). One window over the union, not one per table: 2× faster,
+ * and each table's branch stays a plain DISTINCT (bench/lib/duckdb-status-probe.mjs).
+ */
+export function presentRangesQuery(batch: readonly TableProbe[]): string {
+  const days = batch.map((probe, k) => {
+    const date = `CAST(${quoteIdent(probe.dateColumn)} AS DATE)`;
+    return `SELECT DISTINCT ${k} AS k, CAST(${date} - ${EPOCH} AS INTEGER) AS x FROM ${quoteTable(probe.table)} WHERE ${date} BETWEEN $first AND $last`;
+  });
+  return `SELECT k, min(x), max(x) FROM (
+    SELECT k, x, x - row_number() OVER (PARTITION BY k ORDER BY x) AS island FROM (${days.join('\nUNION ALL\n')}))
+  GROUP BY k, island`;
 }

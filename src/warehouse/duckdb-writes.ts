@@ -18,14 +18,11 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Day } from '../intervals/day.js';
 import { overlayRanges } from '../intervals/day-ranges.js';
 import { duckdb } from './duckdb-module.js';
+import { EPOCH } from './duckdb-sql.js';
 import type { WriteBatch, WriteRange } from './warehouse.js';
 
-/** The table of write records, one row per range. */
-export const RANGES_TABLE = '_dagrun.write_ranges';
-/** The per-date view of it; before ranges, the table itself. */
+/** The per-date view of `_dagrun.write_ranges`; before ranges, the table itself. */
 export const WRITES_TABLE = '_dagrun.writes';
-
-const EPOCH = "DATE '1970-01-01'";
 
 const CREATE_RANGES_TABLE = `CREATE SEQUENCE IF NOT EXISTS _dagrun.write_seq;
 CREATE TABLE IF NOT EXISTS _dagrun.write_ranges (
