@@ -58,36 +58,57 @@ const text: Shape = { kind: 'string' };
 const pid: Shape = { kind: 'number', integer: true, min: 1 };
 const required = (shape: Shape) => ({ shape, required: true });
 
-/** The shape of `owner.json`; `process` is absent in locks of older dagruns. */
+/**
+ * The fields of `owner.json` this dagrun relies on. `purpose` may be any word (a newer dagrun's
+ * is taken as a build, which is never cleared while it lives); `process` is absent in locks of
+ * older dagruns.
+ */
 const ownerShape: Shape = {
   kind: 'object',
   fields: {
     pid: required(pid), host: required(text), runId: required(text), commandLine: required(text), startedAt: required(text),
-    purpose: required({ kind: 'string', enum: ['build', 'read'] }), token: required(text),
+    purpose: required(text), token: required(text),
     commands: required({ kind: 'array', items: pid }),
     process: { shape: { kind: 'object', fields: { bootId: required(text), pidNamespace: required(text), startTicks: required(text) } } },
   },
 };
 
-/**
- * The owner of the lock, if it is held and readable. A file of another shape (damaged, or
- * edited by hand) names no owner: the lock is then judged by its heartbeat alone, as one whose
- * owner is still being written, and never by a pid that may not be one.
- */
-export function readOwner(dir: string): LockOwner | undefined {
+/** What a lock folder's owner file holds. */
+export type OwnerRead =
+  /** No file: the owner has not written it yet, or the lock was released. */
+  | { readonly kind: 'missing' }
+  /** A file that is not an owner (damaged, or edited by hand): no pid or token in it is trusted. */
+  | { readonly kind: 'damaged' }
+  | { readonly kind: 'found'; readonly owner: LockOwner };
+
+/** Reads the owner file of the lock folder `dir`, checked against its shape. */
+export function readOwnerFile(dir: string): OwnerRead {
+  let json: string;
+  try {
+    json = readFileSync(lockOwnerFile(dir), 'utf8');
+  } catch {
+    return { kind: 'missing' };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(lockOwnerFile(dir), 'utf8'));
+    parsed = JSON.parse(json);
   } catch {
-    return undefined;
+    return { kind: 'damaged' };
   }
-  const owner = declaredOnly(parsed, ownerShape);
-  return checkShape(owner, ownerShape).length === 0 ? (owner as LockOwner) : undefined;
+  const owner = declaredOnly(parsed, ownerShape) as LockOwner;
+  if (checkShape(owner, ownerShape).length > 0) return { kind: 'damaged' };
+  return { kind: 'found', owner: owner.purpose === 'read' ? owner : { ...owner, purpose: 'build' } };
+}
+
+/** The owner of the lock, if it is held and its owner file reads as one. */
+export function readOwner(dir: string): LockOwner | undefined {
+  const read = readOwnerFile(dir);
+  return read.kind === 'found' ? read.owner : undefined;
 }
 
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {
-  if (!owner) return 'a dagrun process that is just starting';
+  if (!owner) return 'a dagrun process whose lock names no owner (one just starting, or an owner file under .dagrun/lock/ that cannot be read)';
   const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && owner.process.pidNamespace !== ownPidNamespace() ? ' in another PID namespace' : '';
   return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
 }

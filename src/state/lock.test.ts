@@ -155,11 +155,34 @@ describe('readOwner', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('takes a purpose it does not know (a newer dagrun) as a build, never cleared while it lives', () => {
+    const dir = withOwner({ ...owner, purpose: 'watch' });
+    expect(readOwner(lockDir(dir))?.purpose).toBe('build');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('names no owner for a file of another shape, so no pid in it is trusted', () => {
-    for (const damaged of [{ ...owner, pid: '4242' }, { ...owner, commands: ['x'] }, { ...owner, purpose: 'other' }, { ...owner, process: { bootId: 1 } }, '{"pid":', 'null']) {
+    for (const damaged of [{ ...owner, pid: '4242' }, { ...owner, commands: ['x'] }, { ...owner, process: { bootId: 1 } }, '{"pid":', 'null']) {
       const dir = withOwner(damaged);
       expect([damaged, readOwner(lockDir(dir))]).toEqual([damaged, undefined]);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a lock whose owner file is damaged', () => {
+  it('stays held while its heartbeat goes on, however old its folder, and goes stale when the heartbeat stops', async () => {
+    const file = path.join(lockDir(stateDir), 'owner.json');
+    writeFileSync(file, '{"pid": "not a number"}');
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(lockDir(stateDir), old, old); // past the grace of a folder with no owner file yet
+    const take = () => acquirePipelineLock(stateDir, { runId: 'r2', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build' }, { wait: false });
+    expect((await take()).kind).toBe('busy');
+    const stopped = new Date(Date.now() - 120_000);
+    lock.release(); // the holder cannot tell the file is its own: the folder stays until its heartbeat is old
+    utimesSync(file, stopped, stopped);
+    const second = await take();
+    expect(second.kind).toBe('acquired');
+    if (second.kind === 'acquired') second.lock.release();
   });
 });

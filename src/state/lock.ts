@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utim
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeWriteFailure, makeStateDirPrivate, PRIVATE_DIR_MODE } from './disk.js';
-import { describeOwner, ownIdentity, processRunning, processStartTicks, readOwner, seesSameProcesses, writeOwner, type LockOwner } from './lock-owner.js';
+import { describeOwner, ownIdentity, processRunning, processStartTicks, readOwner, readOwnerFile, seesSameProcesses, writeOwner, type LockOwner, type OwnerRead } from './lock-owner.js';
 import { lockDir, lockOwnerFile } from './paths.js';
 
 /** How often the holder touches its owner file. */
@@ -121,14 +121,20 @@ export class PipelineLock {
 
 /** Why a held lock is stale, or undefined when its owner is alive. */
 function staleness(dir: string, now: number): string | undefined {
-  const owner = readOwner(dir);
+  const read = readOwnerFile(dir);
   let touched: number;
   try {
-    touched = statSync(owner ? lockOwnerFile(dir) : dir).mtimeMs;
+    // the heartbeat touches the owner file; a folder with none yet is judged by its own age
+    touched = statSync(read.kind === 'missing' ? dir : lockOwnerFile(dir)).mtimeMs;
   } catch {
     return undefined; // released meanwhile: the next mkdir succeeds
   }
-  if (!owner) return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
+  if (read.kind === 'missing') return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
+  if (read.kind === 'damaged') {
+    // no pid in it is trusted: only a heartbeat that stopped makes it stale
+    return now - touched > STALE_AFTER_MS ? `its owner file is not one dagrun can read, and nothing updated it for ${Math.round((now - touched) / 1000)}s` : undefined;
+  }
+  const owner = read.owner;
   if (seesSameProcesses(owner)) {
     if (!processRunning(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
     if (processStartTicks(owner.pid) !== owner.process!.startTicks) return `its process (pid ${owner.pid}) ended; that pid is now another process`;
@@ -190,9 +196,12 @@ async function clearStale(dir: string, reason: string, onCleared: ((message: str
   onCleared?.(`cleared a stale lock of ${describeOwner(moved)}: ${reason}${ended}`);
 }
 
-/** Whether we wait for the current holder without being asked to: reads are short. */
-function waitsAnyway(holder: LockOwner | undefined): boolean {
-  return holder === undefined || holder.purpose === 'read';
+/**
+ * Whether we wait for the current holder without being asked to: reads are short, and an owner
+ * file not written yet comes in a moment. A damaged one names nobody and may never end: busy.
+ */
+function waitsAnyway(read: OwnerRead): boolean {
+  return read.kind === 'missing' || (read.kind === 'found' && read.owner.purpose === 'read');
 }
 
 /**
@@ -217,8 +226,9 @@ export async function acquirePipelineLock(
       await clearStale(dir, reason, options.onCleared);
       continue;
     }
-    const holder = readOwner(dir);
-    if (!options.wait && !waitsAnyway(holder)) return { kind: 'busy', owner: holder };
+    const read = readOwnerFile(dir);
+    const holder = read.kind === 'found' ? read.owner : undefined;
+    if (!options.wait && !waitsAnyway(read)) return { kind: 'busy', owner: holder };
     if (!announced && holder) options.onWait?.(`waiting for ${describeOwner(holder)} to finish…`);
     announced ||= holder !== undefined;
     await delay(options.pollMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
