@@ -166,14 +166,16 @@ describe('withPlannedDays: dates this run rebuilds', () => {
 });
 
 describe('withBuiltDays: reasons by kind, not by their words', () => {
-  it('keeps a standing reason worded like an outdated one, and settles the reasons the assessment marked', () => {
-    const t = testTarget('t', [], { threshold: 0.95 });
-    const before = assess([t], { present: { t: null } }).get('t')!;
-    // a pending calendar (or any reason building does not settle) may read like anything
-    const standing = '3 dates outdated (a calendar not built yet)';
+  it('keeps a standing reason worded like an outdated one while ranges settle the outdated dates', () => {
+    const up = testTarget('up', []);
+    const t = testTarget('t', ['up']);
+    const before = assess([up, t], { writes: { t: [[ALL, 1]], up: [[[d('2024-01-03'), d('2024-01-04'), d('2024-01-05')], 2]] } }).get('t')!;
+    expect(iso(before.outdated)).toEqual(['2024-01-03', '2024-01-04', '2024-01-05']);
+    // a reason building does not settle (a pending calendar, a check) may read like anything
+    const standing = '2 dates outdated (by a calendar not built yet)';
     const f: Freshness = { ...before, reasons: [...before.reasons, standing] };
-    const live = withBuiltDays(f, ALL, ALL);
-    expect(live.reasons).toEqual([standing]);
-    expect(live.settledByBuilding).toEqual({ coverage: undefined, outdated: [] });
+    const live = withBuiltDays(f, ALL, [d('2024-01-03')]);
+    expect(live.reasons).toEqual(['2 dates outdated (2024-01-04..2024-01-05): not rebuilt yet in this run', standing]);
+    expect(live.settledByBuilding).toEqual({ coverage: undefined, outdated: ['2 dates outdated (2024-01-04..2024-01-05): not rebuilt yet in this run'] });
   });
 });
