@@ -35,10 +35,19 @@ export type StatusAnswer =
   /** Measured in the warehouse: a row per selected target, in selection order. */
   | { readonly kind: 'measured'; readonly rows: readonly Freshness[]; readonly state: MeasuredState; readonly warnings: readonly string[]; readonly rowCounts?: RowCountsResult };
 
+/** A status measured in the warehouse. */
+export type MeasuredStatus = Extract<StatusAnswer, { kind: 'measured' }>;
+
 /** What `readStatus` measures besides freshness. */
 export interface StatusRequest {
   /** Count rows per date too (for the validation document). */
   readonly countRows?: boolean;
+  /**
+   * Runs with the measured answer while the pipeline lock is still held: the validation
+   * document compares with, and keeps, the last report's state there, so two reports at once
+   * cannot interleave.
+   */
+  readonly whileHeld?: (answer: MeasuredStatus) => void;
 }
 
 /**
@@ -85,7 +94,9 @@ export async function readStatus(session: Session, access: PipelineAccess, reque
       const { freshness, state, warnings } = await measureSelection(session, warehouse);
       const rows = session.selected.map((name) => freshness.get(name)!);
       const rowCounts = request.countRows ? await rowCountsOf(session, warehouse, state) : undefined;
-      return { kind: 'measured', rows, state, warnings, ...(rowCounts && { rowCounts }) };
+      const answer: MeasuredStatus = { kind: 'measured', rows, state, warnings, ...(rowCounts && { rowCounts }) };
+      request.whileHeld?.(answer);
+      return answer;
     }, access.say);
   } catch (error) {
     // a build took the pipeline between our look and our try

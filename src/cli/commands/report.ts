@@ -7,8 +7,8 @@
  */
 import type { ReportFiles } from '../../report/create.js';
 import { openSession } from '../../run/session.js';
-import { statusDocument, writeStatusDocument } from '../../run/status-document.js';
-import { readStatus } from '../../run/status.js';
+import { statusDocument, writeStatusDocument, type DocumentWrite } from '../../run/status-document.js';
+import { readStatus, type StatusAnswer } from '../../run/status.js';
 import type { Output } from './shared.js';
 import { printStatus, statusAccess, type StatusOptions } from './status.js';
 
@@ -23,11 +23,16 @@ const WHAT: Readonly<Record<'--report' | '--junit' | '--html', string>> = { '--r
 export async function statusReportCommand(opts: StatusReportOptions, out: Output): Promise<number> {
   const session = openSession(opts);
   const countRows = opts.files.markdown !== undefined || opts.files.junit !== undefined;
-  const answer = await readStatus(session, statusAccess(opts, out, 'dagrun --status --report'), { countRows });
+  const writeDocument = (answer: StatusAnswer) => {
+    const source = statusDocument(session, answer, opts.commandLine);
+    return source && writeStatusDocument(session, source, opts.files);
+  };
+  // from the warehouse, the document is written under the pipeline lock (it keeps the last report's state)
+  let written: DocumentWrite | undefined;
+  const answer = await readStatus(session, statusAccess(opts, out, 'dagrun --status --report'), { countRows, whileHeld: (measured) => (written = writeDocument(measured)) });
   const code = printStatus(session, answer, opts.json, out);
-  const source = statusDocument(session, answer, opts.commandLine);
-  if (!source) return code; // a build still measuring: nothing to write yet
-  const result = writeStatusDocument(session, source, opts.files);
+  const result = answer.kind === 'measured' ? written : writeDocument(answer);
+  if (!result) return code; // a build still measuring: nothing to write yet
   if (!opts.json) for (const { flag, file } of result.written) out.stderr(`${WHAT[flag]}: ${file}\n`);
   if (result.warning) out.stderr(`dagrun: warning: ${result.warning}\n`);
   for (const failure of result.failures) out.stderr(`dagrun: ${failure}\n`);
