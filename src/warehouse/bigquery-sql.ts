@@ -61,16 +61,19 @@ GROUP BY ${keys}, island`;
  * date column: partition metadata, no table data read, as runs of consecutive days modified
  * at the same time (`table_name, modified_ms, first_day, last_day`, epoch days). Partition
  * ids compare as strings in date order, and the `__NULL__`/`__UNPARTITIONED__`
- * pseudo-partitions are excluded.
+ * pseudo-partitions are excluded. SAFE.: BigQuery does not promise to filter before it
+ * projects, and an id that is not a day (an hourly partition, `2024010112`) must drop out, not
+ * fail the whole dataset's query.
  */
 export function partitionsQuery(dataset: { project: string; dataset: string }): string {
   return islands(
     'table_name, modified_ms',
-    `SELECT table_name, UNIX_MILLIS(last_modified_time) AS modified_ms, UNIX_DATE(PARSE_DATE('%Y%m%d', partition_id)) AS x
+    `SELECT table_name, UNIX_MILLIS(last_modified_time) AS modified_ms, UNIX_DATE(SAFE.PARSE_DATE('%Y%m%d', partition_id)) AS x
 FROM \`${dataset.project}.${dataset.dataset}.INFORMATION_SCHEMA.PARTITIONS\`
 WHERE table_name IN UNNEST(@tables)
   AND partition_id NOT IN ('__NULL__', '__UNPARTITIONED__')
   AND partition_id BETWEEN @first_id AND @last_id
+  AND SAFE.PARSE_DATE('%Y%m%d', partition_id) IS NOT NULL
   AND total_rows > 0`,
   );
 }

@@ -78,7 +78,8 @@ export class Catalog {
         WHERE c.table_catalog = current_database() AND c.table_schema NOT IN ${HIDDEN};
       CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END;
       CREATE MACRO unix_date(d) AS CAST(CAST(d AS DATE) - DATE '1970-01-01' AS BIGINT);
-      CREATE MACRO parse_date(f, s) AS CAST(strptime(s, f) AS DATE);`);
+      CREATE MACRO parse_date(f, s) AS CAST(strptime(s, f) AS DATE);
+      CREATE MACRO safe_parse_date(f, s) AS CAST(try_strptime(s, f) AS DATE);`);
   }
 
   /** Rows of a catalog query, as JSON-friendly values. */

@@ -122,6 +122,7 @@ const CODE_REWRITES: readonly [RegExp, string][] = [
   [/\bBYTES\b/gi, 'BLOB'],
   [/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'current_timestamp'],
   [/\bCURRENT_DATE\s*\(\s*\)/gi, 'current_date'],
+  [/\bSAFE\.PARSE_DATE\s*\(/gi, 'safe_parse_date('],
   [/\bUNIX_MILLIS\s*\(/gi, 'epoch_ms('],
   [/\bUNIX_MICROS\s*\(/gi, 'epoch_us('],
   // BigQuery's FORMAT is printf-style; DuckDB's format() is fmt-style ({}), its printf() is this one.
