@@ -473,7 +473,13 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async #ensureWritesTable(connection: DuckDBConnection): Promise<void> {
     await this.#ensureSchema(connection, '_dagrun');
-    this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection, { fold: !this.#folded })).then(() => void (this.#folded = true));
+    this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection, { fold: !this.#folded })).then(
+      () => void (this.#folded = true),
+      (error: unknown) => {
+        if (error instanceof WarehouseError) throw error;
+        throw new WarehouseError(`preparing dagrun's write records (_dagrun.write_ranges) failed: ${firstLine(messageOf(error))}`, { transient: isConflict(error) });
+      },
+    );
     this.#writesTable.catch(() => (this.#writesTable = undefined));
     await this.#writesTable;
   }
