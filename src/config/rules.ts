@@ -2,8 +2,8 @@
  * The rules a shape-valid pipeline must also follow. Each rule is a small named function
  * that pushes every problem it finds; `runRules` runs them all, so one pass reports all.
  */
-import { buildGraph } from '../graph/build.js';
-import { findCycles, formatCycle, type Cycle } from '../graph/cycles.js';
+import { findCycles, formatCycle, type Cycle } from '../core/cycles.js';
+import { targetEdges } from './edges.js';
 import { parseArg } from '../core/placeholder-text.js';
 import { isIdentifier, isTableName } from '../core/sql-text.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -200,7 +200,9 @@ function cycleLocation(ctx: RuleContext, cycle: Cycle): { file: string; key: str
 }
 
 const noCycles: Rule = (ctx) => {
-  for (const cycle of findCycles(buildGraph(ctx.config.targets))) {
+  const needs = new Map<string, string[]>([...ctx.config.targets.keys()].map((name) => [name, []]));
+  for (const edge of targetEdges(ctx.config.targets)) needs.get(edge.dependent)!.push(edge.upstream);
+  for (const cycle of findCycles([...needs.keys()], (name) => needs.get(name)!)) {
     const { file, key, why } = cycleLocation(ctx, cycle);
     ctx.sink.add(file, key, `dependency cycle: ${formatCycle(cycle)}${why}`);
   }

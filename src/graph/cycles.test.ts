@@ -1,7 +1,8 @@
 /** Cycle reporting: one stable closed path per cycle, in "needs" direction. */
 import { describe, expect, it } from 'vitest';
 import type { Target } from '../config/types.js';
-import { buildGraph, stronglyConnected } from './build.js';
+import { stronglyConnected } from '../core/cycles.js';
+import { buildGraph } from './build.js';
 import { describeCycles, findCycles } from './cycles.js';
 
 /** A graph from `name: deps` pairs. */

@@ -1,50 +1,15 @@
 /**
- * Cycle reporting: one readable closed path per cycle, `a -> b -> a`, read as "a needs b,
- * which needs a" (ninja's `VerifyDAG` direction), so the first arrow is the `deps` entry
- * of the target the message is filed under.
+ * Cycle reporting on the target graph: the search itself is core/cycles.ts, over the graph's
+ * "needs" edges (upstream), so the first arrow of `a -> b -> a` is a's `deps` entry.
  */
+import { findCycles as findCyclesIn, formatCycle, type Cycle } from '../core/cycles.js';
 import type { TargetGraph } from './build.js';
 
-/** A closed path in "needs" direction: `['a', 'b', 'a']` means a needs b and b needs a. */
-export type Cycle = readonly string[];
-
-/**
- * The shortest way from `start` back to itself through `members`, following "needs" edges
- * and trying names alphabetically, so the same pipeline always gives the same message.
- */
-function shortestLoop(graph: TargetGraph, start: string, members: ReadonlySet<string>): Cycle {
-  const cameFrom = new Map<string, string>();
-  let frontier = [start];
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const node of frontier) {
-      for (const needed of graph.upstream(node).filter((n) => members.has(n)).sort()) {
-        if (needed === start) {
-          const path = [node];
-          while (path[0] !== start) path.unshift(cameFrom.get(path[0]!)!);
-          return [...path, start];
-        }
-        if (cameFrom.has(needed)) continue;
-        cameFrom.set(needed, node);
-        next.push(needed);
-      }
-    }
-    frontier = next;
-  }
-  return [start, start];
-}
+export { formatCycle, type Cycle } from '../core/cycles.js';
 
 /** One cycle per strongly connected part of the graph, starting at its alphabetically first member. */
 export function findCycles(graph: TargetGraph): Cycle[] {
-  return graph
-    .cycles()
-    .map((members) => shortestLoop(graph, [...members].sort()[0]!, new Set(members)))
-    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
-}
-
-/** `a -> b -> a`. */
-export function formatCycle(cycle: Cycle): string {
-  return cycle.join(' -> ');
+  return findCyclesIn(graph.names(), (name) => graph.upstream(name));
 }
 
 /** Each cycle of the graph as text; empty when the graph is a DAG. */
