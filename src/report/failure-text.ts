@@ -47,7 +47,7 @@ export function describeFailure(failure: TargetFailure | undefined): string | un
 }
 
 /** What is left after an interrupted run, per target. */
-export function describeLeftToBuild(outcomes: readonly TargetOutcome[]): string {
+function describeLeftToBuild(outcomes: readonly TargetOutcome[]): string {
   const left = outcomes
     // skipped with a step of its own: downstream of the stop, never started (blocked targets have no ranges)
     .filter((o) => o.status !== 'done' && (o.status !== 'skipped' || o.batches > 0))
@@ -57,4 +57,11 @@ export function describeLeftToBuild(outcomes: readonly TargetOutcome[]): string 
       return `${o.target} (${o.batches - o.batchesDone} of ${o.batches} ranges)`;
     });
   return left.length === 0 ? 'nothing' : left.join(', ');
+}
+
+/** What an interrupted run stopped, what still finished, and what is left. */
+export function describeInterruption(run: { readonly outcomes: readonly TargetOutcome[]; readonly stopped: readonly string[]; readonly finishedMeanwhile: readonly string[] }): string {
+  const stopped = run.stopped.length > 0 ? `stopped ${run.stopped.join(', ')}; ` : '';
+  const finished = run.finishedMeanwhile.length > 0 ? `finished meanwhile: ${run.finishedMeanwhile.join(', ')}; ` : '';
+  return `Interrupted: ${stopped}${finished}left to build: ${describeLeftToBuild(run.outcomes)}. The next run picks up what is left.`;
 }

@@ -15,7 +15,7 @@ import type { TargetToFreshness } from '../freshness/assess.js';
 import type { TargetOutcome } from '../executor/events.js';
 import { RangeDurations } from '../report/durations.js';
 import { billedOf } from '../report/run-model.js';
-import { describeFailure, describeLeftToBuild } from '../report/failure-text.js';
+import { describeFailure } from '../report/failure-text.js';
 import { unwrittenReports } from '../report/report-files.js';
 import { isUnbuildable, type PlanData } from '../scheduler/compute-plan.js';
 import { pruneRunHistory } from '../state/retention.js';
@@ -71,8 +71,11 @@ export type BuildResult =
   | { readonly kind: 'reports-unwritten'; readonly outcomes: readonly TargetOutcome[] }
   /** A range or a gate failed, or a selected target could not be built. */
   | { readonly kind: 'failed'; readonly outcomes: readonly TargetOutcome[] }
-  /** Stopped by a signal or a closed pipe; `message` says what was stopped and what is left. */
-  | { readonly kind: 'interrupted'; readonly outcomes: readonly TargetOutcome[]; readonly message: string };
+  /**
+   * Stopped by a signal or a closed pipe: the ranges running at the signal that it stopped, and
+   * those that still committed (done, not stopped); report/failure-text.ts says it in words.
+   */
+  | { readonly kind: 'interrupted'; readonly outcomes: readonly TargetOutcome[]; readonly stopped: readonly string[]; readonly finishedMeanwhile: readonly string[] };
 
 /** Executes the plan, reports the end of the run, writes its record. */
 export async function build(inputs: BuildInputs): Promise<BuildResult> {
@@ -142,10 +145,9 @@ export async function build(inputs: BuildInputs): Promise<BuildResult> {
   const reportsMissing = unwrittenReports(session.runId).length > 0;
   if (interrupted) {
     // a range running at the signal that still committed is done, not stopped (it counts in batchesDone)
-    const finishedAnyway = interruptedRanges.filter((r) => reporter.succeeded.has(r));
-    const stoppedOnes = interruptedRanges.filter((r) => !reporter.succeeded.has(r));
-    const stopped = (stoppedOnes.length > 0 ? `stopped ${stoppedOnes.join(', ')}; ` : '') + (finishedAnyway.length > 0 ? `finished meanwhile: ${finishedAnyway.join(', ')}; ` : '');
-    return { kind: 'interrupted', outcomes, message: `Interrupted: ${stopped}left to build: ${describeLeftToBuild(outcomes)}. The next run picks up what is left.` };
+    const finishedMeanwhile = interruptedRanges.filter((r) => reporter.succeeded.has(r));
+    const stopped = interruptedRanges.filter((r) => !reporter.succeeded.has(r));
+    return { kind: 'interrupted', outcomes, stopped, finishedMeanwhile };
   }
   if (!ok) return { kind: 'failed', outcomes };
   return reportsMissing ? { kind: 'reports-unwritten', outcomes } : { kind: 'built', outcomes };

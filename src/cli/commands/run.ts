@@ -16,6 +16,7 @@ import { KILL_GRACE_MS } from '../../executor/runner.js';
 import { createCommandRunner } from '../../executor/native-select.js';
 import { Redactor } from '../../executor/output-log.js';
 import { createReporter, type ReportFiles } from '../../report/create.js';
+import { describeInterruption } from '../../report/failure-text.js';
 import { renderPlan } from '../../report/plan-text.js';
 import { planJson } from '../../report/status-json.js';
 import { addEstimatesToPlanJson, applyBudget, splitEstimates } from '../../scheduler/budget.js';
@@ -143,7 +144,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
             session, options, jobs, warehouse, plan, reporter: ranges, runner, controller, redactor, fingerprints, freshness, expected: state.expected, out: safe,
             setStop: (stop) => (stopRun = stop), setQuitRecord: (write) => (recordQuit = write),
           });
-          if (result.kind === 'interrupted') safe.stderr(`${result.message}\n`);
+          if (result.kind === 'interrupted') safe.stderr(`${describeInterruption(result)}\n`);
           return exitCode(result);
         } finally {
           await ranges.close();
