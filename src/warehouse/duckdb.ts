@@ -13,12 +13,10 @@ const { dateValue, listValue } = duckdb;
 import type { CalendarSpec } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
 import { mapConcurrent } from '../core/concurrency.js';
-import { perDateOutcome } from './check-rows.js';
 import { ReadWriteLock } from '../core/rw-lock.js';
 import type { Day } from '../intervals/day.js';
 import { tableParts } from './sql-text.js';
 import {
-  checksInOneRow,
   dayList,
   EPOCH,
   presentRangesQuery,
@@ -26,15 +24,12 @@ import {
   firstLine,
   isConflict,
   quoteIdent,
-  quoteTable,
   retryOnConflict,
   runScript,
-  runStatement,
-  toDay,
-  toNumber,
 } from './duckdb-sql.js';
 import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
+import { calendarDays, existingTables, readCheckValues, runWindowed } from './duckdb-reads.js';
 import {
   type CheckOutcome,
   type LoadOutcome,
@@ -51,8 +46,6 @@ import {
   type WriteRange,
   type WriteRecord,
   WarehouseError,
-  calendarKey,
-  everyDay,
   expandPresent,
 } from './warehouse.js';
 import { normalizeRanges } from '../intervals/day-ranges.js';
@@ -61,8 +54,6 @@ import type { DayRange } from '../intervals/interval.js';
 /** Tables per present-dates statement, and statements at once (see `presentDates`). */
 const PRESENT_BATCH = 100;
 const PRESENT_PARALLEL = 4;
-/** Scalar checks per statement (see `checkValues`). */
-const CHECKS_PER_STATEMENT = 100;
 
 /** Options for opening the embedded warehouse. */
 export interface DuckDbOptions {
@@ -211,49 +202,15 @@ export class DuckDbWarehouse implements Warehouse {
     await this.#lock.exclusive(async () => this.#closeNow());
   }
 
-  async #existingTables(connection: DuckDBConnection, tables: readonly string[]): Promise<Set<string>> {
-    if (tables.length === 0) return new Set();
-    const reader = await connection.runAndReadAll(
-      `SELECT table_schema || '.' || table_name FROM information_schema.tables
-       WHERE list_contains($names, lower(table_schema || '.' || table_name))`,
-      { names: listValue(tables.map((t) => t.toLowerCase())) },
-    );
-    const found = new Set(reader.getRows().map((row) => String(row[0]).toLowerCase()));
-    return new Set(tables.filter((t) => found.has(t.toLowerCase())));
+  async expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>> {
+    const queried = calendars.filter((spec) => spec.kind !== 'every-day');
+    if (queried.length === 0) return calendarDays(calendars, window, undefined);
+    return this.#readOnlyQuery((connection) => calendarDays(calendars, window, connection));
   }
 
-  async expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>> {
-    const result = new Map<string, Day[]>();
-    const queried = new Map<string, CalendarSpec>();
-    for (const spec of calendars) {
-      const key = calendarKey(spec);
-      if (spec.kind === 'every-day') result.set(key, everyDay(window));
-      else queried.set(key, spec);
-    }
-    if (queried.size === 0) return result;
-    return this.#readOnlyQuery(async (connection) => {
-      const tables = [...queried.values()].flatMap((s) => (s.kind === 'table' ? [s.table] : []));
-      const existing = await this.#existingTables(connection, tables);
-      const parts: string[] = [];
-      const keys: string[] = [];
-      for (const [key, spec] of queried) {
-        result.set(key, []);
-        if (spec.kind === 'table' && !existing.has(spec.table)) continue;
-        const source =
-          spec.kind === 'table'
-            ? `SELECT CAST(${quoteIdent(spec.dateColumn)} AS DATE) AS d FROM ${quoteTable(spec.table)}`
-            : spec.kind === 'sql'
-              ? `SELECT CAST(#1 AS DATE) AS d FROM (${spec.sql}) AS calendar_query`
-              : unreachableCalendar();
-        parts.push(`SELECT ${keys.length} AS k, list(DISTINCT CAST(d - ${EPOCH} AS INTEGER) ORDER BY CAST(d - ${EPOCH} AS INTEGER)) AS days
-          FROM (${source}) WHERE d BETWEEN $first AND $last`);
-        keys.push(key);
-      }
-      if (parts.length === 0) return result;
-      const rows = await this.#run(connection, parts.join('\nUNION ALL\n'), window, 'calendar query');
-      for (const row of rows) result.set(keys[Number(row[0])]!, daysOf(row[1]!));
-      return result;
-    });
+  async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
+    if (checks.length === 0) return new Map();
+    return this.#readOnlyQuery((connection) => readCheckValues(connection, checks, window));
   }
 
   async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {
@@ -264,7 +221,7 @@ export class DuckDbWarehouse implements Warehouse {
     const result = new Map<string, PresentRanges>();
     if (tables.length === 0) return result;
     for (const t of tables) result.set(t.table, { exists: false, ranges: [] });
-    const existing = await this.#query((connection) => this.#existingTables(connection, tables.map((t) => t.table)));
+    const existing = await this.#query((connection) => existingTables(connection, tables.map((t) => t.table)));
     const probes = tables.filter((t) => existing.has(t.table));
     // One UNION ALL of every table grows worse than linearly in DuckDB's planner (1000 branches:
     // 1.4–3.1 s, ten of 100: 0.75 s): batches of PRESENT_BATCH, each on its own connection, at once.
@@ -273,64 +230,13 @@ export class DuckDbWarehouse implements Warehouse {
     // a few at a time: every statement in flight holds its own connection and result
     await mapConcurrent(batches, PRESENT_PARALLEL, (batch) =>
       this.#query(async (connection) => {
-        const rows = await this.#run(connection, presentRangesQuery(batch), window, 'present-dates query');
+        const rows = await runWindowed(connection, presentRangesQuery(batch), window, 'present-dates query');
         const ranges = batch.map((): DayRange[] => []);
         for (const [k, first, last] of rows) ranges[Number(k)]!.push({ first: Number(first) as Day, last: Number(last) as Day });
         batch.forEach((probe, index) => result.set(probe.table, { exists: true, ranges: normalizeRanges(ranges[index]!) }));
       }),
     );
     return result;
-  }
-
-  async #run(connection: DuckDBConnection, sql: string, window: DayWindow, what: string): Promise<DuckDBValue[][]> {
-    try {
-      const reader = await connection.runAndReadAll(sql, { first: dateValue(window.first), last: dateValue(window.last) });
-      return reader.getRows();
-    } catch (error) {
-      throw new WarehouseError(`${what} failed: ${describeOpenFailure(messageOf(error))}`, { transient: false });
-    }
-  }
-
-  async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
-    if (checks.length === 0) return new Map();
-    const params = { start_date: dateValue(window.first), end_date: dateValue(window.last) };
-    return this.#readOnlyQuery(async (connection) => {
-      // a failed statement can leave the read-only transaction aborted: start a fresh one
-      const afresh = async () => {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        await connection.run('BEGIN TRANSACTION READ ONLY');
-      };
-      const outcomes = new Map<string, CheckOutcome>();
-      const scalar = checks.filter((c) => !c.perDate);
-      // Every scalar check in one statement, one column each, so a status run costs the same number
-      // of statements however many checks there are. When that fails, one by one: then each
-      // failing check gets its own error, and a check that is not a scalar query its first value.
-      // (in statements of CHECKS_PER_STATEMENT: DuckDB refuses ~1000 subqueries in one expression)
-      const alone: CheckProbe[] = checks.filter((c) => c.perDate);
-      for (let from = 0; from < scalar.length; from += CHECKS_PER_STATEMENT) {
-        const chunk = scalar.slice(from, from + CHECKS_PER_STATEMENT);
-        const row =
-          chunk.length > 1
-            ? await runStatement(connection, checksInOneRow(chunk.map((c) => c.sql)), params).then(
-                (rows) => rows[0],
-                () => afresh().then(() => undefined),
-              )
-            : undefined;
-        if (row !== undefined) chunk.forEach((check, i) => outcomes.set(check.key, { ok: true, value: toNumber(row[i] ?? null) }));
-        else alone.push(...chunk);
-      }
-      // per-date checks return a row per date, and a failing chunk's checks get their own errors: a statement each
-      for (const check of alone) {
-        try {
-          const rows = await runStatement(connection, check.sql, params);
-          outcomes.set(check.key, check.perDate ? perDateOutcome(rows.map((row) => [row.length >= 2 && row[0] !== null ? toDay(row[0]!) : undefined, toNumber(row[1] ?? null)] as const)) : { ok: true, value: toNumber(rows[0]?.[0] ?? null) });
-        } catch (error) {
-          outcomes.set(check.key, { ok: false, error: firstLine(messageOf(error)) });
-          await afresh();
-        }
-      }
-      return outcomes;
-    });
   }
 
   async runSql(request: SqlBuildRequest): Promise<void> {
@@ -436,12 +342,12 @@ export class DuckDbWarehouse implements Warehouse {
     return this.#query(async (connection) => {
       await this.#ensureSchema(connection, tableParts(request.table).dataset);
       await this.#ensureWritesTable(connection);
-      const existed = (await this.#existingTables(connection, [request.table])).size > 0;
+      const existed = (await existingTables(connection, [request.table])).size > 0;
       const staged = await stageRows(connection, request, existed);
       try {
         // created outside the transaction: concurrent CREATEs of one table conflict in the catalog
         if (staged.table && !existed) await retryOnConflict(() => createFromStaged(connection, request, staged));
-        const exists = existed || (await this.#existingTables(connection, [request.table])).size > 0;
+        const exists = existed || (await existingTables(connection, [request.table])).size > 0;
         await this.#transaction(connection, `loading the rows of ${request.target}`, async () => {
           await replaceRange(connection, request, staged, exists);
           await insertWriteRecords(connection, [request.record]);
@@ -484,15 +390,3 @@ export class DuckDbWarehouse implements Warehouse {
     await this.#writesTable;
   }
 }
-
-
-
-function unreachableCalendar(): never {
-  throw new Error('every-day calendars need no query');
-}
-
-function daysOf(value: DuckDBValue): Day[] {
-  if (!(value instanceof duckdb.DuckDBListValue)) return [];
-  return value.items.map((item) => Number(item) as Day);
-}
-
