@@ -108,7 +108,7 @@ export function readOwner(dir: string): LockOwner | undefined {
 
 /** "pid 123 (run 2024…-ab12, `dagrun x`, started 2024-01-01T10:00:00Z)", naming the host when it is another one. */
 export function describeOwner(owner: LockOwner | undefined): string {
-  if (!owner) return 'a dagrun process whose lock names no owner (one just starting, or an owner file under .dagrun/lock/ that cannot be read)';
+  if (!owner) return 'a dagrun whose owner file (.dagrun/lock/owner.json) cannot be read';
   const where = owner.host !== hostname() ? ` on ${owner.host}` : owner.process && owner.process.pidNamespace !== ownPidNamespace() ? ' in another PID namespace' : '';
   return `pid ${owner.pid}${where} (run ${owner.runId}, \`${owner.commandLine}\`, started ${owner.startedAt})`;
 }
@@ -177,5 +177,17 @@ export function processRunning(pid: number): boolean {
     return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return true;
+  }
+}
+
+/** Who holds a lock, as far as its owner file tells. */
+export function describeHolder(read: OwnerRead): string {
+  switch (read.kind) {
+    case 'found':
+      return describeOwner(read.owner);
+    case 'missing':
+      return 'a dagrun that never wrote its owner file';
+    case 'damaged':
+      return describeOwner(undefined);
   }
 }

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquirePipelineLock, type PipelineLock } from './lock.js';
-import { describeOwner, ownIdentity, readOwner, type ProcessIdentity } from './lock-owner.js';
+import { acquirePipelineLock, clearStale, type PipelineLock } from './lock.js';
+import { describeOwner, ownIdentity, readOwner, type LockOwner, type OwnerRead, type ProcessIdentity } from './lock-owner.js';
 import { lockDir } from './paths.js';
 
 let stateDir: string;
@@ -184,5 +184,45 @@ describe('a lock whose owner file is damaged', () => {
     const second = await take();
     expect(second.kind).toBe('acquired');
     if (second.kind === 'acquired') second.lock.release();
+  });
+});
+
+describe('clearing a stale lock', () => {
+  const fresh: LockOwner = { pid: process.pid, host: os.hostname(), runId: 'fresh', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build', token: 'b0b0b0b0', commands: [] };
+  const freshLock = (): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dagrun-clear-'));
+    mkdirSync(lockDir(dir), { recursive: true });
+    writeFileSync(path.join(lockDir(dir), 'owner.json'), JSON.stringify(fresh));
+    return dir;
+  };
+
+  it('puts back a fresh lock taken between the judgement and the rename, whatever was judged', async () => {
+    const judgements: OwnerRead[] = [{ kind: 'damaged' }, { kind: 'missing' }, { kind: 'found', owner: { ...fresh, token: 'a0a0a0a0' } }];
+    for (const judged of judgements) {
+      const dir = freshLock();
+      const cleared: string[] = [];
+      await clearStale(lockDir(dir), judged, 'stale', (m) => cleared.push(m));
+      expect([judged.kind, readOwner(lockDir(dir))?.token, cleared]).toEqual([judged.kind, 'b0b0b0b0', []]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('clears the lock it judged, naming its holder', async () => {
+    const dir = freshLock();
+    const cleared: string[] = [];
+    await clearStale(lockDir(dir), { kind: 'found', owner: fresh }, 'its owner stopped updating it 61s ago', (m) => cleared.push(m));
+    expect(existsSync(lockDir(dir))).toBe(false);
+    expect(cleared).toEqual([expect.stringMatching(/^cleared a stale lock of pid \d+ \(run fresh, `dagrun`.*: its owner stopped updating it 61s ago$/)]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with --wait, says whom it waits for when the owner file cannot be read', async () => {
+    writeFileSync(path.join(lockDir(stateDir), 'owner.json'), 'not json');
+    const said: string[] = [];
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const result = await acquirePipelineLock(stateDir, { runId: 'r2', commandLine: 'dagrun', startedAt: new Date(0).toISOString(), purpose: 'build' }, { wait: true, signal: controller.signal, pollMs: 20, onWait: (m) => said.push(m) });
+    expect(result.kind).toBe('aborted');
+    expect(said).toEqual(['waiting for a dagrun whose owner file (.dagrun/lock/owner.json) cannot be read to finish…']);
   });
 });

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utim
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeWriteFailure, makeStateDirPrivate, PRIVATE_DIR_MODE } from './disk.js';
-import { describeOwner, ownIdentity, processRunning, processStartTicks, readOwner, readOwnerFile, seesSameProcesses, writeOwner, type LockOwner, type OwnerRead } from './lock-owner.js';
+import { describeHolder, ownIdentity, processRunning, processStartTicks, readOwner, readOwnerFile, seesSameProcesses, writeOwner, type LockOwner, type OwnerRead } from './lock-owner.js';
 import { lockDir, lockOwnerFile } from './paths.js';
 
 /** How often the holder touches its owner file. */
@@ -119,28 +119,44 @@ export class PipelineLock {
   }
 }
 
-/** Why a held lock is stale, or undefined when its owner is alive. */
-function staleness(dir: string, now: number): string | undefined {
+/** A held lock as judged: its owner file as read, and why it is stale (undefined when its owner is alive). */
+interface Judgement {
+  readonly read: OwnerRead;
+  readonly stale: string | undefined;
+}
+
+/** Judges the lock folder `dir`; undefined when it was released meanwhile (the next mkdir succeeds). */
+function judge(dir: string, now: number): Judgement | undefined {
   const read = readOwnerFile(dir);
   let touched: number;
   try {
     // the heartbeat touches the owner file; a folder with none yet is judged by its own age
     touched = statSync(read.kind === 'missing' ? dir : lockOwnerFile(dir)).mtimeMs;
   } catch {
-    return undefined; // released meanwhile: the next mkdir succeeds
+    return undefined;
   }
-  if (read.kind === 'missing') return now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined;
-  if (read.kind === 'damaged') {
-    // no pid in it is trusted: only a heartbeat that stopped makes it stale
-    return now - touched > STALE_AFTER_MS ? `its owner file is not one dagrun can read, and nothing updated it for ${Math.round((now - touched) / 1000)}s` : undefined;
+  const age = Math.round((now - touched) / 1000);
+  switch (read.kind) {
+    case 'missing':
+      return { read, stale: now - touched > UNOWNED_GRACE_MS ? 'its creator died before writing its owner file' : undefined };
+    case 'damaged':
+      // no pid in it is trusted: only a heartbeat that stopped makes it stale
+      return { read, stale: now - touched > STALE_AFTER_MS ? `its owner file is not one dagrun can read, and nothing updated it for ${age}s` : undefined };
+    case 'found': {
+      const owner = read.owner;
+      if (seesSameProcesses(owner)) {
+        if (!processRunning(owner.pid)) return { read, stale: `its process (pid ${owner.pid}) is no longer running` };
+        if (processStartTicks(owner.pid) !== owner.process!.startTicks) return { read, stale: `its process (pid ${owner.pid}) ended; that pid is now another process` };
+      }
+      return { read, stale: now - touched > STALE_AFTER_MS ? `its owner stopped updating it ${age}s ago` : undefined };
+    }
   }
-  const owner = read.owner;
-  if (seesSameProcesses(owner)) {
-    if (!processRunning(owner.pid)) return `its process (pid ${owner.pid}) is no longer running`;
-    if (processStartTicks(owner.pid) !== owner.process!.startTicks) return `its process (pid ${owner.pid}) ended; that pid is now another process`;
-  }
-  if (now - touched > STALE_AFTER_MS) return `its owner stopped updating it ${Math.round((now - touched) / 1000)}s ago`;
-  return undefined;
+}
+
+/** Whether two reads of an owner file are of one lock: the same token, or both without a readable owner of the same kind. */
+function sameLock(judged: OwnerRead, moved: OwnerRead): boolean {
+  if (judged.kind === 'found' || moved.kind === 'found') return judged.kind === 'found' && moved.kind === 'found' && judged.owner.token === moved.owner.token;
+  return judged.kind === moved.kind;
 }
 
 /**
@@ -171,17 +187,20 @@ async function endOrphans(owner: LockOwner): Promise<number> {
   return ended.length;
 }
 
-/** Moves a stale lock away (one process wins the rename) and ends what its owner left running. */
-async function clearStale(dir: string, reason: string, onCleared: ((message: string) => void) | undefined): Promise<void> {
-  const judged = readOwner(dir);
+/**
+ * Moves a stale lock away (one process wins the rename) and ends what its owner left running.
+ * What was judged stale is what is compared after the rename, never a second read: a fresh lock
+ * taken in between is put back.
+ */
+export async function clearStale(dir: string, judged: OwnerRead, reason: string, onCleared: ((message: string) => void) | undefined): Promise<void> {
   const aside = `${dir}.stale-${randomBytes(4).toString('hex')}`;
   try {
     renameSync(dir, aside);
   } catch {
     return; // another process cleared it first
   }
-  const moved = readOwner(aside);
-  if (judged && moved?.token !== judged.token) {
+  const moved = readOwnerFile(aside);
+  if (!sameLock(judged, moved)) {
     // A fresh lock replaced the stale one between our look and the rename: put it back.
     try {
       renameSync(aside, dir);
@@ -191,9 +210,9 @@ async function clearStale(dir: string, reason: string, onCleared: ((message: str
     return;
   }
   rmSync(aside, { recursive: true, force: true });
-  const orphans = moved ? await endOrphans(moved) : 0;
+  const orphans = moved.kind === 'found' ? await endOrphans(moved.owner) : 0;
   const ended = orphans > 0 ? `; ended ${orphans} command${orphans === 1 ? '' : 's'} it left running` : '';
-  onCleared?.(`cleared a stale lock of ${describeOwner(moved)}: ${reason}${ended}`);
+  onCleared?.(`cleared a stale lock of ${describeHolder(moved)}: ${reason}${ended}`);
 }
 
 /**
@@ -221,16 +240,18 @@ export async function acquirePipelineLock(
   for (;;) {
     if (options.signal?.aborted) return { kind: 'aborted' };
     if (tryCreate(dir, full)) return { kind: 'acquired', lock: new PipelineLock(dir, full) };
-    const reason = staleness(dir, Date.now());
-    if (reason !== undefined) {
-      await clearStale(dir, reason, options.onCleared);
+    // released meanwhile: like a lock whose owner file is not written yet, tried again after a pause
+    const judgement = judge(dir, Date.now()) ?? { read: { kind: 'missing' }, stale: undefined };
+    if (judgement.stale !== undefined) {
+      await clearStale(dir, judgement.read, judgement.stale, options.onCleared);
       continue;
     }
-    const read = readOwnerFile(dir);
+    const read = judgement.read;
     const holder = read.kind === 'found' ? read.owner : undefined;
     if (!options.wait && !waitsAnyway(read)) return { kind: 'busy', owner: holder };
-    if (!announced && holder) options.onWait?.(`waiting for ${describeOwner(holder)} to finish…`);
-    announced ||= holder !== undefined;
+    // an owner file not written yet comes in a moment: say nothing until there is a holder to name
+    if (!announced && read.kind !== 'missing') options.onWait?.(`waiting for ${describeHolder(read)} to finish…`);
+    announced ||= read.kind !== 'missing';
     await delay(options.pollMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }
@@ -255,6 +276,7 @@ function tryCreate(dir: string, owner: LockOwner): boolean {
 /** The current holder of a pipeline's lock, if a live one holds it (for messages). */
 export function currentHolder(stateDir: string): LockOwner | undefined {
   const dir = lockDir(stateDir);
-  if (!existsSync(dir) || staleness(dir, Date.now()) !== undefined) return undefined;
-  return readOwner(dir);
+  if (!existsSync(dir)) return undefined;
+  const judgement = judge(dir, Date.now());
+  return judgement && judgement.stale === undefined && judgement.read.kind === 'found' ? judgement.read.owner : undefined;
 }
