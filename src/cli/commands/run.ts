@@ -154,15 +154,16 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
       (message) => (ranges ? ranges.handle({ type: 'info', message }) : say(message)),
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-    // the run is recorded; a signal now (the second Ctrl-C of a pair) only ends the process sooner
+    // the run is recorded; a signal now (the second Ctrl-C of a pair) only ends the process sooner.
+    // Installed before the build's handlers go, so that no signal finds none.
     const quitAfterRun = () => {
       safe.stderr('dagrun: quit at once; killed the running commands. The next run picks up what is left.\n');
       process.exit(130);
     };
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, quitAfterRun);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     // a pipe that breaks on the last lines must not turn the run's exit code into 0: from here on
     // a broken pipe only means nobody reads the rest
     stopHandlingPipe();
