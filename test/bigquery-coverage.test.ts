@@ -92,7 +92,15 @@ describe('BigQuery coverage queries', () => {
     expect(fake.bytesProcessed).toBe(scanRows * 8);
   });
 
-  it('labels and caps every job', async () => {
+  it('a partition id that is not a day (an hourly one) adds no date and fails nothing', async () => {
+    // BigQuery does not promise to filter rows before it computes the select list, so the query
+    // parses ids with SAFE.; DuckDB under the fake filters first, so this pins the answer only.
+    await fake.duck("INSERT INTO _fake_meta.partitions VALUES ('nba_raw', 't0', '2024010112', 3, 0, 0)");
+    const present = await warehouse.presentDates(probes, window);
+    for (const t of tables) expect(present.get(t.table)?.days, t.table).toEqual(t.days);
+  });
+
+    it('labels and caps every job', async () => {
     await statusRun();
     await warehouse.checkValues([{ key: 't0/rows', sql: 'SELECT COUNT(*) FROM nba_raw.t0' }], window);
     expect(fake.queries.length).toBeGreaterThan(0);
