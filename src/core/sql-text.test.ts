@@ -1,6 +1,6 @@
 /** Reading SQL text: statements split at `;` outside strings, names and comments, with their lines. */
 import { describe, expect, it } from 'vitest';
-import { QUOTED, sqlStatements } from './sql-text.js';
+import { QUOTED, sqlStatements, quotedOrCommentEnd } from './sql-text.js';
 
 const Q = QUOTED;
 const words = (sql: string, dialect: 'duckdb' | 'bigquery' = 'duckdb') => sqlStatements(sql, dialect).map((s) => [s.line, s.tokens.join(' ')]);
@@ -31,5 +31,20 @@ describe('sqlStatements', () => {
   it('ends an unterminated string or comment at the end of the text', () => {
     expect(words("SELECT 'open; COMMIT")).toEqual([[1, `SELECT ${Q}`]]);
     expect(words('SELECT 1 /* open; COMMIT')).toEqual([[1, 'SELECT 1']]);
+  });
+});
+
+describe('quotedOrCommentEnd', () => {
+  it('finds the end of strings, quoted names and comments in each dialect, and nothing elsewhere', () => {
+    const end = (sql: string, dialect: 'duckdb' | 'bigquery') => quotedOrCommentEnd(sql, sql.indexOf('|') + 1, dialect) - sql.indexOf('|') - 1;
+    expect(end("|'it''s' x", 'duckdb')).toBe(7);
+    expect(end("|'a\\'b' x", 'bigquery')).toBe(6); // backslash escapes in BigQuery strings
+    expect(end("r|'a\\'", 'bigquery')).toBe(4); // not in raw ones: the string ends at the second quote
+    expect(end('|"""a"b""" x', 'bigquery')).toBe(9);
+    expect(end('|$tag$ @p; $tag$ x', 'duckdb')).toBe(15);
+    expect(end('|# c\nx', 'bigquery')).toBe(3);
+    expect(end('|-- c\nx', 'duckdb')).toBe(4);
+    expect(end('|/* c */x', 'duckdb')).toBe(7);
+    expect(end('|@p x', 'duckdb')).toBe(0);
   });
 });

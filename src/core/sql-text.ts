@@ -72,6 +72,32 @@ function quoteAt(sql: string, i: number, dialect: SqlDialect): string | undefine
   return undefined;
 }
 
+/** Whether a quoted run escapes with backslashes: BigQuery's strings and names (not its r'…' raw strings), DuckDB's E'…' strings. */
+function escapesWithBackslash(prefix: string, quote: string, dialect: SqlDialect): boolean {
+  if (dialect === 'bigquery') return !/^(R|RB|BR)$/.test(prefix);
+  return prefix === 'E' && quote === "'";
+}
+
+/** The letters right before `i` (a string prefix like `r` or `E`), upper-cased; '' when they end a longer word. */
+function prefixBefore(sql: string, i: number): string {
+  let j = i;
+  while (j > i - 2 && j > 0 && /[A-Za-z]/.test(sql[j - 1]!)) j--;
+  if (j > 0 && /[A-Za-z0-9_$]/.test(sql[j - 1]!)) return '';
+  return sql.slice(j, i).toUpperCase();
+}
+
+/**
+ * The end (exclusive) of the string, quoted name or comment starting at `i`, or `i` when none
+ * starts there: for scanners that leave such runs alone (parameter rewriting, statement splitting).
+ */
+export function quotedOrCommentEnd(sql: string, i: number, dialect: SqlDialect): number {
+  const comment = commentEnd(sql, i, dialect);
+  if (comment !== undefined) return comment;
+  const quote = quoteAt(sql, i, dialect);
+  if (quote === undefined) return i;
+  return quotedEnd(sql, i, quote, escapesWithBackslash(prefixBefore(sql, i), quote, dialect));
+}
+
 // Sticky: matched at an offset without slicing the script, which a big pipeline reads per .sql at every load.
 const SPACE = /\s+/y;
 const WORD = /[A-Za-z_][A-Za-z0-9_$]*|\d[\w.]*/y;
@@ -100,10 +126,9 @@ export function sqlStatements(sql: string, dialect: SqlDialect): SqlStatement[] 
       // A letter right before the quote is a prefix: BigQuery's r'…' raw strings keep their backslashes (its
       // other strings and names escape with them); DuckDB's E'…' strings escape with backslashes too.
       const prefix = /[A-Za-z]/.test(sql[i - 1] ?? '') ? (tokens.at(-1) ?? '') : '';
-      const raw = dialect === 'bigquery' && /^(R|RB|BR)$/.test(prefix);
-      const escaped = dialect === 'duckdb' && prefix === 'E' && quote === "'";
-      if (raw || escaped) tokens.pop();
-      const backslash = (dialect === 'bigquery' && !raw) || escaped;
+      const backslash = escapesWithBackslash(prefix, quote, dialect);
+      // a prefix is part of the string, not a word of its own
+      if (dialect === 'bigquery' ? !backslash : backslash) tokens.pop();
       push(QUOTED);
       i = advance(i, quotedEnd(sql, i, quote, backslash));
     } else if (ch === ';') {

@@ -7,6 +7,8 @@
  * DDL in the middle runs as written.
  */
 
+import { quotedOrCommentEnd } from '../core/sql-text.js';
+
 /** A build script ready to submit. */
 export interface BuildScript {
   /** The text to submit. */
@@ -118,28 +120,7 @@ function blockDelta(word: string, following: string): number {
 
 /** Index just past a string, quoted name or comment starting at `i`, or `i` when none does. */
 function skipQuotedOrComment(sql: string, i: number): number {
-  const ch = sql[i]!;
-  const next = sql[i + 1];
-  if (ch === "'" || ch === '"' || ch === '`') {
-    const triple = sql.startsWith(ch.repeat(3), i) && ch !== '`';
-    const close = triple ? ch.repeat(3) : ch;
-    let j = i + close.length;
-    while (j < sql.length) {
-      if (sql[j] === '\\') j += 2;
-      else if (sql.startsWith(close, j)) return j + close.length;
-      else j++;
-    }
-    return sql.length;
-  }
-  if ((ch === '-' && next === '-') || ch === '#') {
-    const end = sql.indexOf('\n', i);
-    return end === -1 ? sql.length : end;
-  }
-  if (ch === '/' && next === '*') {
-    const end = sql.indexOf('*/', i + 2);
-    return end === -1 ? sql.length : end + 2;
-  }
-  return i;
+  return quotedOrCommentEnd(sql, i, 'bigquery');
 }
 
 /** The statement without comments, for classification only. */
