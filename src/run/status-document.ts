@@ -17,7 +17,7 @@ import { renderStatusJunit } from '../report/status-junit.js';
 import { renderStatusMarkdown } from '../report/status-markdown.js';
 import { compareWithSnapshot, nextSnapshot } from '../report/status-snapshot.js';
 import { describeWriteFailure } from '../state/disk.js';
-import { readSnapshot, writeSnapshot } from '../state/last-status-file.js';
+import { readSnapshot, writeSnapshot, type StatusSnapshot } from '../state/last-status-file.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 import type { Session } from './session.js';
 import type { RowCountsResult, StatusAnswer } from './status.js';
@@ -35,33 +35,46 @@ export interface DocumentSource {
   readonly expected: ReadonlyMap<string, readonly Day[]>;
   /** From the warehouse (kept for the next comparison), not from a build's live state. */
   readonly measured: boolean;
+  /** The last report's state, read once: compared with here, carried into the next one. */
+  readonly previous: StatusSnapshot | undefined;
+}
+
+/** What a document is made of besides the session. */
+interface DocumentParts {
+  readonly window: DayWindow;
+  readonly rows: readonly Freshness[];
+  readonly expected: ReadonlyMap<string, readonly Day[]>;
+  readonly measuredAt: string;
+  readonly where: string;
+  readonly counts: RowCountsResult | undefined;
+  readonly rowsNote: string | undefined;
 }
 
 /** The document of a status answer; undefined while a build is still measuring (nothing to write yet). */
 export function statusDocument(session: Session, answer: StatusAnswer, commandLine: string | undefined): DocumentSource | undefined {
-  const make = (window: DayWindow, rows: readonly Freshness[], expected: ReadonlyMap<string, readonly Day[]>, measuredAt: string, where: string, counts: RowCountsResult | undefined, rowsNote: string | undefined): StatusDocument => {
-    const targets = documentTargets(session.graph, rows, expected, counts?.counts);
-    return {
-      window, measuredAt, where, pipeline: path.relative(process.cwd(), session.config.file) || path.basename(session.config.file),
-      commandLine, targets, rowsNote, changes: compareWithSnapshot(readSnapshot(session.stateDir), targets),
+  if (answer.kind === 'measuring') return undefined;
+  const previous = readSnapshot(session.stateDir);
+  const make = (parts: DocumentParts, measured: boolean): DocumentSource => {
+    const targets = documentTargets(session.graph, parts.rows, parts.expected, parts.counts?.counts);
+    const document: StatusDocument = {
+      window: parts.window, measuredAt: parts.measuredAt, where: parts.where, rowsNote: parts.rowsNote, commandLine, targets,
+      pipeline: path.relative(process.cwd(), session.config.file) || path.basename(session.config.file),
+      changes: compareWithSnapshot(previous, targets),
     };
+    return { document, expected: parts.expected, measured, previous };
   };
-  switch (answer.kind) {
-    case 'measuring':
-      return undefined;
-    case 'live': {
-      const view = answer.view;
-      const expected = new Map([...view.targets].map(([name, target]) => [name, target.expected]));
-      const where = `live state of build ${view.runId} as of ${view.asOf.replace('T', ' ').slice(0, 19)} UTC (${warehouseText(session)})`;
-      const note = 'Rows per date are not counted while a build holds the pipeline; run the report again when it has finished.';
-      return { document: make(view.window, answer.selection.rows, expected, view.asOf, where, undefined, note), expected, measured: false };
-    }
-    case 'measured': {
-      const note = answer.rowCounts ? answer.rowCounts.note : 'Rows per date are in the Markdown report.';
-      const document = make(session.window, answer.rows, answer.state.expected, session.now.toISOString(), warehouseText(session), answer.rowCounts, note);
-      return { document, expected: answer.state.expected, measured: true };
-    }
+  if (answer.kind === 'live') {
+    const view = answer.view;
+    return make({
+      window: view.window, rows: answer.selection.rows, expected: new Map([...view.targets].map(([name, target]) => [name, target.expected])), measuredAt: view.asOf,
+      where: `live state of build ${view.runId} as of ${view.asOf.replace('T', ' ').slice(0, 19)} UTC (${warehouseText(session)})`, counts: undefined,
+      rowsNote: 'Rows per date are not counted while a build holds the pipeline; run the report again when it has finished.',
+    }, false);
   }
+  return make({
+    window: session.window, rows: answer.rows, expected: answer.state.expected, measuredAt: session.now.toISOString(), where: warehouseText(session),
+    counts: answer.rowCounts, rowsNote: answer.rowCounts ? answer.rowCounts.note : 'Rows per date are in the Markdown report.',
+  }, true);
 }
 
 function htmlFacts(doc: StatusDocument): string[] {
@@ -100,7 +113,7 @@ export function writeStatusDocument(session: Session, source: DocumentSource, fi
   }
   if (!source.measured || failures.length > 0) return { written, failures };
   try {
-    writeSnapshot(session.stateDir, nextSnapshot(readSnapshot(session.stateDir), doc.targets, doc.window, doc.measuredAt));
+    writeSnapshot(session.stateDir, nextSnapshot(source.previous, doc.targets, doc.window, doc.measuredAt));
     return { written, failures };
   } catch (error) {
     return { written, failures, warning: `could not keep this report's state for the next comparison: ${messageOf(error)}` };
