@@ -6,7 +6,8 @@
  */
 import type { Target } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
+import { countDays } from '../intervals/day-ranges.js';
+import { calendarKey, WarehouseError, type PresentRanges, type Warehouse } from '../warehouse/warehouse.js';
 import type { Session } from './session.js';
 
 /** What one table holds in the window. */
@@ -26,16 +27,16 @@ export interface ConnectionReport {
 }
 
 async function probeAll(warehouse: Warehouse, targets: readonly Target[], window: Session['window']): Promise<TableProbe[]> {
-  const probeOf = (found: { exists: boolean; days: readonly Day[] } | undefined): TableProbe => (found?.exists ? { state: 'exists', dates: found.days.length } : { state: 'missing' });
+  const probeOf = (found: PresentRanges | undefined): TableProbe => (found?.exists ? { state: 'exists', dates: countDays(found.ranges) } : { state: 'missing' });
   try {
-    const found = await warehouse.presentDates(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), window);
+    const found = await warehouse.presentRanges(targets.map((t) => ({ table: t.table, dateColumn: t.dateColumn })), window);
     return targets.map((t) => probeOf(found.get(t.table)));
   } catch (error) {
     if (!(error instanceof WarehouseError)) throw error;
   }
   return Promise.all(targets.map(async (t): Promise<TableProbe> => {
     try {
-      return probeOf((await warehouse.presentDates([{ table: t.table, dateColumn: t.dateColumn }], window)).get(t.table));
+      return probeOf((await warehouse.presentRanges([{ table: t.table, dateColumn: t.dateColumn }], window)).get(t.table));
     } catch (error) {
       if (!(error instanceof WarehouseError)) throw error;
       return { state: 'unreadable', error: error.message };
