@@ -13,7 +13,7 @@ import type { Output } from './commands/shared.js';
 import type { ReportFiles } from '../report/create.js';
 import { resolveConfigFile } from '../run/session.js';
 import { turnOutput } from './turn-output.js';
-import { dagrunVersion } from './version.js';
+import { dagrunVersion } from '../core/version.js';
 
 /** Maps anything thrown to a message and an exit code; only bugs print a stack. */
 export function reportFailure(error: unknown, out: Output): number {

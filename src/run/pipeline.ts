@@ -15,6 +15,7 @@ import { acquirePipelineLock, type PipelineLock } from '../state/lock.js';
 import { describeOwner, type LockOwner, type LockPurpose } from '../state/lock-owner.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
+import { readCacheApplies, withCachedReads } from './read-cache.js';
 import type { Session } from './session.js';
 
 /** Opens the session's warehouse, runs `work`, and always closes it. */
@@ -24,6 +25,7 @@ export async function withWarehouse<T>(
   onRetry?: (message: string) => void,
   readOnly = false,
 ): Promise<T> {
+  if (readOnly && readCacheApplies(session)) return withCachedReads(session, work, onRetry);
   const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry, readOnly });
   try {
     return await work(warehouse);

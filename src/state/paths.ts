@@ -8,6 +8,7 @@
  *   durations.json             latest range durations per target (durations-file.ts)
  *   live.json                  the live state of a build going on (live-file.ts)
  *   last-status.json           what the last validation document saw (last-status-file.ts)
+ *   read-cache.json            answers of the DuckDB file as it last was (read-cache-file.ts)
  *   lock/owner.json            the pipeline lock and its holder (lock.ts)
  *   runs/<run-id>/             one folder per run (run-history.ts)
  *     run.json                 its record (run-record.ts)
@@ -29,6 +30,11 @@ export function stateDirOf(projectDir: string): string {
 /** The folder of dag.json5, from its state folder. */
 export function projectDirOf(stateDir: string): string {
   return path.dirname(stateDir);
+}
+
+/** Reads of the DuckDB warehouse kept for its file as it last was. */
+export function readCacheFile(stateDir: string): string {
+  return path.join(stateDir, 'read-cache.json');
 }
 
 /** The folder holding one folder per run. */

@@ -30,6 +30,7 @@ import {
 import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import { calendarDays, existingTables, readCheckValues, runWindowed } from './duckdb-reads.js';
+import { fixedReads, type FixedReads } from './duckdb-fixed-reads.js';
 import {
   type CheckOutcome,
   type LoadOutcome,
@@ -211,6 +212,10 @@ export class DuckDbWarehouse implements Warehouse {
   async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
     if (checks.length === 0) return new Map();
     return this.#readOnlyQuery((connection) => readCheckValues(connection, checks, window));
+  }
+
+  async fixedReads(tables: readonly string[], queries: readonly string[]): Promise<FixedReads> {
+    return this.#readOnlyQuery((connection) => fixedReads(connection, tables, queries));
   }
 
   async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {

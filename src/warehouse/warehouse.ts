@@ -255,6 +255,12 @@ export interface Warehouse {
   /** Releases connections. */
   close(): Promise<void>;
   /**
+   * Engines whose answers stay put while one file does (DuckDB): which of `tables` and of
+   * `queries` (checks, calendars) are answered by that file alone, so that a cache of reads
+   * keyed on the file's signature may keep their answers (read-cache.ts). Others leave it out.
+   */
+  fixedReads?(tables: readonly string[], queries: readonly string[]): Promise<{ readonly tables: ReadonlySet<string>; readonly queries: readonly boolean[] }>;
+  /**
    * Bytes a SQL build would process, estimated without running it (a BigQuery dry run is
    * free), for `dagrun -n` and a bytes budget. Engines that bill nothing leave it out.
    */

@@ -1,0 +1,59 @@
+/**
+ * `.dagrun/read-cache.json`: answers of the DuckDB warehouse kept for its file as it last was
+ * (warehouse/read-cache.ts), with what they hold for: the file's signature, the file, dagrun's
+ * version and the time zone. Only a speed-up: a missing, damaged or foreign file is no cache,
+ * and a write that fails is given up on silently (nothing under `.dagrun/` is needed for
+ * correctness).
+ */
+import { readFileSync } from 'node:fs';
+import type { ReadCacheEntries } from '../warehouse/read-cache.js';
+import { writePrivateFileAtomic } from './disk.js';
+import { readCacheFile } from './paths.js';
+
+/** Bumped whenever what is kept, or how it is asked, changes meaning. */
+const FORMAT = 1;
+
+/** What kept answers hold for besides the file's contents. */
+export interface ReadCacheScope {
+  /** The warehouse file, absolute. */
+  readonly file: string;
+  /** dagrun's version: another one may ask differently. */
+  readonly version: string;
+  /** DuckDB casts timestamps to dates in the session's time zone. */
+  readonly timeZone: string;
+}
+
+/** The file's contents. */
+interface StoredReadCache extends ReadCacheScope {
+  readonly format: number;
+  /** `FileSignature.key` of the warehouse file the entries hold for. */
+  readonly signature: string;
+  readonly entries: ReadCacheEntries;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The kept answers, if they were kept for `scope` and the warehouse file's signature `signature`; else none. */
+export function readKeptReads(stateDir: string, scope: ReadCacheScope, signature: string): ReadCacheEntries | undefined {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(readFileSync(readCacheFile(stateDir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(stored) || stored.format !== FORMAT || stored.signature !== signature) return undefined;
+  if (stored.file !== scope.file || stored.version !== scope.version || stored.timeZone !== scope.timeZone) return undefined;
+  const entries = stored.entries;
+  if (!isRecord(entries) || !['present', 'writes', 'checks', 'calendars'].every((k) => isRecord(entries[k]))) return undefined;
+  return entries as unknown as ReadCacheEntries;
+}
+
+/** Keeps `entries` for `scope` and the signature `signature`; gives up silently when it cannot write. */
+export function keepReads(stateDir: string, scope: ReadCacheScope, signature: string, entries: ReadCacheEntries): void {
+  const stored: StoredReadCache = { format: FORMAT, ...scope, signature, entries };
+  try {
+    writePrivateFileAtomic(readCacheFile(stateDir), JSON.stringify(stored), stateDir);
+  } catch {
+    // a speed-up only: the next status reads the warehouse
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Kept reads of a DuckDB warehouse (run/read-cache.ts): which reads DuckDB's parser finds
+ * answered by the file alone, what the file's signature notices, and, through the built CLI,
+ * that a second `--status` answers without opening the file while nothing changed, and reads
+ * it again as soon as anything did (a table changed from outside, a file behind a view).
+ */
+import { copyFileSync, statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withCachedReads } from '../src/run/read-cache.js';
+import { openSession } from '../src/run/session.js';
+import { fixedReads } from '../src/warehouse/duckdb-fixed-reads.js';
+import { fileSignature, settled, SETTLE_MS } from '../src/warehouse/file-signature.js';
+import { dagJson, ProjectRig } from './helpers/rig.js';
+
+let rig: ProjectRig | undefined;
+let folder: string | undefined;
+afterEach(() => {
+  rig?.cleanup();
+  rig = undefined;
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
+});
+
+describe('fixedReads', () => {
+  it('finds base tables of the file fixed, and views, files, the clock, chance, settings and macros not', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`CREATE SCHEMA s; CREATE TABLE s.t (d DATE, n INTEGER); CREATE TABLE main_t (d DATE);
+      CREATE VIEW s.v AS SELECT * FROM s.t; CREATE MACRO plus_one(x) AS x + 1;`);
+    const queries = {
+      'SELECT count(*) FROM s.t WHERE d BETWEEN @start_date AND @end_date': true,
+      'SELECT d, sum(n) FROM s.t GROUP BY d': true,
+      'WITH w AS (SELECT * FROM s.t) SELECT count(*) FROM w': true,
+      'SELECT count(*) FROM main_t JOIN s.t USING (d)': true,
+      'SELECT row_number() OVER (ORDER BY d) FROM s.t LIMIT 1': true,
+      'SELECT count(*) FROM s.v': false,
+      "SELECT count(*) FROM read_csv('rows.csv')": false,
+      "SELECT count(*) FROM 'rows.parquet'": false,
+      'SELECT count(*) FROM s.t WHERE d = current_date': false,
+      'SELECT count(*) FROM s.t WHERE d = today()': false,
+      'SELECT random()': false,
+      "SELECT current_setting('TimeZone')": false,
+      'SELECT plus_one(1)': false,
+      'SELECT count(*) FROM duckdb_tables()': false,
+      'SELECT count(*) FROM missing_table': false,
+      'SELECT 1; SELECT 2': false,
+      'not sql at all': false,
+    };
+    const found = await fixedReads(connection, ['s.t', 's.V', 's.missing'], Object.keys(queries));
+    expect([...found.tables].sort()).toEqual(['s.missing', 's.t']);
+    expect(Object.fromEntries(Object.keys(queries).map((q, i) => [q, found.queries[i]]))).toEqual(queries);
+    connection.closeSync();
+    instance.closeSync();
+  });
+});
+
+describe('fileSignature', () => {
+  it('changes with a commit, and with an older copy put back over the file (its ctime)', async () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'dagrun-signature-'));
+    const file = path.join(folder, 'w.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE t (d DATE)');
+    connection.closeSync();
+    instance.closeSync();
+    copyFileSync(file, `${file}.copy`);
+    const before = fileSignature(file)!;
+
+    const again = await DuckDBInstance.create(file);
+    const writer = await again.connect();
+    await writer.run("INSERT INTO t VALUES ('2024-01-01')");
+    const withLog = fileSignature(file)!;
+    writer.closeSync();
+    again.closeSync();
+    const after = fileSignature(file)!;
+    expect(withLog.key).not.toBe(before.key);
+    expect(after.key).not.toBe(before.key);
+
+    // `cp -p` of the old contents: same size, same mtime, a new ctime
+    const { atime, mtime } = statSync(file);
+    copyFileSync(`${file}.copy`, file);
+    utimesSync(file, atime, mtime);
+    expect(fileSignature(file)!.key).not.toBe(after.key);
+    expect(fileSignature(path.join(folder, 'none.duckdb'))).toBeUndefined();
+  });
+
+  it('is settled only once its newest change is older than any file-system tick', () => {
+    expect(settled({ key: 'k', newestChangeMs: 10_000, takenAtMs: 10_000 + SETTLE_MS - 1 })).toBe(false);
+    expect(settled({ key: 'k', newestChangeMs: 10_000, takenAtMs: 10_000 + SETTLE_MS + 1 })).toBe(true);
+  });
+});
+
+/** Holds the project's DuckDB file open for writing in another process until the returned function is called. */
+async function holdWarehouse(file: string): Promise<() => Promise<void>> {
+  const script = `import { DuckDBInstance } from '@duckdb/node-api';
+    const instance = await DuckDBInstance.create(${JSON.stringify(file)});
+    await instance.connect();
+    process.stdout.write('held\\n');
+    process.stdin.on('data', () => process.exit(0));`;
+  const child = execa('node', ['--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '..'), stdin: 'pipe', reject: false });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => (String(chunk).includes('held') ? resolve() : undefined));
+    void child.then((r) => reject(new Error(`the holder ended: ${r.stderr}`)));
+  });
+  return async () => {
+    child.stdin!.write('x');
+    await child;
+  };
+}
+
+describe('--status through kept reads', () => {
+  const statusJson = async (env: Record<string, string> = {}) => {
+    const result = await rig!.exec(['--status', '--json'], { env });
+    return { code: result.code, stderr: result.stderr, targets: result.code <= 1 ? (JSON.parse(result.stdout) as { targets: { name: string; present: number; state: string }[] }).targets : [] };
+  };
+
+  it('answers a second time without opening the file, then reads it again once anything changed', async () => {
+    rig = new ProjectRig().write({
+      'dag.json5': dagJson(),
+      'targets/a.json5': JSON.stringify({ table: 's.a', source: true }),
+      'targets/b.json5': JSON.stringify({ table: 's.b', source: true, checks: [{ name: 'rows', sql: 'SELECT count(*) FROM s.b', min: 1 }] }),
+      'targets/c.json5': JSON.stringify({ table: 's.c', source: true }),
+      'c.csv': 'd\n2024-01-01\n',
+      '.dagrun/.keep': '',
+    });
+    await rig.query(`CREATE SCHEMA s;
+      CREATE TABLE s.a AS SELECT CAST(range AS DATE) AS d FROM range(DATE '2024-01-01', DATE '2024-01-11', INTERVAL 1 DAY);
+      CREATE TABLE s.b AS SELECT * FROM s.a;
+      CREATE VIEW s.c AS SELECT * FROM read_csv('${path.join(rig.dir, 'c.csv').replaceAll("'", "''")}');`);
+    const file = path.join(rig.dir, '.dagrun/warehouse.duckdb');
+    // a signature taken right after a write is not trusted (`settled`): let the file age first
+    await delay(SETTLE_MS + 200);
+
+    const cold = await statusJson();
+    expect(cold.code).toBe(1); // c: 1 of 10 dates
+    expect(cold.targets.map((t) => [t.name, t.present])).toEqual([['a', 10], ['b', 10], ['c', 1]]);
+
+    // while another process holds the file, only kept reads can answer: a and b (c is a view over a file, asked each time)
+    let release = await holdWarehouse(file);
+    try {
+      const held = await statusJson();
+      expect(held.code).toBe(2);
+      expect(held.stderr).toMatch(/warehouse/);
+    } finally {
+      await release();
+    }
+    rmSync(path.join(rig.dir, 'targets/c.json5'));
+    release = await holdWarehouse(file);
+    try {
+      const held = await statusJson();
+      expect(held.code).toBe(0);
+      expect(held.targets.map((t) => [t.name, t.present, t.state])).toEqual([['a', 10, 'fresh'], ['b', 10, 'fresh']]);
+      // turned off, the status must open the file, which is held
+      expect((await statusJson({ DAGRUN_READ_CACHE: 'off' })).code).toBe(2);
+    } finally {
+      await release();
+    }
+
+    // a change from outside dagrun: the next status sees it
+    await rig.query("DELETE FROM s.b WHERE d >= DATE '2024-01-06'");
+    const changed = await statusJson();
+    expect(changed.code).toBe(1);
+    expect(changed.targets.map((t) => [t.name, t.present])).toEqual([['a', 10], ['b', 5]]);
+  });
+});
+
+describe('withCachedReads', () => {
+  it('runs the reads again on the file alone when it changed after kept answers were served', async () => {
+    rig = new ProjectRig().write({
+      'dag.json5': dagJson(),
+      'targets/a.json5': JSON.stringify({ table: 's.a', source: true }),
+      'targets/b.json5': JSON.stringify({ table: 's.b', source: true }),
+      '.dagrun/.keep': '',
+    });
+    await rig.query(`CREATE SCHEMA s; CREATE TABLE s.a AS SELECT DATE '2024-01-01' AS d; CREATE TABLE s.b AS SELECT * FROM s.a;`);
+    await delay(SETTLE_MS + 200);
+    const session = openSession({ config: path.join(rig.dir, 'dag.json5'), targets: [] });
+    const a = [{ table: 's.a', dateColumn: 'd' }];
+    const b = [{ table: 's.b', dateColumn: 'd' }];
+    // the first run keeps a's dates
+    await withCachedReads(session, (warehouse) => warehouse.presentRanges(a, session.window));
+    let runs = 0;
+    const answers = await withCachedReads(session, async (warehouse) => {
+      runs++;
+      const first = await warehouse.presentRanges(a, session.window);
+      // another process writes between the kept answer and the opening of the file
+      if (runs === 1) await rig!.query("INSERT INTO s.a VALUES (DATE '2024-01-02')");
+      await warehouse.presentRanges(b, session.window);
+      return first.get('s.a')!.ranges;
+    });
+    expect(runs).toBe(2);
+    expect(answers).toEqual([{ first: 19723, last: 19724 }]);
+  });
+});
