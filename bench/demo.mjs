@@ -118,7 +118,7 @@ export async function benchHoles(dir, { runs, cli = CLI }) {
  * (f) Statements sent to DuckDB by one `--status` run, in-process through the CLI's own
  * `run()`, counted by wrapping the connection and prepared-statement methods.
  */
-export async function countStatusQueries(dir, targets = []) {
+export async function countStatusQueries(dir, targets = [], { keptReads = false } = {}) {
   const api = await import('@duckdb/node-api');
   const counts = new Map();
   // Every statement ends in exactly one execution: a connection.run without parameters, or a
@@ -136,6 +136,9 @@ export async function countStatusQueries(dir, targets = []) {
     wrap(api.DuckDBPreparedStatement.prototype, 'run', 'prepared', () => true),
   ];
   const cwd = process.cwd();
+  const cache = process.env.DAGRUN_READ_CACHE;
+  // every statement of a status that reads the file (not the reads kept for it), unless asked
+  if (!keptReads) process.env.DAGRUN_READ_CACHE = 'off';
   process.chdir(dir);
   try {
     const { run } = await import(pathToFileURL(path.join(DIST, 'cli/main.js')).href);
@@ -143,6 +146,8 @@ export async function countStatusQueries(dir, targets = []) {
     await run(['--status', ...targets], sink);
   } finally {
     process.chdir(cwd);
+    if (cache === undefined) delete process.env.DAGRUN_READ_CACHE;
+    else process.env.DAGRUN_READ_CACHE = cache;
     undo.forEach((f) => f());
   }
   return { total: [...counts.values()].reduce((a, b) => a + b, 0), byKind: Object.fromEntries(counts) };

@@ -160,6 +160,11 @@ if (section('f', 'warehouse round trips of a status run')) {
   const one = await countStatusQueries(demo.dir, ['--only', 'schedule']);
   row('f', 'demo --status, 15 targets (DuckDB statements)', all.total, 'queries', { goal: 'constant', note: JSON.stringify(all.byKind) });
   row('f', 'demo --status --only schedule (DuckDB statements)', one.total, 'queries', { note: 'the difference: one statement per check' });
+  // the first keeps what the file answers (once it is 2 s old), the second reads none of it
+  await new Promise((resolve) => setTimeout(resolve, 2_200));
+  await countStatusQueries(demo.dir, [], { keptReads: true });
+  const kept = await countStatusQueries(demo.dir, [], { keptReads: true });
+  row('f', 'demo --status again, the file unchanged: kept reads (DuckDB statements)', kept.total, 'queries', { note: 'the engine is not even loaded' });
   // the fake BigQuery follows the engine's code as it changes: a failure here is reported, not fatal
   const bq = await countBigQueryStatus({ targets: [30, 60] }).catch((error) => {
     process.stderr.write(`  f fake BigQuery --status failed, left out: ${String(error.message).split('\n').find((l) => l.startsWith('dagrun:')) ?? error.message}\n`);

@@ -4,7 +4,7 @@
  * that a second `--status` answers without opening the file while nothing changed, and reads
  * it again as soon as anything did (a table changed from outside, a file behind a view).
  */
-import { copyFileSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withCachedReads } from '../src/run/read-cache.js';
+import { keptReadsForBuild, withCachedReads } from '../src/run/read-cache.js';
+import { openWarehouse } from '../src/warehouse/open.js';
 import { openSession } from '../src/run/session.js';
 import { fixedReads } from '../src/warehouse/duckdb-fixed-reads.js';
 import { fileSignature, settled, SETTLE_MS } from '../src/warehouse/file-signature.js';
@@ -28,31 +29,48 @@ afterEach(() => {
 });
 
 describe('fixedReads', () => {
-  it('finds base tables of the file fixed, and views, files, the clock, chance, settings and macros not', async () => {
+  it('finds base tables of the file and named local files fixed, and views, globs, URLs, the clock, chance, settings and macros not', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(`CREATE SCHEMA s; CREATE TABLE s.t (d DATE, n INTEGER); CREATE TABLE main_t (d DATE);
-      CREATE VIEW s.v AS SELECT * FROM s.t; CREATE MACRO plus_one(x) AS x + 1;`);
-    const queries = {
-      'SELECT count(*) FROM s.t WHERE d BETWEEN @start_date AND @end_date': true,
-      'SELECT d, sum(n) FROM s.t GROUP BY d': true,
-      'WITH w AS (SELECT * FROM s.t) SELECT count(*) FROM w': true,
-      'SELECT count(*) FROM main_t JOIN s.t USING (d)': true,
-      'SELECT row_number() OVER (ORDER BY d) FROM s.t LIMIT 1': true,
+      CREATE VIEW s.v AS SELECT * FROM s.t; CREATE MACRO plus_one(x) AS x + 1;
+      CREATE TABLE s.generated (d DATE, seen DATE GENERATED ALWAYS AS (CAST(current_localtimestamp() AS DATE)) VIRTUAL);`);
+    const here = path.resolve('/pipeline');
+    const both = (file: string) => ({ files: [...new Set([path.resolve(process.cwd(), file), path.join(here, file)])] });
+    const queries: Record<string, unknown> = {
+      'SELECT count(*) FROM s.t WHERE d BETWEEN @start_date AND @end_date': { files: [] },
+      'SELECT d, sum(n) FROM s.t GROUP BY d': { files: [] },
+      'WITH w AS (SELECT * FROM s.t) SELECT count(*) FROM w': { files: [] },
+      'SELECT count(*) FROM main_t JOIN s.t USING (d)': { files: [] },
+      'SELECT row_number() OVER (ORDER BY d) FROM s.t LIMIT 1': { files: [] },
+      'SELECT coalesce(count(n) / nullif(count(*), 0), 0) FROM s.t': { files: [] },
+      "SELECT DISTINCT d FROM read_csv('data/cal.csv', header = true, columns = {'d': 'DATE'})": both('data/cal.csv'),
+      "SELECT count(*) FROM 'rows.parquet'": both('rows.parquet'),
+      "SELECT count(*) FROM read_parquet(['/abs/a.parquet', '/abs/b.parquet'])": { files: ['/abs/a.parquet', '/abs/b.parquet'] },
+      "SELECT count(*) FROM read_csv('data/*.csv')": false,
+      "SELECT count(*) FROM read_csv('https://example.com/x.csv')": false,
+      "SELECT count(*) FROM read_csv(getvariable('file'))": false,
       'SELECT count(*) FROM s.v': false,
-      "SELECT count(*) FROM read_csv('rows.csv')": false,
-      "SELECT count(*) FROM 'rows.parquet'": false,
       'SELECT count(*) FROM s.t WHERE d = current_date': false,
       'SELECT count(*) FROM s.t WHERE d = today()': false,
+      "SELECT count(*) FROM s.t WHERE d > ago(INTERVAL '1 day')": false,
+      "SELECT count(*) FROM s.t WHERE age(d) < INTERVAL '3 days'": false,
+      'SELECT second(current_localtimestamp()) % 2': false,
+      'SELECT count(*) FROM s.t USING SAMPLE 50 PERCENT (bernoulli)': false,
+      'SELECT count(*) FROM s.t TABLESAMPLE 50%': false,
+      'SELECT count(*) FROM s.generated': false,
+      // a CTE's name that could name a file elsewhere in the query is taken as the file: watched
+      'SELECT (WITH "extra.csv" AS (SELECT 1) SELECT count(*) FROM "extra.csv") + (SELECT count(*) FROM "extra.csv")': both('extra.csv'),
       'SELECT random()': false,
       "SELECT current_setting('TimeZone')": false,
+      "SELECT getenv('HOME')": false,
       'SELECT plus_one(1)': false,
       'SELECT count(*) FROM duckdb_tables()': false,
       'SELECT count(*) FROM missing_table': false,
       'SELECT 1; SELECT 2': false,
       'not sql at all': false,
     };
-    const found = await fixedReads(connection, ['s.t', 's.V', 's.missing'], Object.keys(queries));
+    const found = await fixedReads(connection, ['s.t', 's.V', 's.missing', 's.generated'], Object.keys(queries), here);
     expect([...found.tables].sort()).toEqual(['s.missing', 's.t']);
     expect(Object.fromEntries(Object.keys(queries).map((q, i) => [q, found.queries[i]]))).toEqual(queries);
     connection.closeSync();
@@ -196,5 +214,91 @@ describe('withCachedReads', () => {
     });
     expect(runs).toBe(2);
     expect(answers).toEqual([{ first: 19723, last: 19724 }]);
+  });
+});
+
+describe('--status through kept reads, with a calendar read from a CSV file (as the demo)', () => {
+  it('keeps the calendar with the file\'s stamp, and reads it again once the file changed', async () => {
+    rig = new ProjectRig().write({
+      'dag.json5': dagJson({ calendar: { sql: "SELECT d FROM read_csv('data/cal.csv', header = true, columns = {'d': 'DATE'})" } }),
+      'targets/a.json5': JSON.stringify({ table: 's.a', source: true }),
+      'data/cal.csv': 'd\n2024-01-01\n2024-01-02\n2024-01-03\n',
+      '.dagrun/.keep': '',
+    });
+    await rig.query("CREATE SCHEMA s; CREATE TABLE s.a AS SELECT CAST(range AS DATE) AS d FROM range(DATE '2024-01-01', DATE '2024-01-04', INTERVAL 1 DAY);");
+    const file = path.join(rig.dir, '.dagrun/warehouse.duckdb');
+    await delay(SETTLE_MS + 200);
+    const status = async () => {
+      const result = await rig!.exec(['--status', '--json']);
+      return { code: result.code, present: result.code <= 1 ? (JSON.parse(result.stdout) as { targets: { expected: number; present: number }[] }).targets[0] : undefined };
+    };
+    expect(await status()).toEqual({ code: 0, present: expect.objectContaining({ expected: 3, present: 3 }) });
+
+    let release = await holdWarehouse(file);
+    try {
+      expect(await status()).toEqual({ code: 0, present: expect.objectContaining({ expected: 3, present: 3 }) });
+      // a fourth date expected: the calendar must be read again, from the file that is held
+      writeFileSync(path.join(rig.dir, 'data/cal.csv'), 'd\n2024-01-01\n2024-01-02\n2024-01-03\n2024-01-04\n');
+      expect((await status()).code).toBe(2);
+    } finally {
+      await release();
+    }
+    expect(await status()).toEqual({ code: 1, present: expect.objectContaining({ expected: 4, present: 3 }) });
+  });
+});
+
+describe('a build planned from kept reads', () => {
+  const project = () =>
+    new ProjectRig().write({
+      'dag.json5': dagJson(),
+      'targets/a.json5': JSON.stringify({ table: 's.a', source: true }),
+      'targets/b.json5': JSON.stringify({ table: 's.b', deps: ['a'], build: { sql: 'b.sql' } }),
+      'targets/b.sql': 'DELETE FROM s.b WHERE d BETWEEN @start_date AND @end_date; INSERT INTO s.b SELECT d FROM s.a WHERE d BETWEEN @start_date AND @end_date;',
+      '.dagrun/.keep': '',
+    });
+
+  it('with nothing to do never opens the file; with work it builds from the file as it is', async () => {
+    rig = project();
+    await rig.query("CREATE SCHEMA s; CREATE TABLE s.a AS SELECT CAST(range AS DATE) AS d FROM range(DATE '2024-01-01', DATE '2024-01-11', INTERVAL 1 DAY); CREATE TABLE s.b (d DATE);");
+    const first = await rig.exec([]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    await delay(SETTLE_MS + 200);
+    expect((await rig.exec(['--status'])).code).toBe(0); // keeps what the file answers
+    const file = path.join(rig.dir, '.dagrun/warehouse.duckdb');
+    const release = await holdWarehouse(file);
+    try {
+      const noop = await rig.exec([]);
+      expect(noop.code).toBe(0);
+      expect(noop.stdout).toMatch(/Nothing to do/);
+      expect((await rig.exec([], { env: { DAGRUN_READ_CACHE: 'off' } })).code).toBe(2);
+    } finally {
+      await release();
+    }
+    // dates of b lost from outside dagrun: the next build sees it and rebuilds them
+    await rig.query("DELETE FROM s.b WHERE d >= DATE '2024-01-08'");
+    const rebuilt = await rig.exec([]);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).not.toMatch(/Nothing to do/);
+    expect(await rig.query('SELECT count(*)::INTEGER AS n FROM s.b')).toEqual([{ n: 10 }]);
+  });
+
+  it('plans again from the file when it changed after the kept reads were served', async () => {
+    rig = project();
+    await rig.query("CREATE SCHEMA s; CREATE TABLE s.a AS SELECT CAST(range AS DATE) AS d FROM range(DATE '2024-01-01', DATE '2024-01-11', INTERVAL 1 DAY); CREATE TABLE s.b (d DATE);");
+    await delay(SETTLE_MS + 200);
+    expect((await rig.exec(['--status'])).code).toBe(1); // b is empty; kept
+    const session = openSession({ config: path.join(rig.dir, 'dag.json5'), targets: [] });
+    const warehouse = await openWarehouse(session.config, { runId: session.runId, lazy: true });
+    try {
+      const kept = keptReadsForBuild(session, warehouse)!;
+      await kept.reads.presentRanges([{ table: 's.b', dateColumn: 'd' }], session.window);
+      expect((await kept.reads.readWriteRanges(['b'], session.window))).toEqual([]);
+      // b is built from outside between the kept reads and the build's hold on the file
+      await rig.query("INSERT INTO s.b SELECT d FROM s.a");
+      expect(await kept.confirm()).toBe(false);
+    } finally {
+      await warehouse.close();
+    }
   });
 });

@@ -25,8 +25,10 @@ export async function withWarehouse<T>(
   onRetry?: (message: string) => void,
   readOnly = false,
 ): Promise<T> {
-  if (readOnly && readCacheApplies(session)) return withCachedReads(session, work, onRetry);
-  const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry, readOnly });
+  const cached = readCacheApplies(session);
+  if (readOnly && cached) return withCachedReads(session, work, onRetry);
+  // a build that may plan from kept reads opens the file when it needs it (run/read-cache.ts)
+  const warehouse = await openWarehouse(session.config, { runId: session.runId, onRetry, readOnly, lazy: cached });
   try {
     return await work(warehouse);
   } finally {

@@ -4,8 +4,10 @@
  */
 import { computePlan, type PlanData } from '../scheduler/compute-plan.js';
 import { estimatePlanBytes, type TargetToEstimate } from '../warehouse/plan-estimate.js';
+import { KeptReadsOutdated } from '../warehouse/read-cache.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { measureSelection, type SelectionMeasure } from './pipeline.js';
+import { keptReadsForBuild } from './read-cache.js';
 import type { Session } from './session.js';
 
 /** How to plan: `--force` rebuilds the named targets, `--fill` the holes of fresh ones too. */
@@ -32,4 +34,26 @@ export async function planSelection(session: Session, warehouse: Warehouse, opti
   });
   const estimates = options.estimate ? await estimatePlanBytes(warehouse, plan.steps, session.config.targets, session.runId) : undefined;
   return { ...measured, plan, estimates };
+}
+
+/**
+ * A build's plan: from the reads kept for the warehouse file as it is, where they hold (a build
+ * with nothing to do then never opens the file), else from the warehouse. A plan with work is
+ * kept only when the file, once the build holds it, is still what the kept reads were for.
+ */
+export async function planBuild(session: Session, warehouse: Warehouse, options: PlanningOptions): Promise<PlannedSelection> {
+  const kept = keptReadsForBuild(session, warehouse);
+  if (!kept) return planSelection(session, warehouse, options);
+  let planned: PlannedSelection;
+  try {
+    planned = await planSelection(session, kept.reads, options);
+  } catch (error) {
+    if (error instanceof KeptReadsOutdated) return planSelection(session, warehouse, options);
+    throw error;
+  }
+  if (planned.plan.steps.length === 0) {
+    await kept.keep();
+    return planned;
+  }
+  return (await kept.confirm()) ? planned : planSelection(session, warehouse, options);
 }

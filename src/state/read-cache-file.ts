@@ -11,7 +11,7 @@ import { writePrivateFileAtomic } from './disk.js';
 import { readCacheFile } from './paths.js';
 
 /** Bumped whenever what is kept, or how it is asked, changes meaning. */
-const FORMAT = 1;
+const FORMAT = 3;
 
 /** What kept answers hold for besides the file's contents. */
 export interface ReadCacheScope {
@@ -19,8 +19,14 @@ export interface ReadCacheScope {
   readonly file: string;
   /** dagrun's version: another one may ask differently. */
   readonly version: string;
-  /** DuckDB casts timestamps to dates in the session's time zone. */
+  /** DuckDB's engine version: another engine may answer differently. */
+  readonly engine: string;
+  /**
+   * DuckDB casts timestamps to dates in the session's time zone, and its calendar follows the
+   * locale (ICU): the zone, the locale's calendar and the locale variables.
+   */
   readonly timeZone: string;
+  readonly locale: string;
 }
 
 /** The file's contents. */
@@ -42,7 +48,7 @@ export function readKeptReads(stateDir: string, scope: ReadCacheScope, signature
     return undefined;
   }
   if (!isRecord(stored) || stored.format !== FORMAT || stored.signature !== signature) return undefined;
-  if (stored.file !== scope.file || stored.version !== scope.version || stored.timeZone !== scope.timeZone) return undefined;
+  if ((['file', 'version', 'engine', 'timeZone', 'locale'] as const).some((key) => stored[key] !== scope[key])) return undefined;
   const entries = stored.entries;
   if (!isRecord(entries) || !['present', 'writes', 'checks', 'calendars'].every((k) => isRecord(entries[k]))) return undefined;
   return entries as unknown as ReadCacheEntries;

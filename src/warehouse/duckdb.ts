@@ -30,7 +30,7 @@ import {
 import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import { calendarDays, existingTables, readCheckValues, runWindowed } from './duckdb-reads.js';
-import { fixedReads, type FixedReads } from './duckdb-fixed-reads.js';
+import { fixedReads } from './duckdb-fixed-reads.js';
 import {
   type CheckOutcome,
   type LoadOutcome,
@@ -38,6 +38,7 @@ import {
   UNFINISHED,
   type CheckProbe,
   type DayWindow,
+  type FixedReads,
   type PresentDates,
   type PresentRanges,
   type SqlBuildRequest,
@@ -215,7 +216,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async fixedReads(tables: readonly string[], queries: readonly string[]): Promise<FixedReads> {
-    return this.#readOnlyQuery((connection) => fixedReads(connection, tables, queries));
+    return this.#readOnlyQuery((connection) => fixedReads(connection, tables, queries, this.#options.searchPath));
   }
 
   async presentDates(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentDates>> {

@@ -28,8 +28,13 @@ function describe(stats: BigIntStats | undefined): string {
   return stats ? [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':') : '-';
 }
 
+/** The file's stats; none when it does not exist or cannot be looked at (then nothing kept for it is trusted). */
 function statOrNone(file: string): BigIntStats | undefined {
-  return statSync(file, { bigint: true, throwIfNoEntry: false });
+  try {
+    return statSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The signature of the DuckDB file `file` (with `file.wal`), or undefined when the file does not exist. */
@@ -37,7 +42,12 @@ export function fileSignature(file: string): FileSignature | undefined {
   const takenAtMs = Date.now();
   const main = statOrNone(file);
   if (!main) return undefined;
-  const log = statOrNone(`${file}.wal`);
+  let log: BigIntStats | undefined;
+  try {
+    log = statSync(`${file}.wal`, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined; // a log that cannot be looked at: no signature, nothing trusted
+  }
   const times = [main.mtimeMs, main.ctimeMs, ...(log ? [log.mtimeMs, log.ctimeMs] : [])].map(Number);
   return { key: `${describe(main)}|${describe(log)}`, newestChangeMs: Math.max(...times), takenAtMs };
 }
@@ -50,3 +60,20 @@ export function fileSignature(file: string): FileSignature | undefined {
 export function settled(signature: FileSignature): boolean {
   return signature.newestChangeMs < signature.takenAtMs - SETTLE_MS;
 }
+
+/**
+ * A plain file's stamp (a file a query reads, beside the warehouse): its identity, size and
+ * change times, `-` when it does not exist; and whether it was settled at `nowMs` (its newest
+ * change older than `SETTLE_MS` by then, as `settled` says).
+ */
+export function fileStamp(file: string, nowMs = Date.now()): { readonly key: string; readonly settled: boolean } {
+  let stats: BigIntStats | undefined;
+  try {
+    stats = statSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return { key: 'unreadable', settled: false }; // never kept, and never equal to a kept stamp
+  }
+  if (!stats) return { key: '-', settled: true };
+  return { key: describe(stats), settled: Math.max(Number(stats.mtimeMs), Number(stats.ctimeMs)) < nowMs - SETTLE_MS };
+}
+

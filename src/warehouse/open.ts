@@ -2,6 +2,7 @@
 import type { DagConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
 import type { RetryPolicy } from './bigquery-retry.js';
+import { DeferredWarehouse } from './deferred.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Options for opening a warehouse. */
@@ -11,6 +12,11 @@ export interface OpenOptions {
   readonly onRetry?: (message: string) => void;
   /** Only reads (`--status`, `-n`, reports): engines may open leaner. */
   readonly readOnly?: boolean;
+  /**
+   * Load the engine and open the file on first need rather than now (a build planned from kept
+   * reads may need neither). Without it a locked or damaged file is reported before any work starts.
+   */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -51,8 +57,13 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
   const settings = config.warehouse;
   switch (settings.type) {
     case 'duckdb': {
-      const { DuckDbWarehouse } = await import('./duckdb.js');
-      const warehouse = new DuckDbWarehouse({ path: settings.path, searchPath: config.dir, lean: options.readOnly ?? false });
+      const load = async () => {
+        const { DuckDbWarehouse } = await import('./duckdb.js');
+        return new DuckDbWarehouse({ path: settings.path, searchPath: config.dir, lean: options.readOnly ?? false });
+      };
+      // lazy: not even DuckDB's library is loaded until something is asked (the file opens at the first query)
+      if (options.lazy) return new DeferredWarehouse('duckdb', true, load);
+      const warehouse = await load();
       await warehouse.open();
       return warehouse;
     }

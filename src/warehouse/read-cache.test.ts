@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import { CachedReads, noEntries, type ReadCacheEntries } from './read-cache.js';
+import { CachedReads, KeptReadsOutdated, noEntries, type ReadCacheEntries } from './read-cache.js';
 import type { CheckOutcome, CheckProbe, DayWindow, PresentRanges, TableProbe, Warehouse, WriteRange } from './warehouse.js';
 
 const window: DayWindow = { first: 100 as Day, last: 120 as Day };
@@ -12,7 +15,11 @@ class AnsweringWarehouse {
   readonly asked: string[] = [];
   fixedTables = new Set(['s.a', 's.b']);
   fixedQueries = (sql: string) => !sql.includes('now()');
+  /** The local files every fixed query reads. */
+  fixedFiles: string[] = [];
   checkValue: number = 7;
+  /** What opening says of the kept answers: false when the file changed since they were looked up. */
+  keptStillHold = true;
   closed = false;
 
   presentRanges(tables: readonly TableProbe[]): Promise<Map<string, PresentRanges>> {
@@ -33,7 +40,7 @@ class AnsweringWarehouse {
   }
   fixedReads(tables: readonly string[], queries: readonly string[]) {
     this.asked.push('fixed');
-    return Promise.resolve({ tables: new Set(tables.filter((t) => this.fixedTables.has(t))), queries: queries.map(this.fixedQueries) });
+    return Promise.resolve({ tables: new Set(tables.filter((t) => this.fixedTables.has(t))), queries: queries.map((q) => (this.fixedQueries(q) ? { files: this.fixedFiles } : false as const)) });
   }
   close(): Promise<void> {
     this.closed = true;
@@ -45,7 +52,7 @@ function reads(kept: ReadCacheEntries, real = new AnsweringWarehouse()) {
   let opened = 0;
   const cached = new CachedReads('duckdb', kept, () => {
     opened++;
-    return Promise.resolve(real as unknown as Warehouse);
+    return Promise.resolve({ warehouse: real as unknown as Warehouse, keptStillHold: real.keptStillHold });
   });
   return { cached, real, opened: () => opened };
 }
@@ -68,8 +75,8 @@ describe('CachedReads', () => {
     // the view and the clock are asked again next time; a target with no records is kept as such
     expect(Object.keys(kept.present).map((k) => k.split('\u0000')[0])).toEqual(['s.a']);
     expect(Object.values(kept.writes)).toEqual([[[101, 110, 1.5, 'f1', 'r1']], []]);
-    expect(Object.values(kept.checks)).toEqual([{ ok: true, value: 7 }]);
-    expect(Object.values(kept.calendars)).toEqual([[101, 102]]);
+    expect(Object.values(kept.checks)).toEqual([{ outcome: { ok: true, value: 7 }, files: [] }]);
+    expect(Object.values(kept.calendars)).toEqual([{ days: [101, 102], files: [] }]);
     expect(real.asked).toContain('fixed');
     await cached.close();
     expect(real.closed).toBe(true);
@@ -126,11 +133,65 @@ describe('CachedReads', () => {
     expect(second.opened()).toBe(1);
   });
 
+  it('keeps a query that reads a local file with its stamp, and asks again once the file changed', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'dagrun-kept-'));
+    const holidays = path.join(folder, 'holidays.csv');
+    try {
+      const real = new AnsweringWarehouse();
+      real.fixedFiles = [holidays];
+      const first = reads(noEntries(), real);
+      await first.cached.expectedDates([calendar], window);
+      const kept = (await first.cached.entriesToKeep())!;
+      expect(Object.values(kept.calendars)).toEqual([{ days: [101, 102], files: [[holidays, '-']] }]);
+      const unchanged = reads(kept);
+      await unchanged.cached.expectedDates([calendar], window);
+      expect(unchanged.opened()).toBe(0);
+      writeFileSync(holidays, 'd\n2024-01-01\n');
+      const changed = reads(kept, real);
+      await changed.cached.expectedDates([calendar], window);
+      expect(changed.opened()).toBe(1);
+      // written a moment ago, it is not kept: a second change in the same tick could hide
+      expect((await changed.cached.entriesToKeep())!.calendars).toEqual({});
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('does not keep a check value JSON cannot hold', async () => {
     const { cached, real } = reads(noEntries());
     real.checkValue = Number.POSITIVE_INFINITY;
     await cached.checkValues([{ key: 'a/rows', sql: 'SELECT 1' }], window);
     expect((await cached.entriesToKeep())!.checks).toEqual({});
+  });
+
+  it('serves nothing kept once the opened file is not the one they were kept for, and keeps none of them', async () => {
+    const first = reads(noEntries());
+    await first.cached.presentRanges(probes.slice(0, 1), window);
+    await first.cached.readWriteRanges(['a'], window);
+    const kept = (await first.cached.entriesToKeep())!;
+    const real = new AnsweringWarehouse();
+    real.keptStillHold = false;
+    // a miss opens the file first: nothing served yet, so the kept answers are dropped, quietly
+    const changed = reads(kept, real);
+    await changed.cached.readWriteRanges(['b'], window);
+    await changed.cached.presentRanges(probes.slice(0, 1), window);
+    expect(changed.cached.served).toBe(0);
+    expect(real.asked).toEqual(['writes b', 'present s.a']);
+    expect(Object.keys((await changed.cached.entriesToKeep())!.writes).map((k) => k.split('\u0000')[0])).toEqual(['b']);
+  });
+
+  it('fails the read that opens a changed file after kept answers were served: the reads start again', async () => {
+    const first = reads(noEntries());
+    await first.cached.presentRanges(probes.slice(0, 1), window);
+    const kept = (await first.cached.entriesToKeep())!;
+    const real = new AnsweringWarehouse();
+    real.keptStillHold = false;
+    const changed = reads(kept, real);
+    await changed.cached.presentRanges(probes.slice(0, 1), window);
+    expect(changed.cached.served).toBe(1);
+    await expect(changed.cached.readWriteRanges(['a'], window)).rejects.toBeInstanceOf(KeptReadsOutdated);
+    await expect(changed.cached.presentRanges(probes.slice(0, 1), window)).rejects.toBeInstanceOf(KeptReadsOutdated);
+    expect(await changed.cached.entriesToKeep()).toBeUndefined();
   });
 
   it('refuses writes: it only reads', () => {

@@ -12,6 +12,7 @@
  */
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
+import { fileStamp } from './file-signature.js';
 import type { DayRange } from '../intervals/interval.js';
 import {
   calendarKey,
@@ -28,6 +29,9 @@ import {
   type WriteRecord,
 } from './warehouse.js';
 
+/** A local file a kept query read, and its stamp when the answer was kept (`fileStamp`). */
+export type FileStampEntry = readonly [path: string, stamp: string];
+
 /** A written range as kept: first day, last day, written at, fingerprint, run id. */
 export type KeptWriteRange = readonly [number, number, number, string, string];
 
@@ -37,10 +41,10 @@ export interface ReadCacheEntries {
   readonly present: Readonly<Record<string, readonly number[]>>;
   /** A target's write ranges by `writesKey`. */
   readonly writes: Readonly<Record<string, readonly KeptWriteRange[]>>;
-  /** Check outcomes by `checkKey`. */
-  readonly checks: Readonly<Record<string, CheckOutcome>>;
-  /** A calendar's days by `calendarEntryKey`. */
-  readonly calendars: Readonly<Record<string, readonly number[]>>;
+  /** Check outcomes by `checkKey`, with the stamps of the local files the query reads. */
+  readonly checks: Readonly<Record<string, { readonly outcome: CheckOutcome; readonly files: readonly FileStampEntry[] }>>;
+  /** A calendar's days by `calendarEntryKey`, with the stamps of the local files its query reads. */
+  readonly calendars: Readonly<Record<string, { readonly days: readonly number[]; readonly files: readonly FileStampEntry[] }>>;
 }
 
 /** No answers kept. */
@@ -71,10 +75,12 @@ function unpackPresent(packed: readonly number[]): PresentRanges {
  * A kept answer by key, if it has the shape it was kept in: the file is JSON that anyone may
  * edit or cut, and an entry that is not what dagrun wrote is asked again.
  */
-function keptEntry<T>(entries: Readonly<Record<string, unknown>>, key: string, valid: (value: unknown) => boolean): T | undefined {
+function keptEntry<T>(entries: Readonly<Record<string, unknown>>, key: string, valid: (value: unknown) => boolean, stale: Set<string>): T | undefined {
   if (!Object.hasOwn(entries, key)) return undefined;
   const value = entries[key];
-  return valid(value) ? (value as T) : undefined;
+  if (valid(value)) return value as T;
+  stale.add(key);
+  return undefined;
 }
 
 const isDayList = (value: unknown): boolean => Array.isArray(value) && value.every((v) => Number.isInteger(v));
@@ -87,6 +93,11 @@ const isWriteRanges = (value: unknown): boolean =>
   );
 const isOutcome = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && ((value as { ok?: unknown }).ok === true || ((value as { ok?: unknown }).ok === false && typeof (value as { error?: unknown }).error === 'string'));
+/** Stamps of the files a query read, each as it is now: an answer given any other contents is asked again. */
+const filesUnchanged = (files: unknown): boolean =>
+  Array.isArray(files) && files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && fileStamp(f[0]).key === f[1]);
+const isCheckEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isOutcome((value as { outcome?: unknown }).outcome) && filesUnchanged((value as { files?: unknown }).files);
+const isCalendarEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isDayList((value as { days?: unknown }).days) && filesUnchanged((value as { files?: unknown }).files);
 
 /** JSON turns NaN and infinities into null: an outcome holding one is not kept, so it is never read back changed. */
 function keepsInJson(outcome: CheckOutcome): boolean {
@@ -99,22 +110,50 @@ function keepsInJson(outcome: CheckOutcome): boolean {
 interface Learnt {
   readonly present: Map<string, { readonly table: string; readonly value: readonly number[] }>;
   readonly writes: Map<string, readonly KeptWriteRange[]>;
-  readonly checks: Map<string, { readonly sql: string; readonly outcome: CheckOutcome }>;
-  readonly calendars: Map<string, { readonly spec: CalendarSpec; readonly days: readonly number[] }>;
+  /** `askedAt`: when the query went out; a file it reads must have been settled by then. */
+  readonly checks: Map<string, { readonly sql: string; readonly outcome: CheckOutcome; readonly askedAt: number }>;
+  readonly calendars: Map<string, { readonly spec: CalendarSpec; readonly days: readonly number[]; readonly askedAt: number }>;
+}
+
+/**
+ * The warehouse file was found changed when it was opened for a read that was not kept, after
+ * kept answers had already been served for it as it was: the reads must start again on the
+ * file alone, or one answer would mix two states (run/read-cache.ts does).
+ */
+export class KeptReadsOutdated extends Error {
+  constructor() {
+    super('the warehouse file changed after kept reads were served for it');
+    this.name = 'KeptReadsOutdated';
+  }
+}
+
+/** What opening the real warehouse gives: it, and whether the kept answers still hold for its file as now opened. */
+export interface OpenedForReads {
+  readonly warehouse: Warehouse;
+  readonly keptStillHold: boolean;
 }
 
 /** A read-only `Warehouse` over kept answers and, for the rest, a real one opened on first need. */
 export class CachedReads implements Warehouse {
   readonly engine: Warehouse['engine'];
   readonly commandsNeedExclusiveAccess = true;
-  readonly #open: () => Promise<Warehouse>;
-  readonly #kept: ReadCacheEntries;
+  readonly #open: () => Promise<OpenedForReads>;
+  #kept: ReadCacheEntries;
   #inner: Promise<Warehouse> | undefined;
   readonly #learnt: Learnt = { present: new Map(), writes: new Map(), checks: new Map(), calendars: new Map() };
   #served = 0;
+  /** Set when kept answers were served for a file that had changed by the time it was opened. */
+  #outdated = false;
+  /** Keys of kept entries found out of shape or out of date: not kept again. */
+  readonly #stale = new Set<string>();
 
-  /** `kept`: answers that hold for the file as it is now; `open`: the real warehouse, read-only. */
-  constructor(engine: Warehouse['engine'], kept: ReadCacheEntries, open: () => Promise<Warehouse>) {
+  /**
+   * `kept`: answers that hold for the file as it looked a moment ago; `open`: the real
+   * warehouse, saying whether they still hold for the file it opened. When they do not, none is
+   * served from then on, and if some were already, the read that opened it throws
+   * `KeptReadsOutdated`.
+   */
+  constructor(engine: Warehouse['engine'], kept: ReadCacheEntries, open: () => Promise<OpenedForReads>) {
     this.engine = engine;
     this.#kept = kept;
     this.#open = open;
@@ -131,15 +170,25 @@ export class CachedReads implements Warehouse {
   }
 
   #real(): Promise<Warehouse> {
-    this.#inner ??= this.#open();
-    return this.#inner;
+    this.#inner ??= this.#open().then(({ warehouse, keptStillHold }) => {
+      if (!keptStillHold) {
+        this.#kept = noEntries();
+        this.#stale.clear();
+        if (this.#served > 0) this.#outdated = true;
+      }
+      return warehouse;
+    });
+    return this.#inner.then((warehouse) => {
+      if (this.#outdated) throw new KeptReadsOutdated();
+      return warehouse;
+    });
   }
 
   async presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>> {
     const result = new Map<string, PresentRanges>();
     const missing: TableProbe[] = [];
     for (const probe of tables) {
-      const kept = keptEntry<number[]>(this.#kept.present, presentKey(probe, window), isPacked);
+      const kept = keptEntry<number[]>(this.#kept.present, presentKey(probe, window), isPacked, this.#stale);
       if (kept) {
         result.set(probe.table, unpackPresent(kept));
         this.#served++;
@@ -164,7 +213,7 @@ export class CachedReads implements Warehouse {
     const result: WriteRange[] = [];
     const missing: string[] = [];
     for (const target of targets) {
-      const kept = keptEntry<KeptWriteRange[]>(this.#kept.writes, writesKey(target, window), isWriteRanges);
+      const kept = keptEntry<KeptWriteRange[]>(this.#kept.writes, writesKey(target, window), isWriteRanges, this.#stale);
       if (!kept) {
         missing.push(target);
         continue;
@@ -184,19 +233,21 @@ export class CachedReads implements Warehouse {
     const result = new Map<string, CheckOutcome>();
     const missing: CheckProbe[] = [];
     for (const probe of checks) {
-      const kept = keptEntry<CheckOutcome>(this.#kept.checks, checkEntryKey(probe, window), isOutcome);
+      const kept = keptEntry<{ outcome: CheckOutcome }>(this.#kept.checks, checkEntryKey(probe, window), isCheckEntry, this.#stale);
       if (kept) {
-        result.set(probe.key, kept);
+        result.set(probe.key, kept.outcome);
         this.#served++;
       } else missing.push(probe);
     }
     if (missing.length === 0) return result;
-    const read = await (await this.#real()).checkValues(missing, window);
+    const real = await this.#real();
+    const askedAt = Date.now();
+    const read = await real.checkValues(missing, window);
     for (const probe of missing) {
       const outcome = read.get(probe.key);
       if (!outcome) continue;
       result.set(probe.key, outcome);
-      this.#learnt.checks.set(checkEntryKey(probe, window), { sql: probe.sql, outcome });
+      this.#learnt.checks.set(checkEntryKey(probe, window), { sql: probe.sql, outcome, askedAt });
     }
     return result;
   }
@@ -209,19 +260,21 @@ export class CachedReads implements Warehouse {
         result.set(calendarKey(spec), everyDay(window));
         continue;
       }
-      const kept = keptEntry<Day[]>(this.#kept.calendars, calendarEntryKey(spec, window), isDayList);
+      const kept = keptEntry<{ days: Day[] }>(this.#kept.calendars, calendarEntryKey(spec, window), isCalendarEntry, this.#stale);
       if (kept) {
-        result.set(calendarKey(spec), kept);
+        result.set(calendarKey(spec), kept.days);
         this.#served++;
       } else missing.push(spec);
     }
     if (missing.length === 0) return result;
-    const read = await (await this.#real()).expectedDates(missing, window);
+    const real = await this.#real();
+    const askedAt = Date.now();
+    const read = await real.expectedDates(missing, window);
     for (const spec of missing) {
       const days = read.get(calendarKey(spec));
       if (!days) continue;
       result.set(calendarKey(spec), days);
-      this.#learnt.calendars.set(calendarEntryKey(spec, window), { spec, days });
+      this.#learnt.calendars.set(calendarEntryKey(spec, window), { spec, days, askedAt });
     }
     return result;
   }
@@ -242,26 +295,45 @@ export class CachedReads implements Warehouse {
    */
   async entriesToKeep(): Promise<ReadCacheEntries | undefined> {
     const real = await this.#inner?.catch(() => undefined);
-    if (!real?.fixedReads) return undefined;
+    if (!real?.fixedReads || this.#outdated) return undefined;
     const learnt = this.#learnt;
     const checks = [...learnt.checks.values()];
     const calendars = [...learnt.calendars.values()];
     const tables = [...new Set([...[...learnt.present.values()].map((p) => p.table), ...calendars.flatMap((c) => (c.spec.kind === 'table' ? [c.spec.table] : []))])];
     const queries = [...checks.map((c) => c.sql), ...calendars.flatMap((c) => (c.spec.kind === 'sql' ? [c.spec.sql] : []))];
     const fixed = await real.fixedReads(tables, queries);
-    let next = 0;
-    const queryFixed = new Map<string, boolean>(queries.map((q) => [q, fixed.queries[next++] === true]));
-    const calendarFixed = (spec: CalendarSpec) => (spec.kind === 'table' ? fixed.tables.has(spec.table) : spec.kind === 'sql' && queryFixed.get(spec.sql) === true);
+    // A query is kept with the stamps of the files it reads, taken now, and only if each file was
+    // settled when the query went out: a change after that would show in its times.
+    const fixity = new Map(queries.map((query, i) => [query, fixed.queries[i]]));
+    const stampsOf = (query: string, askedAt: number): FileStampEntry[] | undefined => {
+      const found = fixity.get(query);
+      if (!found) return undefined;
+      const stamps = found.files.map((file) => ({ file, ...fileStamp(file, askedAt) }));
+      return stamps.every((s) => s.settled) ? stamps.map((s) => [s.file, s.key] as const) : undefined;
+    };
+    const calendarFiles = (spec: CalendarSpec, askedAt: number): readonly FileStampEntry[] | undefined =>
+      spec.kind === 'table' ? (fixed.tables.has(spec.table) ? [] : undefined) : spec.kind === 'sql' ? stampsOf(spec.sql, askedAt) : undefined;
 
-    const present = { ...this.#kept.present };
+    const keptOf = <T>(entries: Readonly<Record<string, T>>): Record<string, T> => {
+      const out = { ...entries };
+      for (const key of this.#stale) delete out[key];
+      return out;
+    };
+    const present = keptOf(this.#kept.present);
     for (const [key, { table, value }] of learnt.present) if (fixed.tables.has(table)) present[key] = value;
-    const writes = { ...this.#kept.writes };
+    const writes = keptOf(this.#kept.writes);
     // dagrun's own records: tables of the file
     for (const [key, ranges] of learnt.writes) writes[key] = ranges;
-    const checkEntries = { ...this.#kept.checks };
-    for (const [key, { sql, outcome }] of learnt.checks) if (queryFixed.get(sql) === true && keepsInJson(outcome)) checkEntries[key] = outcome;
-    const calendarEntries = { ...this.#kept.calendars };
-    for (const [key, { spec, days }] of learnt.calendars) if (calendarFixed(spec)) calendarEntries[key] = days;
+    const checkEntries = keptOf(this.#kept.checks);
+    for (const [key, { sql, outcome, askedAt }] of learnt.checks) {
+      const files = stampsOf(sql, askedAt);
+      if (files && keepsInJson(outcome)) checkEntries[key] = { outcome, files };
+    }
+    const calendarEntries = keptOf(this.#kept.calendars);
+    for (const [key, { spec, days, askedAt }] of learnt.calendars) {
+      const files = calendarFiles(spec, askedAt);
+      if (files) calendarEntries[key] = { days, files };
+    }
     return { present, writes, checks: checkEntries, calendars: calendarEntries };
   }
 

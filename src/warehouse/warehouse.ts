@@ -187,6 +187,17 @@ export type StepEstimate =
 /** Estimates of a plan's SQL steps, by target, in plan order. Command steps have none: their cost is their own. */
 export type TargetToEstimate = ReadonlyMap<string, StepEstimate>;
 
+/** Whether a query's answer is fixed while the warehouse file is: not, or given the local files it reads (absolute paths). */
+export type QueryFixity = false | { readonly files: readonly string[] };
+
+/** What `Warehouse.fixedReads` found. */
+export interface FixedReads {
+  /** The given tables whose present dates are the file's alone (not views). */
+  readonly tables: ReadonlySet<string>;
+  /** Per given query, in order. */
+  readonly queries: readonly QueryFixity[];
+}
+
 /** Why a warehouse call failed: transient errors may be retried, permanent ones not. */
 export class WarehouseError extends Error {
   readonly transient: boolean;
@@ -254,12 +265,14 @@ export interface Warehouse {
   readonly commandsNeedExclusiveAccess: boolean;
   /** Releases connections. */
   close(): Promise<void>;
+  /** Engines that hold a file (DuckDB): opens it now, when it was opened lazily (`OpenOptions.lazy`). */
+  open?(): Promise<void>;
   /**
    * Engines whose answers stay put while one file does (DuckDB): which of `tables` and of
    * `queries` (checks, calendars) are answered by that file alone, so that a cache of reads
    * keyed on the file's signature may keep their answers (read-cache.ts). Others leave it out.
    */
-  fixedReads?(tables: readonly string[], queries: readonly string[]): Promise<{ readonly tables: ReadonlySet<string>; readonly queries: readonly boolean[] }>;
+  fixedReads?(tables: readonly string[], queries: readonly string[]): Promise<FixedReads>;
   /**
    * Bytes a SQL build would process, estimated without running it (a BigQuery dry run is
    * free), for `dagrun -n` and a bytes budget. Engines that bill nothing leave it out.

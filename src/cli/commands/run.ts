@@ -24,7 +24,7 @@ import type { PipelineLock } from '../../state/lock.js';
 import { parseMaxBytes } from '../../warehouse/plan-estimate.js';
 import { build, type BuildResult } from '../../run/build.js';
 import { withPipeline } from '../../run/pipeline.js';
-import { planSelection } from '../../run/plan-selection.js';
+import { planBuild, planSelection } from '../../run/plan-selection.js';
 import { RunTap } from '../../run/run-tap.js';
 import { openSession, type SessionOptions } from '../../run/session.js';
 import type { Output } from './shared.js';
@@ -132,7 +132,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<numb
       { purpose: 'build', wait: options.wait ?? false, commandLine: options.commandLine, signal: controller.signal, say },
       async (warehouse, lock) => {
         heldLock = lock;
-        const { plan, estimates, state, freshness, fingerprints, warnings } = await planSelection(session, warehouse, { force: options.force, fill: options.fill, estimate: budget !== undefined });
+        const { plan, estimates, state, freshness, fingerprints, warnings } = await planBuild(session, warehouse, { force: options.force, fill: options.fill, estimate: budget !== undefined });
         if (controller.signal.aborted) throw new DagrunError('interrupted', 'interrupted before the build started; nothing was built');
         if (budget !== undefined) applyBudget(estimates, budget, warehouse.engine, say);
         const screen = await createReporter({ json: options.json, graph: session.graph, write: safe.stdout, writeError: safe.stderr, stateDir: session.stateDir, reports: options.reports });
