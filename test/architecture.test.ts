@@ -45,7 +45,6 @@ const PACKAGE_SEAMS: Readonly<Record<string, readonly string[]>> = {
   '@google-cloud/bigquery': ['warehouse'],
   'google-auth-library': ['warehouse'],
   '@duckdb/node-api': ['warehouse'],
-  '@dagrejs/graphlib': ['graph'],
   yargs: ['cli'],
   chokidar: ['watch'],
 };

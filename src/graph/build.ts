@@ -1,8 +1,11 @@
 /**
- * The pipeline as a directed graph, edges pointing downstream (upstream → dependent). The
- * only module that imports graphlib; everything else asks `TargetGraph`.
+ * The pipeline as a directed graph, edges pointing downstream (upstream → dependent), held as
+ * adjacency lists: a status of 10,000 targets builds it on its critical path, where graphlib
+ * took 130 ms (its objects keyed by edge id) for what two maps of lists do in a few. Its
+ * orders are graphlib's, which every output has followed so far: edges in the order they were
+ * first set, a pair set again keeping its place with the new label, and names in the order a
+ * JavaScript object gives its keys (integer-like names first, ascending).
  */
-import { Graph } from '@dagrejs/graphlib';
 import { targetEdges, type Edge } from '../config/edges.js';
 import type { Target } from '../config/types.js';
 import { stronglyConnected } from '../core/cycles.js';
@@ -47,18 +50,33 @@ class NameHeap {
   }
 }
 
+/** Whether a name is an array index, which a JavaScript object lists before its other keys. */
+function isIndexKey(name: string): boolean {
+  return /^(0|[1-9]\d{0,9})$/.test(name) && Number(name) < 4_294_967_295;
+}
+
+/** Names in the order an object with them as keys, set in this order, gives them back. */
+function inObjectKeyOrder(names: readonly string[]): string[] {
+  if (!names.some(isIndexKey)) return [...names];
+  const indexes = names.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return [...indexes, ...names.filter((n) => !isIndexKey(n))];
+}
+
 /** A read-only view of the pipeline's dependency graph. */
 export class TargetGraph {
-  readonly #graph: Graph;
   readonly #targets: ReadonlyMap<string, Target>;
+  /** Per target, the edges into it keyed by upstream name, in the order first set. */
+  readonly #into: ReadonlyMap<string, ReadonlyMap<string, Edge>>;
+  /** Per target, the edges out of it keyed by dependent name, in the order first set. */
+  readonly #outOf: ReadonlyMap<string, ReadonlyMap<string, Edge>>;
   #order: string[] | undefined;
-  /** Edges into each node, looked up in graphlib once: a big status asks for them thousands of times. */
-  readonly #edgesInto = new Map<string, Edge[]>();
   readonly #namesInto = new Map<string, string[]>();
+  readonly #namesOutOf = new Map<string, string[]>();
 
-  constructor(graph: Graph, targets: ReadonlyMap<string, Target>) {
-    this.#graph = graph;
+  constructor(targets: ReadonlyMap<string, Target>, into: ReadonlyMap<string, ReadonlyMap<string, Edge>>, outOf: ReadonlyMap<string, ReadonlyMap<string, Edge>>) {
     this.#targets = targets;
+    this.#into = into;
+    this.#outOf = outOf;
   }
 
   /** The target of a name known to be in the graph. */
@@ -80,32 +98,26 @@ export class TargetGraph {
 
   /** Edges into `name` (its direct upstream), in a new list the caller may reorder. */
   upstreamEdges(name: string): Edge[] {
-    let edges = this.#edgesInto.get(name);
-    if (!edges) {
-      edges = (this.#graph.inEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
-      this.#edgesInto.set(name, edges);
-    }
-    return edges.slice();
+    return [...(this.#into.get(name)?.values() ?? [])];
   }
 
   /** Edges out of `name` (its direct dependents). */
   downstreamEdges(name: string): Edge[] {
-    return (this.#graph.outEdges(name) ?? []).map((e: { v: string; w: string }) => this.#graph.edge(e) as Edge);
+    return [...(this.#outOf.get(name)?.values() ?? [])];
   }
 
   /** Direct upstream names, in a new list the caller may reorder. */
   upstream(name: string): string[] {
     let names = this.#namesInto.get(name);
-    if (!names) {
-      names = this.#graph.predecessors(name) ?? [];
-      this.#namesInto.set(name, names);
-    }
+    if (!names) this.#namesInto.set(name, (names = inObjectKeyOrder([...(this.#into.get(name)?.keys() ?? [])])));
     return names.slice();
   }
 
   /** Direct dependent names. */
   downstream(name: string): string[] {
-    return this.#graph.successors(name) ?? [];
+    let names = this.#namesOutOf.get(name);
+    if (!names) this.#namesOutOf.set(name, (names = inObjectKeyOrder([...(this.#outOf.get(name)?.keys() ?? [])])));
+    return names.slice();
   }
 
   /** All names in dependency order (upstream first, ties by name). The graph must be acyclic. */
@@ -141,8 +153,17 @@ export class TargetGraph {
  * while validating.
  */
 export function buildGraph(targets: ReadonlyMap<string, Target>): TargetGraph {
-  const graph = new Graph({ directed: true, multigraph: false });
-  for (const name of targets.keys()) graph.setNode(name);
-  for (const edge of targetEdges(targets)) graph.setEdge(edge.upstream, edge.dependent, edge);
-  return new TargetGraph(graph, targets);
+  const into = new Map<string, Map<string, Edge>>();
+  const outOf = new Map<string, Map<string, Edge>>();
+  const listOf = (lists: Map<string, Map<string, Edge>>, name: string) => {
+    let list = lists.get(name);
+    if (!list) lists.set(name, (list = new Map()));
+    return list;
+  };
+  for (const edge of targetEdges(targets)) {
+    // a pair set again keeps its place and takes the new label (Map.set does both)
+    listOf(into, edge.dependent).set(edge.upstream, edge);
+    listOf(outOf, edge.upstream).set(edge.dependent, edge);
+  }
+  return new TargetGraph(targets, into, outOf);
 }
