@@ -61,6 +61,8 @@ describe('fixedReads', () => {
       'SELECT count(*) FROM s.generated': false,
       // a CTE's name that could name a file elsewhere in the query is taken as the file: watched
       'SELECT (WITH "extra.csv" AS (SELECT 1) SELECT count(*) FROM "extra.csv") + (SELECT count(*) FROM "extra.csv")': both('extra.csv'),
+      // nor one that could name a system view elsewhere
+      "SELECT (SELECT count(*) FROM (WITH pg_settings AS (SELECT 1) SELECT * FROM pg_settings)), (SELECT setting FROM pg_settings WHERE name = 'threads')": false,
       'SELECT random()': false,
       "SELECT current_setting('TimeZone')": false,
       "SELECT getenv('HOME')": false,
@@ -300,5 +302,23 @@ describe('a build planned from kept reads', () => {
     } finally {
       await warehouse.close();
     }
+  });
+});
+
+describe('kept reads that read local files, from another working directory', () => {
+  it('asks again: DuckDB looks for a relative path in the working directory first', async () => {
+    rig = new ProjectRig().write({
+      'dag.json5': dagJson(),
+      'targets/a.json5': JSON.stringify({ table: 's.a', source: true, checks: [{ name: 'enough', sql: "SELECT count(*) FROM read_csv('data/x.csv')", min: 3 }] }),
+      'data/x.csv': 'n\n1\n',
+      'sub/data/x.csv': 'n\n1\n2\n3\n4\n5\n',
+      '.dagrun/.keep': '',
+    });
+    await rig.query("CREATE SCHEMA s; CREATE TABLE s.a AS SELECT CAST(range AS DATE) AS d FROM range(DATE '2024-01-01', DATE '2024-01-11', INTERVAL 1 DAY);");
+    await delay(SETTLE_MS + 200);
+    expect((await rig.exec(['--status'], { cwd: path.join(rig.dir, 'sub') })).code).toBe(0); // 5 rows, kept
+    const fromRoot = await rig.exec(['--status']);
+    expect(fromRoot.stdout).toMatch(/check enough failed: 1 < min 3/);
+    expect(fromRoot.code).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import { globSync } from 'tinyglobby';
 import { DagrunError, type Diagnostic } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { findBrokenLinks, linkTarget } from './broken-links.js';
+import { globDirs, type ConfigInputs } from './inputs.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { readJson5 } from './json5-file.js';
 import { normalizeDag, type TargetSource } from './normalize.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Receives each warning of a valid pipeline (things that work, but probably not as meant). */
   readonly onWarning?: (warning: Diagnostic) => void;
+  /** Receives, for a valid pipeline, what it was read from (a cache of it must find them unchanged). */
+  readonly onInputs?: (inputs: ConfigInputs) => void;
 }
 
 /** Finds dag.json5 in `from` or the nearest folder above it. */
@@ -101,6 +104,10 @@ export function validateConfig(configFile: string, options: LoadOptions = {}): R
   runRules({ config, dagFile, files, sources, sink });
   if (!sink.empty) return done();
   for (const warning of sink.warnings) options.onWarning?.(warning);
+  if (options.onInputs) {
+    const sqlFiles = [...config.targets.values()].flatMap((t) => (t.build?.action.kind === 'sql' ? [t.build.action.file] : []));
+    options.onInputs({ files: [file, ...files.map((f) => f.file), ...sqlFiles], dirs: globs.flatMap((glob) => globDirs(dir, glob)) });
+  }
   return ok(config);
 }
 

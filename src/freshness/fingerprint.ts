@@ -31,6 +31,14 @@ function isInside(dir: string, file: string): boolean {
  * are excluded: they change with every build.
  */
 export function commandFiles(config: DagConfig, target: Target): string[] {
+  return commandFileCandidates(config, target).filter((file) => existsSync(file) && statSync(file).isFile());
+}
+
+/**
+ * The paths inside the pipeline folder a command names in its argv, whether or not a file is
+ * there: those that are count in its fingerprint (`commandFiles`), so one that appears changes it.
+ */
+export function commandFileCandidates(config: DagConfig, target: Target): string[] {
   const build = target.build;
   if (build?.action.kind !== 'command') return [];
   const warehouseFile = config.warehouse.type === 'duckdb' ? config.warehouse.path : undefined;
@@ -39,8 +47,7 @@ export function commandFiles(config: DagConfig, target: Target): string[] {
     .map((arg) => path.resolve(build.cwd, arg))
     .filter((file) => isInside(config.dir, file))
     .filter((file) => !IGNORED_DIRS.some((dir) => isInside(path.join(config.dir, dir), file)))
-    .filter((file) => file !== warehouseFile && !file.startsWith(`${warehouseFile}.`))
-    .filter((file) => existsSync(file) && statSync(file).isFile());
+    .filter((file) => file !== warehouseFile && !file.startsWith(`${warehouseFile}.`));
   return [...new Set(files)].sort();
 }
 

@@ -7,6 +7,7 @@
 export * from './build.js';
 export * from './connection.js';
 export * from './pipeline.js';
+export * from './pipeline-load.js';
 export * from './plan-selection.js';
 export * from './read-cache.js';
 export * from './run-tap.js';

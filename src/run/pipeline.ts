@@ -8,12 +8,12 @@ import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
 import { assessTargets, type TargetToFreshness } from '../freshness/assess.js';
 import { measureState } from '../freshness/check.js';
-import { fingerprintAll } from '../freshness/fingerprint.js';
 import type { MeasuredState } from '../freshness/state.js';
 import { formatDay } from '../intervals/day.js';
 import { acquirePipelineLock, type PipelineLock } from '../state/lock.js';
 import { describeOwner, type LockOwner, type LockPurpose } from '../state/lock-owner.js';
 import { openWarehouse } from '../warehouse/open.js';
+import { KeptReadsOutdated } from '../warehouse/read-cache.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
 import { readCacheApplies, withCachedReads } from './read-cache.js';
 import type { Session } from './session.js';
@@ -47,7 +47,7 @@ export interface SelectionMeasure {
 
 /** Measures and assesses the session's selection; a failing query is blamed on the target that owns it. */
 export async function measureSelection(session: Session, warehouse: Warehouse): Promise<SelectionMeasure> {
-  const fingerprints = fingerprintAll(session.config);
+  const fingerprints = new Map(session.fingerprints);
   let state: MeasuredState;
   try {
     state = await measureState(warehouse, { graph: session.graph, names: session.selected, window: session.window, fingerprints });
@@ -84,6 +84,7 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
     try {
       await warehouse.expectedDates([users[0]!.calendar], session.window);
     } catch (failure) {
+      if (failure instanceof KeptReadsOutdated) throw failure;
       const names = users.map((u) => u.name).join(', ');
       problems.push(`the calendar of ${names} (${calendarSource(session, users[0]!)}) failed: ${stripPrefix(messageOf(failure))}`);
     }
@@ -92,6 +93,7 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
     try {
       await warehouse.presentDates([{ table: t.table, dateColumn: t.dateColumn }], session.window);
     } catch (failure) {
+      if (failure instanceof KeptReadsOutdated) throw failure;
       const message = stripPrefix(messageOf(failure));
       // the hint is for a column that does not hold dates, not for a damaged file
       const hint = /damaged|in use by another process/.test(message) ? '' : ' — the date column must hold DATE, TIMESTAMP or YYYY-MM-DD text';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
-import { findConfig, loadConfig } from '../config/load.js';
+import { findConfig } from '../config/load.js';
 import { similar } from '../config/shape.js';
 import type { DagConfig } from '../config/types.js';
 import { DagrunError } from '../core/errors.js';
@@ -14,6 +14,7 @@ import { addDays, dayInZone, formatDay, type Day } from '../intervals/day.js';
 import { formatDays, MAX_WINDOW_DAYS, parseWindowDay } from '../config/bounds.js';
 import { parseDuration } from '../config/normalize.js';
 import { stateDirOf } from '../state/paths.js';
+import { loadPipeline } from './pipeline-load.js';
 import { newRunId } from '../state/run-history.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
@@ -42,6 +43,8 @@ export interface Session {
   readonly runId: string;
   /** The `.dagrun` folder next to dag.json5. */
   readonly stateDir: string;
+  /** The definition fingerprint of every target (freshness/fingerprint.ts). */
+  readonly fingerprints: Map<string, string>;
 }
 
 /** Resolves the config file: `--config`, else dag.json5 searched upward. */
@@ -115,11 +118,11 @@ function describeUnknown(word: string, graph: TargetGraph, config: DagConfig): s
 
 /** Loads the pipeline and resolves the selection and window. */
 export function openSession(options: SessionOptions): Session {
-  const config = loadConfig(resolveConfigFile(options.config));
+  const { config, fingerprints } = loadPipeline(resolveConfigFile(options.config));
   const graph = buildGraph(config.targets);
   const now = clock(options.now);
   const selectors = options.targets.map((word) => parseSelector(word, options.only ?? false));
   const { selected, named, unknown } = selectTargets(graph, selectors, (n) => config.targets.get(n)?.group);
   if (unknown.length > 0) throw new DagrunError('usage', unknown.map((u) => describeUnknown(u, graph, config)).join('\n'));
-  return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: stateDirOf(config.dir) };
+  return { config, graph, window: resolveWindow(config, options, now), selected, named, now, runId: newRunId(now), stateDir: stateDirOf(config.dir), fingerprints };
 }

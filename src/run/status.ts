@@ -13,6 +13,7 @@ import { readLiveState, type LiveView } from '../state/live-file.js';
 import type { LockOwner } from '../state/lock-owner.js';
 import { currentHolder } from '../state/lock.js';
 import { countRowsPerDate, type RowCounts } from '../warehouse/row-counts.js';
+import { KeptReadsOutdated } from '../warehouse/read-cache.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { measureSelection, PipelineBusyError, withPipeline, type PipelineAccess } from './pipeline.js';
 import type { Session } from './session.js';
@@ -76,6 +77,7 @@ async function rowCountsOf(session: Session, warehouse: Warehouse, state: Measur
   try {
     return { counts: await countRowsPerDate(warehouse, probes, session.window) };
   } catch (error) {
+    if (error instanceof KeptReadsOutdated) throw error; // the reads start again: not a note
     return { note: `Rows per date were not counted: ${messageOf(error)}` };
   }
 }

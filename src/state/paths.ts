@@ -9,6 +9,7 @@
  *   live.json                  the live state of a build going on (live-file.ts)
  *   last-status.json           what the last validation document saw (last-status-file.ts)
  *   read-cache.json            answers of the DuckDB file as it last was (read-cache-file.ts)
+ *   pipeline-cache.json        the pipeline as last loaded, with its inputs' stamps (pipeline-cache-file.ts)
  *   lock/owner.json            the pipeline lock and its holder (lock.ts)
  *   runs/<run-id>/             one folder per run (run-history.ts)
  *     run.json                 its record (run-record.ts)
@@ -35,6 +36,11 @@ export function projectDirOf(stateDir: string): string {
 /** Reads of the DuckDB warehouse kept for its file as it last was. */
 export function readCacheFile(stateDir: string): string {
   return path.join(stateDir, 'read-cache.json');
+}
+
+/** The pipeline as last loaded, with the stamps of what it was read from. */
+export function pipelineCacheFile(stateDir: string): string {
+  return path.join(stateDir, 'pipeline-cache.json');
 }
 
 /** The folder holding one folder per run. */

@@ -11,7 +11,7 @@ import { writePrivateFileAtomic } from './disk.js';
 import { readCacheFile } from './paths.js';
 
 /** Bumped whenever what is kept, or how it is asked, changes meaning. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** What kept answers hold for besides the file's contents. */
 export interface ReadCacheScope {

@@ -134,6 +134,8 @@ interface Catalog {
   /** `schema.table`, lower case: tables of the file with no generated column (a virtual one is computed as it is read, perhaps from the clock). */
   readonly baseTables: Set<string>;
   readonly views: Set<string>;
+  /** Views' names alone, any schema. */
+  readonly viewNames: Set<string>;
   /** Function name → every overload built in and consistent: a scalar or aggregate function, or a macro that is a pure rewrite. */
   readonly functions: Map<string, boolean>;
 }
@@ -142,14 +144,16 @@ async function readCatalog(connection: DuckDBConnection): Promise<Catalog> {
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRows();
   const [database] = (await rows('SELECT current_database()'))[0]!;
   const baseTables = new Set((await rows(`SELECT lower(schema_name || '.' || table_name) FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary AND sql NOT ILIKE '%GENERATED ALWAYS%'`)).map((r) => String(r[0])));
-  const views = new Set((await rows(`SELECT lower(schema_name || '.' || view_name) FROM duckdb_views() WHERE NOT internal`)).map((r) => String(r[0])));
+  // internal ones too: `pg_settings` shows settings, `duckdb_logs` the session
+  const views = new Set((await rows(`SELECT lower(schema_name || '.' || view_name) FROM duckdb_views()`)).map((r) => String(r[0])));
+  const viewNames = new Set([...views].map((v) => v.slice(v.indexOf('.') + 1)));
   const functions = new Map<string, boolean>();
   for (const [name, type, stability, internal] of await rows(`SELECT lower(function_name), function_type, stability, internal FROM duckdb_functions()`)) {
     const key = String(name);
     const pure = internal === true && !varies(key) && (type === 'macro' ? !VARYING_MACRO.test(key) : (type === 'scalar' || type === 'aggregate') && stability === 'CONSISTENT');
     functions.set(key, (functions.get(key) ?? true) && pure);
   }
-  return { database: String(database), baseTables, views, functions };
+  return { database: String(database), baseTables, views, viewNames, functions };
 }
 
 /** Where DuckDB may find a relative path: the working directory, then `file_search_path` (the pipeline's folder). Both are watched. */
@@ -171,7 +175,7 @@ function queryFixity(parsed: Json, catalog: Catalog, searchPath: string): QueryF
     if (t.catalog !== '' && t.catalog !== catalog.database) return false;
     const name = t.name.toLowerCase();
     // a CTE's name is in scope only where it is defined: one that could name a file or a view elsewhere is not trusted
-    if (t.schema === '' && refs.ctes.has(name) && !name.includes('.') && !catalog.views.has(`main.${name}`)) continue;
+    if (t.schema === '' && refs.ctes.has(name) && !name.includes('.') && !catalog.viewNames.has(name)) continue;
     if (catalog.baseTables.has(`${t.schema || 'main'}.${name}`)) continue;
     if (t.schema === '' && SCANNED_FILE.test(t.name)) files.push(t.name);
     else return false;

@@ -142,7 +142,7 @@ describe('CachedReads', () => {
       const first = reads(noEntries(), real);
       await first.cached.expectedDates([calendar], window);
       const kept = (await first.cached.entriesToKeep())!;
-      expect(Object.values(kept.calendars)).toEqual([{ days: [101, 102], files: [[holidays, '-']] }]);
+      expect(Object.values(kept.calendars)).toEqual([{ days: [101, 102], files: [[holidays, '-']], cwd: process.cwd() }]);
       const unchanged = reads(kept);
       await unchanged.cached.expectedDates([calendar], window);
       expect(unchanged.opened()).toBe(0);
@@ -157,10 +157,12 @@ describe('CachedReads', () => {
     }
   });
 
-  it('does not keep a check value JSON cannot hold', async () => {
+  it('does not keep a check value JSON cannot hold, nor a check that failed (it may pass with other limits)', async () => {
     const { cached, real } = reads(noEntries());
     real.checkValue = Number.POSITIVE_INFINITY;
     await cached.checkValues([{ key: 'a/rows', sql: 'SELECT 1' }], window);
+    real.checkValues = (checks) => Promise.resolve(new Map(checks.map((c) => [c.key, { ok: false, error: 'Out of Memory Error' }])));
+    await cached.checkValues([{ key: 'a/big', sql: 'SELECT 2' }], window);
     expect((await cached.entriesToKeep())!.checks).toEqual({});
   });
 

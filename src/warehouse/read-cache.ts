@@ -12,7 +12,7 @@
  */
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import { fileStamp } from './file-signature.js';
+import { fileStamp } from '../core/file-stamp.js';
 import type { DayRange } from '../intervals/interval.js';
 import {
   calendarKey,
@@ -41,10 +41,13 @@ export interface ReadCacheEntries {
   readonly present: Readonly<Record<string, readonly number[]>>;
   /** A target's write ranges by `writesKey`. */
   readonly writes: Readonly<Record<string, readonly KeptWriteRange[]>>;
-  /** Check outcomes by `checkKey`, with the stamps of the local files the query reads. */
-  readonly checks: Readonly<Record<string, { readonly outcome: CheckOutcome; readonly files: readonly FileStampEntry[] }>>;
-  /** A calendar's days by `calendarEntryKey`, with the stamps of the local files its query reads. */
-  readonly calendars: Readonly<Record<string, { readonly days: readonly number[]; readonly files: readonly FileStampEntry[] }>>;
+  /**
+   * Check outcomes by `checkKey`, with the stamps of the local files the query reads and, when
+   * it reads any, the working directory (DuckDB looks for a relative path there first).
+   */
+  readonly checks: Readonly<Record<string, { readonly outcome: CheckOutcome; readonly files: readonly FileStampEntry[]; readonly cwd?: string }>>;
+  /** A calendar's days by `calendarEntryKey`, with the stamps of the local files its query reads, as checks have them. */
+  readonly calendars: Readonly<Record<string, { readonly days: readonly number[]; readonly files: readonly FileStampEntry[]; readonly cwd?: string }>>;
 }
 
 /** No answers kept. */
@@ -93,15 +96,26 @@ const isWriteRanges = (value: unknown): boolean =>
   );
 const isOutcome = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && ((value as { ok?: unknown }).ok === true || ((value as { ok?: unknown }).ok === false && typeof (value as { error?: unknown }).error === 'string'));
-/** Stamps of the files a query read, each as it is now: an answer given any other contents is asked again. */
-const filesUnchanged = (files: unknown): boolean =>
-  Array.isArray(files) && files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && fileStamp(f[0]).key === f[1]);
-const isCheckEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isOutcome((value as { outcome?: unknown }).outcome) && filesUnchanged((value as { files?: unknown }).files);
-const isCalendarEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isDayList((value as { days?: unknown }).days) && filesUnchanged((value as { files?: unknown }).files);
+/**
+ * Whether the files a kept query read are as they were, each stamp as it is now, and looked for
+ * from the same working directory (a relative path may name another file from another).
+ */
+const filesUnchanged = (entry: { files?: unknown; cwd?: unknown }): boolean =>
+  Array.isArray(entry.files) &&
+  (entry.files.length === 0 || entry.cwd === process.cwd()) &&
+  entry.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && fileStamp(f[0]).key === f[1]);
+const isCheckEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isOutcome((value as { outcome?: unknown }).outcome) && filesUnchanged(value);
+const isCalendarEntry = (value: unknown): boolean => typeof value === 'object' && value !== null && isDayList((value as { days?: unknown }).days) && filesUnchanged(value);
+/** The working directory, for entries whose query reads files. */
+const cwdOf = (files: readonly FileStampEntry[]) => (files.length > 0 ? { cwd: process.cwd() } : {});
 
-/** JSON turns NaN and infinities into null: an outcome holding one is not kept, so it is never read back changed. */
+/**
+ * Whether an outcome may be kept: not an error (a query that failed on this instance, out of
+ * memory say, may pass on the next, with other limits), and nothing JSON cannot hold (NaN and
+ * infinities would come back as null).
+ */
 function keepsInJson(outcome: CheckOutcome): boolean {
-  if (!outcome.ok) return true;
+  if (!outcome.ok) return false;
   const finite = (v: number | null) => v === null || Number.isFinite(v);
   return finite(outcome.value) && (outcome.perDay?.values.every(finite) ?? true);
 }
@@ -327,12 +341,12 @@ export class CachedReads implements Warehouse {
     const checkEntries = keptOf(this.#kept.checks);
     for (const [key, { sql, outcome, askedAt }] of learnt.checks) {
       const files = stampsOf(sql, askedAt);
-      if (files && keepsInJson(outcome)) checkEntries[key] = { outcome, files };
+      if (files && keepsInJson(outcome)) checkEntries[key] = { outcome, files, ...cwdOf(files) };
     }
     const calendarEntries = keptOf(this.#kept.calendars);
     for (const [key, { spec, days, askedAt }] of learnt.calendars) {
       const files = calendarFiles(spec, askedAt);
-      if (files) calendarEntries[key] = { days, files };
+      if (files) calendarEntries[key] = { days, files, ...cwdOf(files) };
     }
     return { present, writes, checks: checkEntries, calendars: calendarEntries };
   }
