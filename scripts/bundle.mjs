@@ -18,7 +18,8 @@
  * The npm package ships these files (not the source maps, nor the rest of dist/): see `files`
  * in package.json; `prepack` runs this build.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -47,3 +48,7 @@ await build({
 });
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+// what this build is, whatever the version says: caches under .dagrun/ are kept per build (core/version.ts)
+const digest = createHash('sha256');
+for (const name of readdirSync(out).filter((n) => n.endsWith('.js')).sort()) digest.update(name).update(readFileSync(path.join(out, name)));
+writeFileSync(path.join(out, 'build-id.json'), JSON.stringify({ id: digest.digest('hex').slice(0, 16) }) + '\n');

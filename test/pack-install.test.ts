@@ -95,11 +95,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the npm package', () => {
-  it('holds the built CLI, the schema, the helper source and its build script, README and LICENSE, and nothing else', () => {
-    for (const file of ['bin/dagrun.js', 'dist/bundle/main.js', 'dist/bundle/spawner-child.js', 'dist/bundle/package.json', 'schema/dag.schema.json', 'schema/target.schema.json', 'native/spawn-helper.c', 'scripts/build-native.mjs', 'README.md', 'LICENSE', 'package.json']) {
+  it('holds the built CLI (with its build id), the schema, the helper source and its build script, README and LICENSE, and nothing else', () => {
+    for (const file of ['bin/dagrun.js', 'dist/bundle/main.js', 'dist/bundle/spawner-child.js', 'dist/bundle/package.json', 'dist/bundle/build-id.json', 'schema/dag.schema.json', 'schema/target.schema.json', 'native/spawn-helper.c', 'scripts/build-native.mjs', 'README.md', 'LICENSE', 'package.json']) {
       expect(packed).toContain(file);
     }
-    const allowed = /^(bin\/dagrun\.js|dist\/bundle\/[^/]+\.js|dist\/bundle\/package\.json|schema\/[a-z]+\.schema\.json|native\/spawn-helper\.c|scripts\/build-native\.mjs|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(bin\/dagrun\.js|dist\/bundle\/[^/]+\.js|dist\/bundle\/(package|build-id)\.json|schema\/[a-z]+\.schema\.json|native\/spawn-helper\.c|scripts\/build-native\.mjs|README\.md|LICENSE|package\.json)$/;
     expect(packed.filter((file) => !allowed.test(file))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(manifest.scripts.prepack).toBe('npm run build');

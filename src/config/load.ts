@@ -9,7 +9,7 @@ import { globSync } from 'tinyglobby';
 import { DagrunError, type Diagnostic } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { findBrokenLinks, linkTarget } from './broken-links.js';
-import { globDirs, type ConfigInputs } from './inputs.js';
+import type { ConfigInputs } from './inputs.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { readJson5 } from './json5-file.js';
 import { normalizeDag, type TargetSource } from './normalize.js';
@@ -54,13 +54,20 @@ function targetGlobs(raw: unknown): string[] | undefined {
   return Array.isArray(globs) && globs.length > 0 && globs.every((g) => typeof g === 'string' && g !== '') ? globs : undefined;
 }
 
+/** The target files the `targets` globs of `configFile` (in `dir`) match, sorted. */
+export function matchTargetFiles(dir: string, configFile: string, globs: readonly string[]): string[] {
+  return (
+    globSync([...globs], { cwd: dir, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] })
+      .map((f) => path.resolve(f))
+      // A glob like `**/*.json5` also matches dag.json5 itself, which is no target.
+      .filter((f) => f !== configFile)
+      .sort()
+  );
+}
+
 /** Reads and shape-checks every target file; files with problems are listed but carry no `written`. */
 function readTargetFiles(input: { dir: string; configFile: string; globs: string[]; show: (p: string) => string }, sink: DiagnosticSink): TargetFile[] {
-  const found = globSync(input.globs, { cwd: input.dir, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] })
-    .map((f) => path.resolve(f))
-    // A glob like `**/*.json5` also matches dag.json5 itself, which is no target.
-    .filter((f) => f !== input.configFile)
-    .sort();
+  const found = matchTargetFiles(input.dir, input.configFile, input.globs);
   for (const link of findBrokenLinks(input.dir, input.globs)) {
     sink.add(input.show(link), '', `the file is a symbolic link to ${JSON.stringify(linkTarget(link))}, which does not exist (fix the link or remove it)`);
   }
@@ -106,7 +113,7 @@ export function validateConfig(configFile: string, options: LoadOptions = {}): R
   for (const warning of sink.warnings) options.onWarning?.(warning);
   if (options.onInputs) {
     const sqlFiles = [...config.targets.values()].flatMap((t) => (t.build?.action.kind === 'sql' ? [t.build.action.file] : []));
-    options.onInputs({ files: [file, ...files.map((f) => f.file), ...sqlFiles], dirs: globs.flatMap((glob) => globDirs(dir, glob)) });
+    options.onInputs({ files: [file, ...files.map((f) => f.file), ...sqlFiles], globs, targetFiles: files.map((f) => f.file) });
   }
   return ok(config);
 }

@@ -8,7 +8,7 @@
  *
  * Set `DAGRUN_READ_CACHE=off` to read everything from the warehouse (and keep nothing).
  */
-import { dagrunVersion } from '../core/version.js';
+import { dagrunBuild } from '../core/version.js';
 import { keepReads, readKeptReads, type ReadCacheScope } from '../state/read-cache-file.js';
 import { duckdbEngineVersion } from '../warehouse/embedded-engine-version.js';
 import { fileSignature, settled, type FileSignature } from '../warehouse/file-signature.js';
@@ -24,7 +24,7 @@ export const READ_CACHE_ENV = 'DAGRUN_READ_CACHE';
 function scopeOf(file: string): ReadCacheScope {
   const { timeZone, locale, calendar } = Intl.DateTimeFormat().resolvedOptions();
   const variables = ['TZ', 'LC_ALL', 'LC_TIME', 'LANG'].map((name) => `${name}=${process.env[name] ?? ''}`).join(' ');
-  return { file, version: dagrunVersion(), engine: duckdbEngineVersion(), timeZone, locale: `${locale} ${calendar} ${variables}` };
+  return { file, version: dagrunBuild(), engine: duckdbEngineVersion(), timeZone, locale: `${locale} ${calendar} ${variables}` };
 }
 
 /** Whether this session's reads may go through kept answers: a DuckDB warehouse, unless turned off. */

@@ -14,7 +14,7 @@ import { addDays, dayInZone, formatDay, type Day } from '../intervals/day.js';
 import { formatDays, MAX_WINDOW_DAYS, parseWindowDay } from '../config/bounds.js';
 import { parseDuration } from '../config/normalize.js';
 import { stateDirOf } from '../state/paths.js';
-import { loadPipeline } from './pipeline-load.js';
+import { loadPipeline, PIPELINE_CACHE_ENV } from './pipeline-load.js';
 import { newRunId } from '../state/run-history.js';
 import type { DayWindow } from '../warehouse/warehouse.js';
 
@@ -28,6 +28,8 @@ export interface SessionOptions {
   readonly since?: string;
   /** The clock, for tests: an ISO instant or date. */
   readonly now?: string;
+  /** Read the configuration from its files, never from the cached pipeline (`dagrun check`). */
+  readonly fromFiles?: boolean;
 }
 
 /** A loaded pipeline with its selection. */
@@ -118,7 +120,7 @@ function describeUnknown(word: string, graph: TargetGraph, config: DagConfig): s
 
 /** Loads the pipeline and resolves the selection and window. */
 export function openSession(options: SessionOptions): Session {
-  const { config, fingerprints } = loadPipeline(resolveConfigFile(options.config));
+  const { config, fingerprints } = loadPipeline(resolveConfigFile(options.config), options.fromFiles ? { [PIPELINE_CACHE_ENV]: 'off' } : process.env);
   const graph = buildGraph(config.targets);
   const now = clock(options.now);
   const selectors = options.targets.map((word) => parseSelector(word, options.only ?? false));

@@ -57,6 +57,15 @@ import type { DayRange } from '../intervals/interval.js';
 const PRESENT_BATCH = 100;
 const PRESENT_PARALLEL = 4;
 
+/**
+ * The buffer pool of a read-only run of `tables` tables: 256 MB, and 32 KB more per table. DuckDB
+ * keeps each table it has read described in memory it cannot give back: at 10,000 tables 256 MB
+ * was all taken, and 198 checks of a status failed with "Out of Memory" (512 MB: none).
+ */
+export function leanMemoryLimit(tables: number): string {
+  return `${256 + Math.ceil((tables * 32) / 1024)}MB`;
+}
+
 /** Options for opening the embedded warehouse. */
 export interface DuckDbOptions {
   /** Absolute path of the database file (created on first use). */
@@ -64,11 +73,12 @@ export interface DuckDbOptions {
   /** Folder that relative file paths inside SQL resolve against (the pipeline's folder). */
   readonly searchPath: string;
   /**
-   * A run that only reads: one thread and a 256 MB buffer pool. Reading every table pulls its
-   * blocks in: 10,000 targets × 365 dates took 3.5 GB and 16 s of CPU with DuckDB's defaults, 1.1
-   * GB and 12.5 s like this, in about the same wall time (bench g, docs/performance.md).
+   * A run that only reads, of this many tables: one thread and a buffer pool of `leanMemoryLimit`
+   * of them. Reading every table pulls its blocks in: 10,000 targets × 365 dates took 3.5 GB and
+   * 16 s of CPU with DuckDB's defaults, 1.1 GB and 12.5 s with 256 MB, in about the same wall time
+   * (bench g, docs/performance.md).
    */
-  readonly lean?: boolean;
+  readonly leanFor?: number;
 }
 
 /** The DuckDB implementation of the warehouse seam. */
@@ -112,7 +122,7 @@ export class DuckDbWarehouse implements Warehouse {
   async #openInstance(): Promise<DuckDBInstance> {
     mkdirSync(path.dirname(this.#options.path), { recursive: true });
     try {
-      const instance = await duckdb.DuckDBInstance.create(this.#options.path, this.#options.lean ? { threads: '1', memory_limit: '256MB' } : undefined);
+      const instance = await duckdb.DuckDBInstance.create(this.#options.path, this.#options.leanFor !== undefined ? { threads: '1', memory_limit: leanMemoryLimit(this.#options.leanFor) } : undefined);
       const connection = await instance.connect();
       await connection.run(`SET GLOBAL file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
       connection.closeSync();

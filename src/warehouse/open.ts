@@ -59,7 +59,7 @@ export async function openWarehouse(config: DagConfig, options: OpenOptions): Pr
     case 'duckdb': {
       const load = async () => {
         const { DuckDbWarehouse } = await import('./duckdb.js');
-        return new DuckDbWarehouse({ path: settings.path, searchPath: config.dir, lean: options.readOnly ?? false });
+        return new DuckDbWarehouse({ path: settings.path, searchPath: config.dir, ...(options.readOnly && { leanFor: config.targets.size }) });
       };
       // lazy: not even DuckDB's library is loaded until something is asked (the file opens at the first query)
       if (options.lazy) return new DeferredWarehouse('duckdb', true, load);

@@ -57,7 +57,7 @@ export async function checkCommand(options: { config?: string; connect: boolean;
   out.stdout(summary(config, path.relative(process.cwd(), file) || file, warnings.length));
   for (const warning of warnings) out.stderr(`dagrun: warning: ${formatDiagnostic(warning)}\n`);
   if (!options.connect) return 0;
-  const session = openSession({ config: file, targets: [], now: options.now });
+  const session = openSession({ config: file, targets: [], now: options.now, fromFiles: true });
   const say = (m: string) => out.stderr(`dagrun: ${m}\n`);
   const access: PipelineAccess = { purpose: 'read', wait: false, commandLine: 'dagrun check --connect', say };
   const report = await withPipeline(session, access, (warehouse) => inspectConnection(session, warehouse), say);
