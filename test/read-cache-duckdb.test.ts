@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keptReadsForBuild, withCachedReads } from '../src/run/read-cache.js';
 import { openWarehouse } from '../src/warehouse/open.js';
+import { readConsistently } from '../src/warehouse/read-cache.js';
 import { openSession } from '../src/run/session.js';
 import { fixedReads } from '../src/warehouse/duckdb-fixed-reads.js';
 import { fileSignature, settled, SETTLE_MS } from '../src/warehouse/file-signature.js';
@@ -206,14 +207,16 @@ describe('withCachedReads', () => {
     // the first run keeps a's dates
     await withCachedReads(session, (warehouse) => warehouse.presentRanges(a, session.window));
     let runs = 0;
-    const answers = await withCachedReads(session, async (warehouse) => {
-      runs++;
-      const first = await warehouse.presentRanges(a, session.window);
-      // another process writes between the kept answer and the opening of the file
-      if (runs === 1) await rig!.query("INSERT INTO s.a VALUES (DATE '2024-01-02')");
-      await warehouse.presentRanges(b, session.window);
-      return first.get('s.a')!.ranges;
-    });
+    const answers = await withCachedReads(session, (warehouse) =>
+      readConsistently(warehouse, async () => {
+        runs++;
+        const first = await warehouse.presentRanges(a, session.window);
+        // another process writes between the kept answer and the opening of the file
+        if (runs === 1) await rig!.query("INSERT INTO s.a VALUES (DATE '2024-01-02')");
+        await warehouse.presentRanges(b, session.window);
+        return first.get('s.a')!.ranges;
+      }),
+    );
     expect(runs).toBe(2);
     expect(answers).toEqual([{ first: 19723, last: 19724 }]);
   });

@@ -7,6 +7,7 @@
 import type { Target } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import { countDays } from '../intervals/day-ranges.js';
+import { readConsistently } from '../warehouse/read-cache.js';
 import { calendarKey, WarehouseError, type PresentRanges, type Warehouse } from '../warehouse/warehouse.js';
 import type { Session } from './session.js';
 
@@ -46,6 +47,10 @@ async function probeAll(warehouse: Warehouse, targets: readonly Target[], window
 
 /** Reads what `check --connect` shows, with the warehouse open. */
 export async function inspectConnection(session: Session, warehouse: Warehouse): Promise<ConnectionReport> {
+  return readConsistently(warehouse, () => readConnection(session, warehouse));
+}
+
+async function readConnection(session: Session, warehouse: Warehouse): Promise<ConnectionReport> {
   const { config, window } = session;
   const targets: Target[] = [...config.targets.values()];
   const calendars = [...new Map(targets.map((t) => [calendarKey(t.calendar), t.calendar])).values()];

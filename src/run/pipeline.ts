@@ -13,7 +13,6 @@ import { formatDay } from '../intervals/day.js';
 import { acquirePipelineLock, type PipelineLock } from '../state/lock.js';
 import { describeOwner, type LockOwner, type LockPurpose } from '../state/lock-owner.js';
 import { openWarehouse } from '../warehouse/open.js';
-import { KeptReadsOutdated } from '../warehouse/read-cache.js';
 import { calendarKey, WarehouseError, type Warehouse } from '../warehouse/warehouse.js';
 import { readCacheApplies, withCachedReads } from './read-cache.js';
 import type { Session } from './session.js';
@@ -84,7 +83,6 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
     try {
       await warehouse.expectedDates([users[0]!.calendar], session.window);
     } catch (failure) {
-      if (failure instanceof KeptReadsOutdated) throw failure;
       const names = users.map((u) => u.name).join(', ');
       problems.push(`the calendar of ${names} (${calendarSource(session, users[0]!)}) failed: ${stripPrefix(messageOf(failure))}`);
     }
@@ -93,7 +91,6 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
     try {
       await warehouse.presentDates([{ table: t.table, dateColumn: t.dateColumn }], session.window);
     } catch (failure) {
-      if (failure instanceof KeptReadsOutdated) throw failure;
       const message = stripPrefix(messageOf(failure));
       // the hint is for a column that does not hold dates, not for a damaged file
       const hint = /damaged|in use by another process/.test(message) ? '' : ' — the date column must hold DATE, TIMESTAMP or YYYY-MM-DD text';

@@ -4,7 +4,7 @@
  */
 import { computePlan, type PlanData } from '../scheduler/compute-plan.js';
 import { estimatePlanBytes, type TargetToEstimate } from '../warehouse/plan-estimate.js';
-import { KeptReadsOutdated } from '../warehouse/read-cache.js';
+import { readConsistently } from '../warehouse/read-cache.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { measureSelection, type SelectionMeasure } from './pipeline.js';
 import { keptReadsForBuild } from './read-cache.js';
@@ -27,7 +27,7 @@ export interface PlannedSelection extends SelectionMeasure {
 
 /** Measures the session's selection and plans it. */
 export async function planSelection(session: Session, warehouse: Warehouse, options: PlanningOptions): Promise<PlannedSelection> {
-  const measured = await measureSelection(session, warehouse);
+  const measured = await readConsistently(warehouse, () => measureSelection(session, warehouse));
   const plan = computePlan({
     graph: session.graph, state: measured.state, freshness: measured.freshness, selected: session.selected,
     force: new Set(options.force ? session.named : []), fill: options.fill,
@@ -44,13 +44,7 @@ export async function planSelection(session: Session, warehouse: Warehouse, opti
 export async function planBuild(session: Session, warehouse: Warehouse, options: PlanningOptions): Promise<PlannedSelection> {
   const kept = keptReadsForBuild(session, warehouse);
   if (!kept) return planSelection(session, warehouse, options);
-  let planned: PlannedSelection;
-  try {
-    planned = await planSelection(session, kept.reads, options);
-  } catch (error) {
-    if (error instanceof KeptReadsOutdated) return planSelection(session, warehouse, options);
-    throw error;
-  }
+  const planned = await planSelection(session, kept.reads, options);
   if (planned.plan.steps.length === 0) {
     await kept.keep();
     return planned;

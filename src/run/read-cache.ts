@@ -13,7 +13,7 @@ import { keepReads, readKeptReads, type ReadCacheScope } from '../state/read-cac
 import { duckdbEngineVersion } from '../warehouse/embedded-engine-version.js';
 import { fileSignature, settled, type FileSignature } from '../warehouse/file-signature.js';
 import { openWarehouse } from '../warehouse/open.js';
-import { CachedReads, KeptReadsOutdated, noEntries, type OpenedForReads } from '../warehouse/read-cache.js';
+import { CachedReads, noEntries, type OpenedForReads } from '../warehouse/read-cache.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { Session } from './session.js';
 
@@ -48,38 +48,30 @@ async function keepWhatHolds(scope: ReadCacheScope, stateDir: string, reads: Cac
 }
 
 /**
- * Runs `work` (which only reads) on the session's DuckDB warehouse through the kept answers,
- * opening the file only for what they do not hold, then keeps what the file alone answered.
- * When the file changed between the look at its signature and its opening while kept answers
- * were already served, `work` runs again on the file alone (its reads fail with
- * `KeptReadsOutdated` before it has said anything): one answer never mixes two states.
+ * Runs `work` on the session's DuckDB warehouse through the kept answers, opening the file
+ * only for what they do not hold, then keeps what the file alone answered. `work` reads
+ * through `readConsistently`, so that one answer never mixes two states of the file.
  */
 export async function withCachedReads<T>(session: Session, work: (warehouse: Warehouse) => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
   const { config, stateDir } = session;
   if (config.warehouse.type !== 'duckdb') throw new Error('internal: kept reads are for DuckDB warehouses');
   const file = config.warehouse.path;
   const scope = scopeOf(file);
-  for (let useKept = true; ; useKept = false) {
-    const before = fileSignature(file);
-    const kept = useKept && before ? readKeptReads(stateDir, scope, before.key) : undefined;
-    let atOpen: FileSignature | undefined;
-    const reads = new CachedReads('duckdb', kept ?? noEntries(), async () => {
-      const warehouse = await openWarehouse(config, { runId: session.runId, onRetry, readOnly: true });
-      // DuckDB holds the file alone from here: nothing else can change it until it is closed
-      atOpen = fileSignature(file);
-      return { warehouse, keptStillHold: atOpen !== undefined && atOpen.key === before?.key };
-    });
-    try {
-      // `work` reads before it prints or writes anything: run again, it has said nothing yet
-      const result = await work(reads);
-      if (reads.opened) await keepWhatHolds(scope, stateDir, reads, atOpen);
-      return result;
-    } catch (error) {
-      if (error instanceof KeptReadsOutdated && useKept) continue;
-      throw error;
-    } finally {
-      await reads.close();
-    }
+  const before = fileSignature(file);
+  const kept = before ? readKeptReads(stateDir, scope, before.key) : undefined;
+  let atOpen: FileSignature | undefined;
+  const reads = new CachedReads('duckdb', kept ?? noEntries(), async () => {
+    const warehouse = await openWarehouse(config, { runId: session.runId, onRetry, readOnly: true });
+    // DuckDB holds the file alone from here: nothing else can change it until it is closed
+    atOpen = fileSignature(file);
+    return { warehouse, keptStillHold: atOpen !== undefined && atOpen.key === before?.key };
+  });
+  try {
+    const result = await work(reads);
+    if (reads.opened) await keepWhatHolds(scope, stateDir, reads, atOpen);
+    return result;
+  } finally {
+    await reads.close();
   }
 }
 
@@ -89,8 +81,7 @@ export interface KeptReadsForBuild {
   readonly reads: Warehouse;
   /**
    * Before a plan with work starts: whether it may stand, the file being (now that the build
-   * holds it) what the kept answers served were for. False: plan again from the file. Reads
-   * through `reads` may also throw `KeptReadsOutdated`: plan again from the file too.
+   * holds it) what the kept answers served were for. False: plan again from the file.
    */
   confirm(): Promise<boolean>;
   /** After a plan with nothing to do: keeps what the file alone answered, for the next run. */

@@ -13,7 +13,7 @@ import { readLiveState, type LiveView } from '../state/live-file.js';
 import type { LockOwner } from '../state/lock-owner.js';
 import { currentHolder } from '../state/lock.js';
 import { countRowsPerDate, type RowCounts } from '../warehouse/row-counts.js';
-import { KeptReadsOutdated } from '../warehouse/read-cache.js';
+import { readConsistently } from '../warehouse/read-cache.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { measureSelection, PipelineBusyError, withPipeline, type PipelineAccess } from './pipeline.js';
 import type { Session } from './session.js';
@@ -77,7 +77,6 @@ async function rowCountsOf(session: Session, warehouse: Warehouse, state: Measur
   try {
     return { counts: await countRowsPerDate(warehouse, probes, session.window) };
   } catch (error) {
-    if (error instanceof KeptReadsOutdated) throw error; // the reads start again: not a note
     return { note: `Rows per date were not counted: ${messageOf(error)}` };
   }
 }
@@ -93,9 +92,12 @@ export async function readStatus(session: Session, access: PipelineAccess, reque
   }
   try {
     return await withPipeline(session, access, async (warehouse): Promise<StatusAnswer> => {
-      const { freshness, state, warnings } = await measureSelection(session, warehouse);
+      // one state of the warehouse for the verdicts and the row counts
+      const { freshness, state, warnings, rowCounts } = await readConsistently(warehouse, async () => {
+        const measured = await measureSelection(session, warehouse);
+        return { ...measured, rowCounts: request.countRows ? await rowCountsOf(session, warehouse, measured.state) : undefined };
+      });
       const rows = session.selected.map((name) => freshness.get(name)!);
-      const rowCounts = request.countRows ? await rowCountsOf(session, warehouse, state) : undefined;
       const answer: MeasuredStatus = { kind: 'measured', rows, state, warnings, ...(rowCounts && { rowCounts }) };
       request.whileHeld?.(answer);
       return answer;

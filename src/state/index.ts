@@ -17,3 +17,4 @@ export * from './read-cache-file.js';
 export * from './retention.js';
 export * from './run-history.js';
 export * from './run-record.js';
+export * from './sealed-file.js';

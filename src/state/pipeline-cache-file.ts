@@ -1,15 +1,12 @@
 /**
  * `.dagrun/pipeline-cache.json`: the pipeline as last loaded (its validated configuration and
  * definition fingerprints) with what it was read from: the stamp of each file, the `targets`
- * globs and the files they matched. Its first line is a digest of the rest, so that a file cut,
- * damaged or edited by hand is no cache rather than a wrong pipeline. Only a speed-up: a
- * missing or foreign file is no cache either, and a write that fails is given up on silently.
+ * globs and the files they matched. Sealed (sealed-file.ts): a file cut, damaged or edited by
+ * hand is no cache rather than a wrong pipeline; a missing or foreign one is none either.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { DagConfig, Group, Target } from '../config/types.js';
-import { writePrivateFileAtomic } from './disk.js';
 import { pipelineCacheFile } from './paths.js';
+import { readSealed, writeSealed } from './sealed-file.js';
 
 /** Bumped whenever the shape of the configuration or of the fingerprints changes. */
 const FORMAT = 2;
@@ -42,28 +39,16 @@ interface Stored extends PipelineCacheScope {
   readonly targetFiles: readonly string[];
 }
 
-const digestOf = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /** The pipeline cached for `scope`, if there is one and it is whole; its inputs are the caller's to check. */
 export function readCachedPipeline(stateDir: string, scope: PipelineCacheScope): CachedPipeline | undefined {
-  let stored: Stored;
-  try {
-    const text = readFileSync(pipelineCacheFile(stateDir), 'utf8');
-    const newline = text.indexOf('\n');
-    if (newline < 0 || text.slice(0, newline) !== digestOf(text.slice(newline + 1))) return undefined;
-    stored = JSON.parse(text.slice(newline + 1)) as Stored;
-  } catch {
-    return undefined;
-  }
+  const stored = readSealed(pipelineCacheFile(stateDir)) as Stored | undefined;
+  if (typeof stored !== 'object' || stored === null) return undefined;
   if (stored.format !== FORMAT || (['configFile', 'version', 'node', 'locale'] as const).some((key) => stored[key] !== scope[key])) return undefined;
   const { config, fingerprints, inputs, globs, targetFiles } = stored;
   return { config: { ...config, groups: new Map(config.groups), targets: new Map(config.targets) }, fingerprints: new Map(fingerprints), inputs, globs, targetFiles };
 }
 
-/**
- * Caches `pipeline` for `scope`; gives up silently when it cannot write, and when JSON cannot
- * hold a value of it (an infinity would come back as null).
- */
+/** Caches `pipeline` for `scope`, unless JSON cannot hold a value of it (`writeSealed`). */
 export function cachePipeline(stateDir: string, scope: PipelineCacheScope, pipeline: CachedPipeline): void {
   const { config, fingerprints, inputs, globs, targetFiles } = pipeline;
   const stored: Stored = {
@@ -75,15 +60,5 @@ export function cachePipeline(stateDir: string, scope: PipelineCacheScope, pipel
     globs,
     targetFiles,
   };
-  let whole = true;
-  const text = JSON.stringify(stored, (_key, value: unknown) => {
-    if (typeof value === 'number' && !Number.isFinite(value)) whole = false;
-    return value;
-  });
-  if (!whole) return;
-  try {
-    writePrivateFileAtomic(pipelineCacheFile(stateDir), `${digestOf(text)}\n${text}`, stateDir);
-  } catch {
-    // a speed-up only: the next command reads the configuration
-  }
+  writeSealed(pipelineCacheFile(stateDir), stored, stateDir);
 }

@@ -1,17 +1,16 @@
 /**
  * `.dagrun/read-cache.json`: answers of the DuckDB warehouse kept for its file as it last was
  * (warehouse/read-cache.ts), with what they hold for: the file's signature, the file, dagrun's
- * version and the time zone. Only a speed-up: a missing, damaged or foreign file is no cache,
- * and a write that fails is given up on silently (nothing under `.dagrun/` is needed for
- * correctness).
+ * build, DuckDB's engine, the time zone and the locale. Sealed (sealed-file.ts); only a
+ * speed-up: a missing, damaged or foreign file is no cache (nothing under `.dagrun/` is needed
+ * for correctness).
  */
-import { readFileSync } from 'node:fs';
 import type { ReadCacheEntries } from '../warehouse/read-cache.js';
-import { writePrivateFileAtomic } from './disk.js';
 import { readCacheFile } from './paths.js';
+import { readSealed, writeSealed } from './sealed-file.js';
 
 /** Bumped whenever what is kept, or how it is asked, changes meaning. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 /** What kept answers hold for besides the file's contents. */
 export interface ReadCacheScope {
@@ -41,12 +40,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** The kept answers, if they were kept for `scope` and the warehouse file's signature `signature`; else none. */
 export function readKeptReads(stateDir: string, scope: ReadCacheScope, signature: string): ReadCacheEntries | undefined {
-  let stored: unknown;
-  try {
-    stored = JSON.parse(readFileSync(readCacheFile(stateDir), 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const stored = readSealed(readCacheFile(stateDir));
   if (!isRecord(stored) || stored.format !== FORMAT || stored.signature !== signature) return undefined;
   if ((['file', 'version', 'engine', 'timeZone', 'locale'] as const).some((key) => stored[key] !== scope[key])) return undefined;
   const entries = stored.entries;
@@ -57,9 +51,5 @@ export function readKeptReads(stateDir: string, scope: ReadCacheScope, signature
 /** Keeps `entries` for `scope` and the signature `signature`; gives up silently when it cannot write. */
 export function keepReads(stateDir: string, scope: ReadCacheScope, signature: string, entries: ReadCacheEntries): void {
   const stored: StoredReadCache = { format: FORMAT, ...scope, signature, entries };
-  try {
-    writePrivateFileAtomic(readCacheFile(stateDir), JSON.stringify(stored), stateDir);
-  } catch {
-    // a speed-up only: the next status reads the warehouse
-  }
+  writeSealed(readCacheFile(stateDir), stored, stateDir);
 }

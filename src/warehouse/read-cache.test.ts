@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
-import { CachedReads, KeptReadsOutdated, noEntries, type ReadCacheEntries } from './read-cache.js';
+import { CachedReads, KeptReadsOutdated, noEntries, readConsistently, type ReadCacheEntries } from './read-cache.js';
 import type { CheckOutcome, CheckProbe, DayWindow, PresentRanges, TableProbe, Warehouse, WriteRange } from './warehouse.js';
 
 const window: DayWindow = { first: 100 as Day, last: 120 as Day };
@@ -194,6 +194,28 @@ describe('CachedReads', () => {
     await expect(changed.cached.readWriteRanges(['a'], window)).rejects.toBeInstanceOf(KeptReadsOutdated);
     await expect(changed.cached.presentRanges(probes.slice(0, 1), window)).rejects.toBeInstanceOf(KeptReadsOutdated);
     expect(await changed.cached.entriesToKeep()).toBeUndefined();
+  });
+
+  it('reads again, all from the file, when kept answers turned out outdated, even if the read caught the failure itself', async () => {
+    const first = reads(noEntries());
+    await first.cached.presentRanges(probes.slice(0, 1), window);
+    const kept = (await first.cached.entriesToKeep())!;
+    const real = new AnsweringWarehouse();
+    real.keptStillHold = false;
+    const changed = reads(kept, real);
+    let attempts = 0;
+    const answer = await readConsistently(changed.cached, async () => {
+      attempts++;
+      const present = await changed.cached.presentRanges(probes.slice(0, 1), window);
+      // a catch-all inside the read (a note, a blamed target) must not keep the mixed answer
+      const writes = await changed.cached.readWriteRanges(['a'], window).catch(() => 'swallowed' as const);
+      return { served: changed.cached.served, present, writes };
+    });
+    expect(attempts).toBe(2);
+    expect(answer.served).toBe(0);
+    expect(answer.writes).not.toBe('swallowed');
+    // the first attempt's miss found the file changed and asked nothing; the second asked it all
+    expect(real.asked.filter((a) => a !== 'fixed')).toEqual(['present s.a', 'writes a']);
   });
 
   it('refuses writes: it only reads', () => {

@@ -141,6 +141,26 @@ export class KeptReadsOutdated extends Error {
   }
 }
 
+/**
+ * Runs `read` (reads only: nothing printed, nothing written) so that its answers are of one
+ * state of the warehouse: when kept answers it was served turn out outdated (`CachedReads`),
+ * it runs again on the file alone, whether that came out as `KeptReadsOutdated` or was caught
+ * inside `read` and turned into something else (a note, a blamed target). Other warehouses
+ * just run it.
+ */
+export async function readConsistently<T>(warehouse: Warehouse, read: () => Promise<T>): Promise<T> {
+  if (!(warehouse instanceof CachedReads)) return read();
+  for (;;) {
+    try {
+      const result = await read();
+      if (!warehouse.outdated) return result;
+    } catch (error) {
+      if (!warehouse.outdated) throw error;
+    }
+    warehouse.restart();
+  }
+}
+
 /** What opening the real warehouse gives: it, and whether the kept answers still hold for its file as now opened. */
 export interface OpenedForReads {
   readonly warehouse: Warehouse;
@@ -181,6 +201,22 @@ export class CachedReads implements Warehouse {
   /** Whether the real warehouse was opened. */
   get opened(): boolean {
     return this.#inner !== undefined;
+  }
+
+  /** Whether kept answers were served for a file that had changed by the time it was opened. */
+  get outdated(): boolean {
+    return this.#outdated;
+  }
+
+  /**
+   * After `outdated`: forgets the kept answers and what was served, so that reads start again,
+   * all from the real warehouse now open (what it answered so far is still learnt: it is the file).
+   */
+  restart(): void {
+    this.#kept = noEntries();
+    this.#stale.clear();
+    this.#served = 0;
+    this.#outdated = false;
   }
 
   #real(): Promise<Warehouse> {
@@ -305,12 +341,13 @@ export class CachedReads implements Warehouse {
   /**
    * The answers to keep now: the kept ones and what the real warehouse answered that the file
    * alone answers. Asks the engine which those are, so call it before `close`. Undefined when
-   * the real warehouse was not opened (nothing new) or cannot say.
+   * nothing new was asked of it, or it cannot say.
    */
   async entriesToKeep(): Promise<ReadCacheEntries | undefined> {
     const real = await this.#inner?.catch(() => undefined);
-    if (!real?.fixedReads || this.#outdated) return undefined;
     const learnt = this.#learnt;
+    // nothing asked of the file (only `describeConnection`, say): the kept answers stand as they are
+    if (!real?.fixedReads || this.#outdated || Object.values(learnt).every((m: Map<string, unknown>) => m.size === 0)) return undefined;
     const checks = [...learnt.checks.values()];
     const calendars = [...learnt.calendars.values()];
     const tables = [...new Set([...[...learnt.present.values()].map((p) => p.table), ...calendars.flatMap((c) => (c.spec.kind === 'table' ? [c.spec.table] : []))])];
