@@ -4,7 +4,7 @@
  * that a second `--status` answers without opening the file while nothing changed, and reads
  * it again as soon as anything did (a table changed from outside, a file behind a view).
  */
-import { copyFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -324,5 +324,44 @@ describe('kept reads that read local files, from another working directory', () 
     const fromRoot = await rig.exec(['--status']);
     expect(fromRoot.stdout).toMatch(/check enough failed: 1 < min 3/);
     expect(fromRoot.code).toBe(1);
+  });
+});
+
+describe('kept reads after a build killed mid-write', () => {
+  it('kill -9 while a self-writing command is between its halves: statuses read from the file, then kept, both say the date did not finish', async () => {
+    const halfWriter = path.resolve(import.meta.dirname, 'helpers/processors/half-writer.mjs');
+    const faults = () => path.join(rig!.dir, 'faults');
+    rig = new ProjectRig().write({
+      'dag.json5': dagJson({ window: { start: '2024-01-01', end: '2024-01-04' } }),
+      'targets/d.json5': JSON.stringify({ table: 's.d', build: { command: ['node', halfWriter], opensWarehouse: true, ranges: 'per-date', env: { ROWS: '4', HOLD_MS: '1500', FAULT_DIR: 'faults', VERSION: '1' } } }),
+      'faults/.keep': '',
+    });
+    const build = rig.spawn(['d']);
+    for (const end = Date.now() + 60_000; !existsSync(path.join(faults(), '2024-01-02.half')); await delay(10)) {
+      if (Date.now() > end || build.exitCode !== null) throw new Error('the build never reached its second date');
+    }
+    build.kill('SIGKILL');
+    expect((await build).signal).toBe('SIGKILL');
+    await delay(SETTLE_MS + 200);
+
+    const unfinished = /2024-01-02.*did not finish, so they may hold old or partial rows/;
+    // (it clears the dead run's lock, and ends the command it left running)
+    const fromFile = await rig.exec(['--status', '--json']);
+    expect(fromFile.stderr).toMatch(/cleared a stale lock/);
+    expect(fromFile.code).toBe(1);
+    expect(fromFile.stdout).toMatch(unfinished);
+    // the killed run's command may have written on for a moment: once the file has settled, a status keeps its reads
+    await delay(SETTLE_MS + 200);
+    expect((await rig.exec(['--status', '--json'])).stdout).toBe(fromFile.stdout);
+    // the file held by another process: only kept reads can answer, and they say the same
+    const release = await holdWarehouse(path.join(rig.dir, '.dagrun/warehouse.duckdb'));
+    try {
+      const kept = await rig.exec(['--status', '--json']);
+      expect(kept.stderr).toBe('');
+      expect(kept.code).toBe(1);
+      expect(kept.stdout).toBe(fromFile.stdout);
+    } finally {
+      await release();
+    }
   });
 });
