@@ -59,6 +59,18 @@ describe('pruneRunHistory', () => {
     expect(left()).toEqual([built, idle2]);
   });
 
+  it('prunes a folder whose record is damaged like any other, and weighs only the fields it needs of the others', () => {
+    const damaged = run(1);
+    writeFileSync(path.join(state, 'runs', damaged, 'run.json'), '{"runId": "cut sh');
+    // an outcome of another shape does not hide that the run is still going
+    const going = run(2, { finished: false, pid: process.pid });
+    writeFileSync(path.join(state, 'runs', going, 'run.json'), JSON.stringify({ finished: false, pid: process.pid, outcomes: [{ target: 7 }] }));
+    const current = run(3);
+    const pruned = pruneRunHistory(state, { keepRuns: 1, maxBytes: Infinity }, current);
+    expect(pruned.runs).toEqual([damaged]);
+    expect(left()).toEqual([going, current]);
+  });
+
   it('does nothing without a runs folder', () => {
     rmSync(path.join(state, 'runs'), { recursive: true, force: true });
     expect(pruneRunHistory(state, { keepRuns: 1, maxBytes: 1 }, 'x')).toEqual({ runs: [], bytes: 0 });

@@ -8,7 +8,7 @@ import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from '../core/process.js';
 import { listRunDirs } from './run-history.js';
-import { readRunRecord, type RunRecord } from './run-record.js';
+import { readRunStatus, type RunStatus } from './run-record.js';
 
 /** How much run history to keep (dag.json5 `history`). */
 export interface HistoryLimits {
@@ -51,15 +51,15 @@ export function folderBytes(dir: string): number {
 }
 
 /** A run that may be going on: its record says unfinished and its process lives. */
-function mayBeRunning(record: RunRecord | undefined): boolean {
+function mayBeRunning(record: RunStatus | undefined): boolean {
   if (record === undefined) return false; // no record: a crash left the folder before its first write
   if (record.finished !== false) return false;
   return record.pid !== undefined && processAlive(record.pid);
 }
 
 /** A finished run that had nothing to do. */
-function nothingDone(record: RunRecord | undefined): boolean {
-  return record !== undefined && record.finished === true && record.ok === true && record.outcomes.length === 0;
+function nothingDone(record: RunStatus | undefined): boolean {
+  return record !== undefined && record.finished === true && record.ok === true && record.outcomes === 0;
 }
 
 /**
@@ -74,9 +74,8 @@ export function pruneRunHistory(stateDir: string, limits: HistoryLimits, current
   let newest = true;
   for (const dir of listRunDirs(stateDir)) {
     const id = path.basename(dir);
-    const read = readRunRecord(dir);
     // a damaged record is no evidence of a run going on: its folder is pruned like any other
-    const record = read.kind === 'found' ? read.record : undefined;
+    const record = readRunStatus(dir);
     const bytes = folderBytes(dir);
     const protectedRun = id === currentRunId || mayBeRunning(record);
     const stale = !newest && nothingDone(record);

@@ -151,6 +151,34 @@ export function writeRunRecord(stateDir: string, runId: string, json: string): v
   writePrivateFileAtomic(runRecordFile(runDir(stateDir, runId)), json, stateDir);
 }
 
+/** What pruning needs of a run's record: whether it may still be going, and whether it did anything. */
+export interface RunStatus {
+  readonly finished: boolean | undefined;
+  readonly ok: boolean | undefined;
+  readonly pid: number | undefined;
+  readonly outcomes: number;
+}
+
+/**
+ * The few fields of a run's record that pruning weighs, without checking the rest of its
+ * shape: every build reads every kept record (50 by default, each up to a line per range), and
+ * the full check cost ~2 ms a record of 1000 ranges. Undefined when the record is missing, not
+ * JSON, or these fields are not of their types.
+ */
+export function readRunStatus(dir: string): RunStatus | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(runRecordFile(dir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { finished, ok, pid, outcomes } = parsed as Record<string, unknown>;
+  const optional = (value: unknown, type: 'boolean' | 'number') => value === undefined || typeof value === type;
+  if (!optional(finished, 'boolean') || !optional(ok, 'boolean') || !optional(pid, 'number') || !Array.isArray(outcomes)) return undefined;
+  return { finished: finished as boolean | undefined, ok: ok as boolean | undefined, pid: pid as number | undefined, outcomes: outcomes.length };
+}
+
 /** When a run's record was last written (its end, for a finished run), in epoch ms; undefined when it cannot be read. */
 export function runRecordWrittenAt(dir: string): number | undefined {
   try {
