@@ -92,7 +92,7 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
       const end = finishedAt.get(o.target);
       return {
         ...o,
-        daysHandedOver: plan.step(o.target).days.length,
+        daysHandedOver: plan.step(o.target).dates,
         before: ctx.before.get(o.target),
         after: after.get(o.target),
         durationMs: begin !== undefined && end !== undefined ? end - begin : undefined,

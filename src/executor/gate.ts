@@ -7,8 +7,9 @@ import { measureState } from '../freshness/check.js';
 import type { Step } from '../scheduler/compute-plan.js';
 import { resolveDeferredStep } from '../scheduler/compute-plan.js';
 import { formatPercent, formatThreshold } from '../core/format.js';
-import { daysReading } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
+import type { DayRange } from '../intervals/interval.js';
+import { countDaysIn, rangesReading, unionRanges } from '../intervals/range-sets.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import type { ExecutionContext } from './context.js';
 
@@ -31,10 +32,9 @@ export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: 
   if (lost.length > 0) problems.push(`coverage went down: ${countDates(lost.length)} present before the build ${lost.length === 1 ? 'is' : 'are'} gone (${describeDays(lost)})`);
   if (after.state === 'fresh' && problems.length === 0) return { ok: true, message: coverage, after };
   if (after.coverage < after.threshold) {
-    const missing = new Set<number>(after.missing);
-    const still = step.days.filter((d) => missing.has(d)).length;
+    const still = countDaysIn(after.missing, step.ranges);
     problems.push(
-      `${still} of ${step.days.length} date${step.days.length === 1 ? '' : 's'} still missing after the build ` +
+      `${still} of ${step.dates} date${step.dates === 1 ? '' : 's'} still missing after the build ` +
         `(${formatPercent(after.coverage)} < ${formatThreshold(after.threshold)})`,
     );
   }
@@ -52,11 +52,13 @@ function lostDays(before: readonly Day[] | undefined, after: readonly Day[], exi
 }
 
 /** Learns the batches of a deferred step now that its calendar table exists. */
-export async function resolveStep(ctx: ExecutionContext, step: Step, upstreamDays: (name: string) => readonly Day[]): Promise<Step> {
+export async function resolveStep(ctx: ExecutionContext, step: Step, upstreamDays: (name: string) => readonly DayRange[]): Promise<Step> {
   const { freshness, expected } = await measureOne(ctx, step.target);
-  const inherited = ctx.graph
-    .upstreamEdges(step.target)
-    .filter((e) => e.kind === 'data')
-    .flatMap((e) => daysReading(upstreamDays(e.upstream), expected, e.lookback));
+  const inherited = unionRanges(
+    ...ctx.graph
+      .upstreamEdges(step.target)
+      .filter((e) => e.kind === 'data')
+      .map((e) => rangesReading(upstreamDays(e.upstream), expected, e.lookback)),
+  );
   return resolveDeferredStep(step, ctx.graph.target(step.target), freshness, expected, inherited);
 }

@@ -146,7 +146,7 @@ describe('withPlannedDays: dates this run rebuilds', () => {
   it('a fresh target the run rewrites is stale, its present planned dates outdated, until they are built and it is measured', () => {
     const before = assess([t], { present: { t: daysBetween(d('2024-01-01'), d('2024-01-08')) } }).get('t')!;
     expect(before.state).toBe('fresh');
-    const planned = withPlannedDays(before, ALL, daysBetween(d('2024-01-03'), d('2024-01-10')), 'up rewrites 2024-01-03..2024-01-08 in this run');
+    const planned = withPlannedDays(before, ALL, [{ first: d('2024-01-03'), last: d('2024-01-10') }], 'up rewrites 2024-01-03..2024-01-08 in this run');
     expect(iso(planned.outdated)).toEqual(iso(daysBetween(d('2024-01-03'), d('2024-01-08'))));
     expect(planned).toMatchObject({ state: 'stale', present: 8, coverage: 0.8 });
     expect(planned.reasons).toEqual(['6 dates outdated (2024-01-03..2024-01-08): this run rebuilds them (up rewrites 2024-01-03..2024-01-08 in this run)']);
@@ -158,10 +158,10 @@ describe('withPlannedDays: dates this run rebuilds', () => {
 
   it('missing or already outdated dates add nothing; a blocked target stays as it is', () => {
     const before = assess([t], { present: { t: daysBetween(d('2024-01-01'), d('2024-01-08')) } }).get('t')!;
-    expect(withPlannedDays(before, ALL, [d('2024-01-09'), d('2024-01-10')], 'missing')).toBe(before);
+    expect(withPlannedDays(before, ALL, [{ first: d('2024-01-09'), last: d('2024-01-10') }], 'missing')).toBe(before);
     const src = testTarget('src', [], { source: true, build: undefined });
     const blocked = assess([src, testTarget('b', ['src'])], { present: { src: [] } }).get('b')!;
-    expect(withPlannedDays(blocked, ALL, ALL, 'forced')).toBe(blocked);
+    expect(withPlannedDays(blocked, ALL, [{ first: ALL[0]!, last: ALL[ALL.length - 1]! }], 'forced')).toBe(blocked);
   });
 });
 

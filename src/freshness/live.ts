@@ -6,6 +6,8 @@
 import { formatPercent, formatThreshold } from '../core/format.js';
 import { missingRanges } from '../intervals/coverage.js';
 import type { Day } from '../intervals/day.js';
+import { daysWithin } from '../intervals/day-ranges.js';
+import type { DayRange } from '../intervals/interval.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import type { Freshness } from './assess.js';
 
@@ -66,11 +68,10 @@ export function withBuiltDays(f: Freshness, expected: readonly Day[], built: rea
  * present ones are outdated until rebuilt, so a fresh target that this run rewrites (forced,
  * or reading dates an upstream step rewrites) shows stale until its gate measures it again.
  */
-export function withPlannedDays(f: Freshness, expected: readonly Day[], days: readonly Day[], why: string): Freshness {
+export function withPlannedDays(f: Freshness, expected: readonly Day[], days: readonly DayRange[], why: string): Freshness {
   if (days.length === 0 || f.state === 'blocked') return f;
-  const inCalendar = new Set<number>(expected);
   const notPresent = new Set<number>([...f.missing, ...f.outdated]);
-  const added = days.filter((d) => inCalendar.has(d) && !notPresent.has(d));
+  const added = daysWithin(expected, days).filter((d) => !notPresent.has(d));
   if (added.length === 0) return f;
   const planned = `${countDates(added.length)} outdated (${describeDays(added, expected)}): this run rebuilds them (${why})`;
   return {

@@ -1,7 +1,7 @@
 /** Short human forms of day sets for reasons: "2024-01-03..2024-01-05, 2024-01-09 (+2 more ranges)". */
 import type { Day } from './day.js';
 import { rangesOfDays } from './day-ranges.js';
-import { ascending, formatRange, rangesOverCalendar, type DayRange } from './interval.js';
+import { ascending, firstAtOrAfter, formatRange, rangesOverCalendar, type DayRange } from './interval.js';
 
 /** How many ranges a reason names before it says "+N more". */
 const RANGES_NAMED = 4;
@@ -15,12 +15,39 @@ export function dayRanges(days: readonly Day[], calendar?: readonly Day[]): DayR
   return calendar ? rangesOverCalendar(sorted, calendar) : rangesOfDays(sorted);
 }
 
-/** The ranges of `days`, the first few named and the rest counted. */
+/** The ranges of `days` (days of `calendar`, when given), the first few named and the rest counted. */
 export function describeDays(days: readonly Day[], calendar?: readonly Day[]): string {
-  const ranges = dayRanges(days, calendar);
-  const named = ranges.slice(0, RANGES_NAMED).map(formatRange).join(', ');
-  const rest = ranges.length - RANGES_NAMED;
-  return rest > 0 ? `${named} (+${rest} more range${rest === 1 ? '' : 's'})` : named;
+  return describeRanges(rangesOfDays(ascending(days) ? days : [...days].sort((a, b) => a - b)), calendar);
+}
+
+/**
+ * A day set given as ranges of consecutive days (normal form), described as `describeDays`
+ * does: with `calendar`, ranges with no calendar day between them read as one. Only the named
+ * ranges are built; the rest are counted.
+ */
+export function describeRanges(ranges: readonly DayRange[], calendar?: readonly Day[]): string {
+  const named: string[] = [];
+  let count = 0;
+  let first: Day | undefined;
+  let last = 0 as Day;
+  let pastLast = 0;
+  for (let r = 0; r < ranges.length; r++) {
+    const range = ranges[r]!;
+    if (first !== undefined && calendar) {
+      // no calendar day between the run so far and this range: it goes on
+      pastLast = firstAtOrAfter(calendar, last + 1, pastLast);
+      if (!(pastLast < calendar.length && calendar[pastLast]! < range.first)) {
+        last = range.last;
+        continue;
+      }
+    }
+    if (first !== undefined && count++ < RANGES_NAMED) named.push(formatRange({ first, last }));
+    first = range.first;
+    last = range.last;
+  }
+  if (first !== undefined && count++ < RANGES_NAMED) named.push(formatRange({ first, last }));
+  const rest = count - RANGES_NAMED;
+  return rest > 0 ? `${named.join(', ')} (+${rest} more range${rest === 1 ? '' : 's'})` : named.join(', ');
 }
 
 /** "1 date" / "3 dates". */

@@ -87,7 +87,11 @@ export function splitByMaxDays(run: readonly Day[], maxDays: number | undefined)
   return pieces;
 }
 
-/** Turns the days a target needs into the batches its build receives. */
+/**
+ * Turns the days a target needs into the batches its build receives: the definition by day
+ * lists. The plan batches day sets held as ranges (batches.ts `batchRanges`), which a property
+ * test holds to this.
+ */
 export function batchDays(
   days: readonly Day[],
   calendar: readonly Day[],

@@ -1,5 +1,6 @@
 /** ETA arithmetic and the progress state folded from events. */
 import { describe, expect, it } from 'vitest';
+import { plannedDays } from '../../test/helpers/targets.js';
 import type { Day } from '../intervals/day.js';
 import type { Batch } from '../intervals/interval.js';
 import type { PlanData, Step } from '../scheduler/compute-plan.js';
@@ -12,7 +13,7 @@ const batch = (first: number, length: number): Batch => {
 };
 
 const step = (target: string, batches: Batch[]): Step => ({
-  target, group: 'g', days: batches.flatMap((b) => b.days), batches, reasons: [], after: [], deferred: false,
+  target, group: 'g', ...plannedDays(batches.flatMap((b) => b.days)), batches, reasons: [], after: [], deferred: false,
 });
 
 describe('eta', () => {

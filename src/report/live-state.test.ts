@@ -31,8 +31,8 @@ function empty(name: string): Freshness {
 const plan = {
   window: { first: ALL[0]!, last: ALL[5]! },
   steps: [
-    { target: 'a', days: ALL, batches: [batch('2024-01-01', '2024-01-03'), batch('2024-01-04', '2024-01-06')], reasons: ['missing'] },
-    { target: 'b', days: [], batches: [], reasons: ['deferred'] },
+    { target: 'a', ranges: [{ first: ALL[0], last: ALL[5] }], dates: 6, batches: [batch('2024-01-01', '2024-01-03'), batch('2024-01-04', '2024-01-06')], reasons: ['missing'] },
+    { target: 'b', ranges: [], dates: 0, batches: [], reasons: ['deferred'] },
   ],
 } as unknown as PlanData;
 

@@ -85,7 +85,7 @@ export class LiveState {
     for (const [name, measured] of event.measured?.freshness ?? []) {
       const expected = event.measured?.expected.get(name) ?? [];
       const step = steps.get(name);
-      this.#set(name, step ? withPlannedDays(measured, expected, step.days, step.reasons[0] ?? 'planned') : measured, expected);
+      this.#set(name, step ? withPlannedDays(measured, expected, step.ranges, step.reasons[0] ?? 'planned') : measured, expected);
     }
   }
 

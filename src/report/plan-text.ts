@@ -24,7 +24,7 @@ export function renderPlan(
     lines.push(`${pc.yellow('Nothing can be built')} for ${window}: ${unbuildable.length} selected target${unbuildable.length === 1 ? ' is' : 's are'} not fresh and cannot be made so in this run:`);
     for (const o of unbuildable) lines.push(`   ${o.target}: ${o.why}`);
   } else {
-    const dates = plan.steps.reduce((n, s) => n + s.days.length, 0);
+    const dates = plan.steps.reduce((n, s) => n + s.dates, 0);
     const batches = plan.steps.reduce((n, s) => n + s.batches.length, 0);
     lines.push(`${pc.bold('Plan')} for ${window}: ${plan.steps.length} target${plan.steps.length === 1 ? '' : 's'}, ${batches} range${batches === 1 ? '' : 's'}, ${dates} target-dates`);
   }
@@ -34,7 +34,7 @@ export function renderPlan(
     const bytes = options.bytes?.get(step.target);
     const unknown = options.unknownBytes?.get(step.target);
     const cost = bytes !== undefined ? pc.dim(` ~${formatBytes(bytes)}`) : unknown !== undefined ? pc.dim(' bytes unknown') : '';
-    lines.push('', `${i + 1}. ${pc.bold(step.target)}${group}  ${step.deferred ? 'dates known after its calendar is built' : `${step.days.length} dates in ${step.batches.length} range${step.batches.length === 1 ? '' : 's'}`}${cost}${after}`);
+    lines.push('', `${i + 1}. ${pc.bold(step.target)}${group}  ${step.deferred ? 'dates known after its calendar is built' : `${step.dates} dates in ${step.batches.length} range${step.batches.length === 1 ? '' : 's'}`}${cost}${after}`);
     const shown = step.batches.slice(0, MAX_RANGES_SHOWN).map((b) => `${formatRange(b)}${b.days.length > 1 ? pc.dim(` (${b.days.length})`) : ''}`);
     if (step.batches.length > MAX_RANGES_SHOWN) shown.push(pc.dim(`… ${step.batches.length - MAX_RANGES_SHOWN} more`));
     if (shown.length > 0) lines.push(`   ranges: ${shown.join(', ')}`);

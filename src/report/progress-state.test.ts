@@ -8,7 +8,7 @@ const day = dayOf('2024-01-01');
 const batch = { first: day, last: day, days: [day] };
 const plan: PlanData = {
   window: { first: day, last: day },
-  steps: [{ target: 'raw', group: 'g', days: [day], batches: [batch], reasons: ['missing'], after: [], deferred: false }],
+  steps: [{ target: 'raw', group: 'g', ranges: [batch], dates: 1, batches: [batch], reasons: ['missing'], after: [], deferred: false }],
   omitted: [],
 };
 

@@ -49,7 +49,7 @@ export class ProgressState {
         this.#jobs = event.jobs;
         for (const s of event.plan.steps) {
           this.targets.set(s.target, {
-            name: s.target, group: s.group, totalDates: s.days.length, totalRanges: s.batches.length,
+            name: s.target, group: s.group, totalDates: s.dates, totalRanges: s.batches.length,
             doneDates: 0, doneRanges: 0, startedAt: undefined, finished: false, running: new Map(), waiting: new Map(), pace: undefined,
           });
         }

@@ -54,7 +54,7 @@ export function planJson(plan: PlanData, extra: Record<string, unknown> = {}): s
         target: s.target,
         group: s.group ?? null,
         ranges: rangesToIso(s.batches),
-        dates: s.days.length,
+        dates: s.dates,
         reasons: s.reasons,
         after: s.after,
         ...(s.deferred && { deferred: true }),

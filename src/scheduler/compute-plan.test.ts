@@ -9,6 +9,7 @@ import { assessTargets } from '../freshness/assess.js';
 import type { MeasuredState } from '../freshness/state.js';
 import { buildGraph } from '../graph/build.js';
 import { dayOf, daysBetween, formatDay, type Day } from '../intervals/day.js';
+import { daysOfRanges } from '../intervals/day-ranges.js';
 import type { PresentDates, WriteRecord } from '../warehouse/warehouse.js';
 import { computePlan, type PlanData } from './compute-plan.js';
 
@@ -62,7 +63,7 @@ class FakeProject {
 
 /** The plan as `{target: ['first..last', …]}` over the days of each step. */
 function daysOf(plan: PlanData): Record<string, string[]> {
-  return Object.fromEntries(plan.steps.map((s) => [s.target, s.days.map(formatDay)]));
+  return Object.fromEntries(plan.steps.map((s) => [s.target, daysOfRanges(s.ranges).map(formatDay)]));
 }
 
 /** up → same (same date) → tail; up → roll (lookback 2) */

@@ -7,18 +7,21 @@ import { formatPercent, formatThreshold } from '../core/format.js';
 import type { Freshness, TargetToFreshness } from '../freshness/assess.js';
 import type { MeasuredState } from '../freshness/state.js';
 import type { TargetGraph } from '../graph/build.js';
-import { daysReading } from '../intervals/coverage.js';
+import { batchRanges } from '../intervals/batches.js';
 import type { Day } from '../intervals/day.js';
-import { batchDays, includesAll, unionDays, type Batch } from '../intervals/interval.js';
-import { countDates, describeDays } from '../intervals/describe.js';
-import type { DayWindow } from '../intervals/interval.js';
+import { countDays, rangesOfDays } from '../intervals/day-ranges.js';
+import { countDates, describeDays, describeRanges } from '../intervals/describe.js';
+import type { Batch, DayRange, DayWindow } from '../intervals/interval.js';
+import { rangesInclude, rangesReading, unionRanges } from '../intervals/range-sets.js';
 
 /** One target to build in this run. */
 export interface Step {
   readonly target: string;
   readonly group: string | undefined;
-  /** Every day handed over, sorted. */
-  readonly days: readonly Day[];
+  /** Every day handed over, as ranges of consecutive days (intervals/range-sets.ts). */
+  readonly ranges: readonly DayRange[];
+  /** How many days that is. */
+  readonly dates: number;
   /** The days grouped per `build.ranges` and `maxDays`. */
   readonly batches: readonly Batch[];
   /** Why the step is in the plan. */
@@ -79,16 +82,20 @@ export interface PlanInput {
   readonly fill?: boolean;
 }
 
+/** The whole calendar as ranges: one when it is every day, else a range per run of consecutive days. */
+const wholeCalendar = (expected: readonly Day[]): readonly DayRange[] =>
+  expected.length > 0 && expected[expected.length - 1]! - expected[0]! === expected.length - 1 ? [{ first: expected[0]!, last: expected[expected.length - 1]! }] : rangesOfDays(expected);
+
 /** The days a target needs for itself (missing, outdated, or all when forced), and why. */
-function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean, fill: boolean): { days: Day[]; reasons: string[] } {
-  if (forced) return { days: [...expected], reasons: ['forced rebuild of the whole window (-B)'] };
+function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced: boolean, fill: boolean): { days: readonly DayRange[]; reasons: string[] } {
+  if (forced) return { days: wholeCalendar(expected), reasons: ['forced rebuild of the whole window (-B)'] };
   if (fill && f.state === 'fresh' && f.exists && f.missing.length > 0) {
-    return { days: [...f.missing], reasons: [`--fill: ${countDates(f.missing.length)} missing (fresh at ${formatPercent(f.coverage)}): ${describeDays(f.missing, expected)}`] };
+    return { days: rangesOfDays(f.missing), reasons: [`--fill: ${countDates(f.missing.length)} missing (fresh at ${formatPercent(f.coverage)}): ${describeDays(f.missing, expected)}`] };
   }
   if (f.state !== 'stale') return { days: [], reasons: [] };
-  const days = unionDays(f.missing, f.outdated);
+  const days = unionRanges(rangesOfDays(f.missing), rangesOfDays(f.outdated));
   if (days.length === 0 && f.checks.some((c) => !c.passed)) {
-    return { days: [...expected], reasons: [...f.reasons, 'rebuilding every date to repair the failing check'] };
+    return { days: wholeCalendar(expected), reasons: [...f.reasons, 'rebuilding every date to repair the failing check'] };
   }
   const reasons = [...f.reasons];
   // (a table that does not exist yet misses every date: its first reason says so)
@@ -107,28 +114,28 @@ function ownDays(target: Target, f: Freshness, expected: readonly Day[], forced:
 function inheritedDays(
   graph: TargetGraph,
   name: string,
-  context: { state: MeasuredState; steps: ReadonlyMap<string, Step>; own: readonly Day[]; described: Map<string, string> },
-): { days: Day[][]; reasons: string[] } {
+  context: { state: MeasuredState; steps: ReadonlyMap<string, Step>; own: readonly DayRange[]; described: Map<string, string> },
+): { days: DayRange[][]; reasons: string[] } {
   const expected = context.state.expected.get(name) ?? [];
-  const days: Day[][] = [];
+  const days: DayRange[][] = [];
   const reasons: string[] = [];
   for (const edge of graph.upstreamEdges(name)) {
     const upstream = context.steps.get(edge.upstream);
     if (!upstream || edge.kind !== 'data') continue;
-    const touched = daysReading(upstream.days, expected, edge.lookback);
+    const touched = rangesReading(upstream.ranges, expected, edge.lookback);
     if (touched.length === 0) continue;
     days.push(touched);
-    if (includesAll(context.own, touched)) continue;
+    if (rangesInclude(context.own, touched)) continue;
     const how = edge.lookback > 0 ? `, lookback ${edge.lookback} days` : '';
     // every dependent of an upstream step names its days: describe them once
     let rewrites = context.described.get(edge.upstream);
     if (rewrites === undefined) {
-      rewrites = describeDays(upstream.days, context.state.expected.get(edge.upstream));
+      rewrites = describeRanges(upstream.ranges, context.state.expected.get(edge.upstream));
       context.described.set(edge.upstream, rewrites);
     }
     reasons.push(
       `${edge.upstream} rewrites ${rewrites} in this run: ` +
-        `${countDates(touched.length)} read them (${describeDays(touched, expected)}${how})`,
+        `${countDates(countDays(touched))} read them (${describeRanges(touched, expected)}${how})`,
     );
   }
   return { days, reasons };
@@ -165,7 +172,7 @@ export function computePlan(input: PlanInput): PlanData {
     const deferred =
       state.calendarPending.has(name) ||
       graph.upstreamEdges(name).some((e) => steps.has(e.upstream) && (e.providesCalendar || steps.get(e.upstream)!.deferred));
-    const days = unionDays(own.days, ...inherited.days);
+    const days = unionRanges(own.days, ...inherited.days);
     if (days.length === 0 && !deferred) {
       omitted.push({ target: name, kind: f.state === 'fresh' ? 'fresh' : 'nothing-to-hand-over', why: freshWhy(f) });
       continue;
@@ -174,8 +181,9 @@ export function computePlan(input: PlanInput): PlanData {
     steps.set(name, {
       target: name,
       group: target.group,
-      days,
-      batches: batchDays(days, expected, build.ranges, build.maxDays),
+      ranges: days,
+      dates: countDays(days),
+      batches: batchRanges(days, expected, build.ranges, build.maxDays),
       reasons: reasons.length > 0 ? reasons : ['its calendar is built in this run: dates are measured after it'],
       after: after.sort(),
       deferred,
@@ -192,9 +200,10 @@ function freshWhy(f: Freshness): string {
   return `fresh: ${coverage} >= ${formatThreshold(f.threshold)}, nothing outdated, checks pass, no upstream step rewrites a date it reads${note}`;
 }
 
-/** Recomputes the batches of a deferred step from fresh measurements. */
-export function resolveDeferredStep(step: Step, target: Target, f: Freshness, expected: readonly Day[], inheritedDays: readonly Day[]): Step {
-  const days = unionDays(f.state === 'stale' ? unionDays(f.missing, f.outdated) : [], inheritedDays.filter((d) => expected.includes(d)));
+/** Recomputes the batches of a deferred step from fresh measurements; `inherited` are the days upstream steps rewrite that it reads. */
+export function resolveDeferredStep(step: Step, target: Target, f: Freshness, expected: readonly Day[], inherited: readonly DayRange[]): Step {
+  const own = f.state === 'stale' ? unionRanges(rangesOfDays(f.missing), rangesOfDays(f.outdated)) : [];
+  const days = unionRanges(own, rangesReading(inherited, expected, 0));
   const build = target.build!;
-  return { ...step, days, batches: batchDays(days, expected, build.ranges, build.maxDays), deferred: false };
+  return { ...step, ranges: days, dates: countDays(days), batches: batchRanges(days, expected, build.ranges, build.maxDays), deferred: false };
 }

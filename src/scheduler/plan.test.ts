@@ -1,6 +1,7 @@
 /** The runtime plan stepped by hand, as ninja's PlanTest does: findWork() → finished() → findWork(). */
 import { describe, expect, it } from 'vitest';
 import { FakeProject } from '../../test/helpers/fake-project.js';
+import { plannedDays } from '../../test/helpers/targets.js';
 import { InternalError } from '../core/errors.js';
 import { label, labels, runToEnd, startAll } from '../../test/helpers/plan-driver.js';
 import { describeFailure } from '../report/failure-text.js';
@@ -69,7 +70,7 @@ describe('dependencies and gates', () => {
   });
 
   it('refuses a step that waits for a target without a step (a planner bug)', () => {
-    const step: Step = { target: 'x', group: undefined, days: [], batches: [], reasons: [], after: ['ghost'], deferred: false };
+    const step: Step = { target: 'x', group: undefined, ranges: [], dates: 0, batches: [], reasons: [], after: ['ghost'], deferred: false };
     expect(() => new Plan([step], { jobs: 1, groups: new Map(), parallel: () => 1, failureMode: 'no-new' })).toThrow(InternalError);
   });
 });
@@ -238,7 +239,7 @@ describe('deferred steps', () => {
   const resolvedStep = (plan: Plan, batches: number): Step => {
     const first = plan.step('schedule').batches[0]!;
     const list = Array.from({ length: batches }, () => first);
-    return { ...plan.step('games'), batches: list, days: list.flatMap((b) => b.days), deferred: false };
+    return { ...plan.step('games'), batches: list, ...plannedDays(list.flatMap((b) => b.days)), deferred: false };
   };
   const untilResolve = (plan: Plan): WorkUnit => {
     plan.finished(startAll(plan)[0]!);

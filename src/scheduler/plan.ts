@@ -20,7 +20,7 @@
 import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
 import type { Step } from './compute-plan.js';
-import type { Day } from '../intervals/day.js';
+import type { DayRange } from '../intervals/interval.js';
 import { Pool } from './pools.js';
 import { rangePriorities } from './priority.js';
 import type { StopCause, TargetFailure } from './failure.js';
@@ -331,8 +331,8 @@ export class Plan {
     return this.#runs.get(target)!.step;
   }
 
-  /** The days a target's step builds in this run; none when it has no step (it was fresh). */
-  daysOf(target: string): readonly Day[] {
-    return this.#runs.get(target)?.step.days ?? [];
+  /** The days a target's step builds in this run, as ranges; none when it has no step (it was fresh). */
+  daysOf(target: string): readonly DayRange[] {
+    return this.#runs.get(target)?.step.ranges ?? [];
   }
 }

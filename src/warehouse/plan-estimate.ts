@@ -8,7 +8,8 @@
  */
 import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
-import type { Day } from '../intervals/day.js';
+import { daysOfRanges } from '../intervals/day-ranges.js';
+import type { DayRange } from '../intervals/interval.js';
 import { mapConcurrent } from './bigquery-port.js';
 import { parseByteSize } from './bigquery-sql.js';
 import type { StepEstimate, TargetToEstimate, Warehouse } from './warehouse.js';
@@ -19,8 +20,8 @@ export type { StepEstimate, TargetToEstimate };
 /** A planned step as the estimator needs it (structurally, the scheduler's `Step`). */
 export interface EstimableStep {
   readonly target: string;
-  /** Every date the step hands over, sorted. */
-  readonly days: readonly Day[];
+  /** Every date the step hands over, as ranges of consecutive days. */
+  readonly ranges: readonly DayRange[];
   /** Set when the step's dates are known only after its calendar is built. */
   readonly deferred: boolean;
   /** The step's ranges (one job each); only their number matters here. */
@@ -76,11 +77,11 @@ export async function estimatePlanBytes(
   });
   const estimates = await mapConcurrent(sqlSteps, DRY_RUNS_AT_ONCE, async ({ step, target, sql }): Promise<StepEstimate> => {
     if (step.deferred) return { kind: 'unknown', reason: 'its dates are known only after its calendar is built' };
-    const first = step.days[0];
-    const last = step.days[step.days.length - 1];
+    const first = step.ranges[0]?.first;
+    const last = step.ranges[step.ranges.length - 1]?.last;
     if (first === undefined || last === undefined) return { kind: 'known', bytes: 0 };
     const request = {
-      target: target.name, table: target.table, sql, start: first, end: last, dates: step.days,
+      target: target.name, table: target.table, sql, start: first, end: last, dates: daysOfRanges(step.ranges),
       labels: { tool: 'dagrun', target: target.name, run_id: runId },
     };
     try {

@@ -7,6 +7,7 @@ import type { CalendarSpec, Check, Target } from '../../src/config/types.js';
 import type { MeasuredState } from '../../src/freshness/state.js';
 import { buildGraph, type TargetGraph } from '../../src/graph/build.js';
 import { addDays, dayOf, daysBetween, type Day } from '../../src/intervals/day.js';
+import { plannedDays } from './targets.js';
 import type { Batch, RangeMode } from '../../src/intervals/interval.js';
 import type { Step } from '../../src/scheduler/compute-plan.js';
 import { Plan, type FailureMode } from '../../src/scheduler/plan.js';
@@ -119,7 +120,7 @@ export class FakeProject {
       return {
         target: name,
         group: o.group,
-        days: batches.flatMap((b) => b.days),
+        ...plannedDays(batches.flatMap((b) => b.days)),
         batches,
         reasons: ['fake'],
         after: graph.upstream(name).filter((up) => withSteps.has(up)).sort(),

@@ -1,5 +1,8 @@
 /** A validated `Target` for in-memory tests: a SQL target on an every-day calendar, threshold 1. */
 import type { Dependency, Target } from '../../src/config/types.js';
+import type { Day } from '../../src/intervals/day.js';
+import { countDays, rangesOfDays } from '../../src/intervals/day-ranges.js';
+import { unionDays, type DayRange } from '../../src/intervals/interval.js';
 
 /** Builds a target named `name` reading `deps` (names are same-date dependencies); `extra` overrides any field. */
 export function testTarget(name: string, deps: (string | Dependency)[] = [], extra: Partial<Target> = {}): Target {
@@ -10,4 +13,10 @@ export function testTarget(name: string, deps: (string | Dependency)[] = [], ext
     build: { action: { kind: 'sql', file: `/p/targets/${name}.sql`, sql: 'SELECT 1' }, ranges: 'contiguous', maxDays: undefined, parallel: 1, timeoutMs: undefined, retries: 0, retryBackoffMs: 0, env: {}, cwd: '/p' },
     ...extra,
   };
+}
+
+/** A step's day fields (`ranges`, `dates`) from a list of days in any order, duplicates allowed. */
+export function plannedDays(days: readonly Day[]): { ranges: DayRange[]; dates: number } {
+  const ranges = rangesOfDays(unionDays(days));
+  return { ranges, dates: countDays(ranges) };
 }
