@@ -21,6 +21,7 @@ import path from 'node:path';
 import { benchOverhead, nodeStartMs } from './overhead.mjs';
 import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
+import { planMicrosPerUnit } from './plan-overhead.mjs';
 import { benchDemoCommands, benchDemoMakespan, benchHoles, benchImports, countStatusQueries, prepareDemo } from './demo.mjs';
 import { countBigQueryStatus } from './bigquery-count.mjs';
 import { duckdbCommands, prepareDuckdbPipeline, timeChild, timeRuns } from './status-duckdb.mjs';
@@ -93,6 +94,10 @@ if (section('b', 'scheduling: sleep pipelines vs the lower bound and the optimum
     row('b', `${name}: Plan simulated with estimates ${vsOptimum(r.simulatedWithEstimateS)}`, r.simulatedWithEstimateS, 's', { goal: '≤1.1× bound', ...vsBound });
     row('b', `${name}:   the same, critical path alone ${vsOptimum(r.simulatedCriticalPathS)}`, r.simulatedCriticalPathS, 's', vsBound);
     row('b', `${name}: dagrun (real, -B, estimates from the warm-up run)`, r.realS, 's', { goal: '≤1.1× bound', ...vsBound });
+  }
+  // what choosing the next unit costs, without commands: flat in the number of targets
+  for (const [count, batches] of [[1000, 10], [10_000, 10]]) {
+    row('b', `the plan alone, ${count} targets × ${batches} ranges (in process, no commands)`, await planMicrosPerUnit(count, batches), 'µs/unit');
   }
 }
 

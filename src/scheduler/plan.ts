@@ -17,6 +17,7 @@
  * new starts after a failure (running work finishes, gates of finished targets still run);
  * with `continue` (`-k`) everything that does not depend on the failure goes on.
  */
+import TinyQueue from 'tinyqueue';
 import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
 import type { Step } from './compute-plan.js';
@@ -88,6 +89,9 @@ export interface PlanOutcome {
 }
 
 interface TargetRun {
+  /** Its place in the plan (dependency order): ties in priority go to the earlier. */
+  readonly index: number;
+  priority: number;
   step: Step;
   status: TargetStatus;
   nextBatch: number;
@@ -104,7 +108,15 @@ interface TargetRun {
   readonly group: Pool | undefined;
   /** The one slot of exclusive warehouse access, for targets that need it. */
   readonly warehouse: Pool | undefined;
+  /** In the ready queue (it may have stopped being ready since: checked when taken out). */
+  queued: boolean;
+  /** Ready, but out of the queue until one of its own ranges ends: its `parallel` is used up. */
+  parked: boolean;
 }
+
+/** Higher priority first, then plan order: the order `findWork` starts ranges in. */
+const byPriority = (a: TargetRun, b: TargetRun): number => b.priority - a.priority || a.index - b.index;
+const byIndex = (a: TargetRun, b: TargetRun): number => a.index - b.index;
 
 /** The runtime plan. */
 export class Plan {
@@ -112,7 +124,13 @@ export class Plan {
   readonly #dependents = new Map<string, string[]>();
   readonly #global: Pool;
   readonly #limits: PlanLimits;
-  readonly #priority = new Map<string, number>();
+  /**
+   * Active targets with ranges left to start, best first, and targets with a gate or resolution
+   * to run, in plan order: `findWork` takes from the top instead of scanning every target (a
+   * scan per range cost 0.1 ms a range at 10,000 targets).
+   */
+  readonly #ready = new TinyQueue<TargetRun>([], byPriority);
+  readonly #measurements = new TinyQueue<TargetRun>([], byIndex);
   #runningUnits = 0;
   #stopped: 'failure' | 'interrupt' | undefined;
   /** Why the run stopped early, for the targets it left behind. */
@@ -126,6 +144,7 @@ export class Plan {
     for (const step of steps) {
       const group = step.group === undefined ? undefined : groupPools.get(step.group);
       this.#runs.set(step.target, {
+        index: this.#runs.size, priority: 0, queued: false, parked: false,
         step, status: 'waiting', nextBatch: 0, running: 0, finished: 0, built: 0, failed: 0, failure: undefined,
         gatePending: false, resolvePending: false, pool: new Pool(step.target, limits.parallel(step.target)), group,
         warehouse: limits.exclusive?.(step.target) ? warehouse : undefined,
@@ -145,7 +164,7 @@ export class Plan {
       estimate: limits.estimate,
       budget: limits.priorityBudget,
     });
-    for (const [target, priority] of priorities) this.#priority.set(target, priority);
+    for (const [target, priority] of priorities) this.#runs.get(target)!.priority = priority;
     for (const run of this.#runs.values()) this.#activateIfReady(run);
   }
 
@@ -155,15 +174,31 @@ export class Plan {
     if (run.step.deferred) {
       run.status = 'resolving';
       run.resolvePending = true;
+      this.#measurements.push(run);
     } else this.#activate(run);
   }
 
   #activate(run: TargetRun): void {
     run.status = 'active';
-    if (run.step.batches.length === 0) {
-      run.status = 'gating';
-      run.gatePending = true;
+    if (run.step.batches.length === 0) this.#gate(run);
+    else this.#enqueue(run);
+  }
+
+  #gate(run: TargetRun): void {
+    run.status = 'gating';
+    run.gatePending = true;
+    this.#measurements.push(run);
+  }
+
+  /** Puts an active target with ranges left in the ready queue, or parks it while its own ranges fill its `parallel`. */
+  #enqueue(run: TargetRun): void {
+    if (run.queued || run.status !== 'active' || run.nextBatch >= run.step.batches.length) return;
+    if (!run.pool.hasRoom()) {
+      run.parked = true;
+      return;
     }
+    run.queued = true;
+    this.#ready.push(run);
   }
 
   /**
@@ -173,12 +208,13 @@ export class Plan {
    */
   findWork(): WorkUnit | undefined {
     if (this.#stopped === 'interrupt') return undefined;
-    for (const run of this.#runs.values()) {
+    for (let run = this.#measurements.pop(); run !== undefined; run = this.#measurements.pop()) {
       if (run.gatePending) {
         run.gatePending = false;
         this.#runningUnits++;
         return { kind: 'gate', target: run.step.target };
       }
+      // a resolution is not started after a failure (no-new): it is dropped, as it would never start
       if (run.resolvePending && !this.#stopped) {
         run.resolvePending = false;
         this.#runningUnits++;
@@ -186,12 +222,7 @@ export class Plan {
       }
     }
     if (this.#stopped || !this.#global.hasRoom()) return undefined;
-    let best: TargetRun | undefined;
-    for (const run of this.#runs.values()) {
-      if (run.status !== 'active' || run.nextBatch >= run.step.batches.length) continue;
-      if (!run.pool.hasRoom() || (run.group && !run.group.hasRoom()) || (run.warehouse && !run.warehouse.hasRoom())) continue;
-      if (!best || this.#priority.get(run.step.target)! > this.#priority.get(best.step.target)!) best = run;
-    }
+    const best = this.#takeReady();
     if (!best) return undefined;
     const index = best.nextBatch++;
     best.running++;
@@ -200,7 +231,33 @@ export class Plan {
     best.warehouse?.scheduled();
     this.#global.scheduled();
     this.#runningUnits++;
+    this.#enqueue(best);
     return { kind: 'range', target: best.step.target, index, batch: best.step.batches[index]! };
+  }
+
+  /**
+   * The best ready target with room in its group and the warehouse slot, out of the queue;
+   * those passed over for a full group or warehouse go back (they are few: a group's depth).
+   */
+  #takeReady(): TargetRun | undefined {
+    const passedOver: TargetRun[] = [];
+    let best: TargetRun | undefined;
+    for (let run = this.#ready.pop(); run !== undefined; run = this.#ready.pop()) {
+      run.queued = false;
+      if (run.status !== 'active' || run.nextBatch >= run.step.batches.length) continue;
+      if (!run.pool.hasRoom()) {
+        run.parked = true;
+        continue;
+      }
+      if ((run.group && !run.group.hasRoom()) || (run.warehouse && !run.warehouse.hasRoom())) {
+        passedOver.push(run);
+        continue;
+      }
+      best = run;
+      break;
+    }
+    for (const run of passedOver) this.#enqueue(run);
+    return best;
   }
 
   /** Records the end of a unit. A failed gate or range fails its target and skips its dependents. */
@@ -225,6 +282,10 @@ export class Plan {
   #rangeFinished(run: TargetRun, failure: TargetFailure | undefined): void {
     run.running--;
     run.pool.finished();
+    if (run.parked) {
+      run.parked = false;
+      this.#enqueue(run);
+    }
     run.group?.finished();
     run.warehouse?.finished();
     this.#global.finished();
@@ -238,10 +299,7 @@ export class Plan {
     }
     if (run.running > 0) return;
     if (run.failed > 0 && (run.finished === run.step.batches.length || this.#stopped)) this.#fail(run, run.failure!);
-    else if (run.built === run.step.batches.length && run.status === 'active') {
-      run.status = 'gating';
-      run.gatePending = true;
-    }
+    else if (run.built === run.step.batches.length && run.status === 'active') this.#gate(run);
   }
 
   #failed(run: TargetRun, failure: TargetFailure): void {
@@ -288,11 +346,9 @@ export class Plan {
   moreToDo(): boolean {
     if (this.#runningUnits > 0) return true;
     if (this.#stopped === 'interrupt') return false;
-    for (const run of this.#runs.values()) {
-      if (run.gatePending || (run.resolvePending && !this.#stopped)) return true;
-      if (!this.#stopped && run.status === 'active' && run.nextBatch < run.step.batches.length) return true;
-    }
-    return false;
+    // nothing runs, so nothing is parked: what is left to start is in the queues (entries may be out of date)
+    if (this.#measurements.data.some((run) => run.gatePending || (run.resolvePending && !this.#stopped))) return true;
+    return !this.#stopped && this.#ready.data.some((run) => run.status === 'active' && run.nextBatch < run.step.batches.length);
   }
 
   /** How many units are running. */
