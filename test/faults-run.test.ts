@@ -39,12 +39,14 @@ describe('interrupt and resume', () => {
     const before = invocations(faultDir).length;
     const resumed = await rig.exec(['--json'], { env: { FAULT_DIR: faultDir } });
     expect(resumed.code).toBe(0);
-    const started = resumed.stdout
+    const events = resumed.stdout
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { type: string; batch?: { start: string; end: string } })
-      .filter((e) => e.type === 'range-started')
-      .map((e) => [e.batch!.start, e.batch!.end]);
+      .map((line) => JSON.parse(line) as { type: string; batch?: { start: string; end: string } });
+    const started = events.filter((e) => e.type === 'range-started').map((e) => [e.batch!.start, e.batch!.end]);
+    // every event that carries a batch says it the same way, waiting for the warehouse included
+    expect(events.filter((e) => e.type === 'range-waiting').length).toBeGreaterThan(0);
+    for (const e of events.filter((e) => e.batch)) expect(Object.keys(e.batch!).sort()).toEqual(['dates', 'end', 'start']);
     expect(started).toEqual([['2024-01-03', '2024-01-04'], ['2024-01-05', '2024-01-06']]);
     expect(invocations(faultDir).slice(before).filter((i) => i.event === 'start').map((i) => i.start)).toEqual(['2024-01-03', '2024-01-05']);
     expect(await tableDates(rig)).toEqual(isoDays('2024-01-01', '2024-01-06'));

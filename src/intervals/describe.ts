@@ -15,9 +15,16 @@ export function dayRanges(days: readonly Day[], calendar?: readonly Day[]): DayR
   return calendar ? rangesOverCalendar(sorted, calendar) : rangesOfDays(sorted);
 }
 
-/** The ranges of `days` (days of `calendar`, when given), the first few named and the rest counted. */
+/** The ranges of `days`, the first few named and the rest counted. */
 export function describeDays(days: readonly Day[], calendar?: readonly Day[]): string {
-  return describeRanges(rangesOfDays(ascending(days) ? days : [...days].sort((a, b) => a - b)), calendar);
+  return nameSome(dayRanges(days, calendar).map(formatRange));
+}
+
+/** The first few of `named`, and how many more. */
+function nameSome(named: readonly string[], count = named.length): string {
+  const rest = count - RANGES_NAMED;
+  const shown = named.slice(0, RANGES_NAMED).join(', ');
+  return rest > 0 ? `${shown} (+${rest} more range${rest === 1 ? '' : 's'})` : shown;
 }
 
 /**
@@ -46,8 +53,7 @@ export function describeRanges(ranges: readonly DayRange[], calendar?: readonly 
     last = range.last;
   }
   if (first !== undefined && count++ < RANGES_NAMED) named.push(formatRange({ first, last }));
-  const rest = count - RANGES_NAMED;
-  return rest > 0 ? `${named.join(', ')} (+${rest} more range${rest === 1 ? '' : 's'})` : named.join(', ');
+  return nameSome(named, count);
 }
 
 /** "1 date" / "3 dates". */

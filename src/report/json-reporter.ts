@@ -59,6 +59,7 @@ export class JsonReporter implements Reporter {
         body = { runId: event.runId, jobs: event.jobs, commandLine: event.commandLine, plan: JSON.parse(planJson(event.plan)) };
         break;
       case 'range-started':
+      case 'range-waiting':
       case 'range-retrying':
         body = { ...event, ...('batch' in event ? { batch: batchJson(event.batch) } : {}) };
         break;
