@@ -4,14 +4,15 @@
  * bounds, printing one table of medians and ratios from this one run. No benchmark is a
  * test; nothing here asserts a time.
  *
- *   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g] [--json FILE] [--keep] [--no-10k] [--goal-shape] [--no-build]
+ *   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g,h] [--json FILE] [--keep] [--no-10k] [--goal-shape] [--no-build]
  *
  * Sections: a) overhead per command vs make, b) scheduling vs the lower bound, c) status of a
  * 1000-target pipeline from an in-memory warehouse, d) the demo's no-op build and --status,
  * e) scattered holes: repair vs full build, f) warehouse round trips of a status run,
  * g) status of big pipelines on a real DuckDB file, beside c)'s in-memory figure and floors
  * (generated once under $TMPDIR/dagrun-bench-cache; `--no-10k` leaves out 10,000 × 365,
- * `--goal-shape` adds issue 19's 10,000 × 3,650).
+ * `--goal-shape` adds issue 19's 10,000 × 3,650), h) a first build of many one-date SQL targets
+ * on a real DuckDB file (ms per target, at two sizes).
  * Set BENCH_NO_HYPERFINE=1 to time with spawnSync even where hyperfine is installed.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { benchOverhead, nodeStartMs } from './overhead.mjs';
 import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
 import { planMicrosPerUnit } from './plan-overhead.mjs';
+import { benchBuildScale } from './build-scale.mjs';
 import { benchDemoCommands, benchDemoMakespan, benchHoles, benchImports, countStatusQueries, prepareDemo } from './demo.mjs';
 import { countBigQueryStatus } from './bigquery-count.mjs';
 import { duckdbCommands, prepareDuckdbPipeline, timeChild, timeRuns } from './status-duckdb.mjs';
@@ -31,7 +33,7 @@ import { printTable } from './lib/table.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'a,b,c,d,e,f,g';
+const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'a,b,c,d,e,f,g,h';
 const only = new Set(onlyArg.split(','));
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const RUNS = quick ? 2 : 3;
@@ -225,6 +227,13 @@ if (section('g', 'status of big pipelines on a real DuckDB file (one table per t
     row('g', `${shape}:   vs Node + DuckDB + opening the file (which it does not)`, warm.wallMs.median / open.wallMs.median, '×');
     row('g', `${shape}: -n, kept reads (${range(warmDryRun.wallMs)} ms; CPU ${warmDryRun.cpuMs.median.toFixed(0)} ms, ${warmDryRun.rssMb.median.toFixed(0)} MB)`, warmDryRun.wallMs.median, 'ms');
   }
+}
+
+if (section('h', 'a first build of many one-date SQL targets on a real DuckDB file')) {
+  const sizes = quick ? [300, 1200] : [500, 2000];
+  const [small, big] = sizes.map((count) => benchBuildScale(count));
+  for (const r of [small, big]) row('h', `${r.count} targets: first build (wall; CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${r.rssMb.toFixed(0)} MB)`, r.msPerTarget, 'ms/target');
+  row('h', `  ms per target at ${big.count} against ${small.count}`, big.msPerTarget / small.msPerTarget, '×', { goal: '≈1 (linear)' });
 }
 
 const meta = {

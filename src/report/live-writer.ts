@@ -44,7 +44,6 @@ export class LiveStateWriter implements Reporter {
     this.#state.apply(event, this.#clock());
     switch (event.type) {
       case 'run-started':
-      case 'gate-finished':
         return this.#writeNow();
       case 'run-finished':
         return this.#end();

@@ -10,14 +10,32 @@ import type { Day } from '../intervals/day.js';
 import { perDateOutcome } from './check-rows.js';
 import { duckdb } from './duckdb-module.js';
 import { checksInOneRow, describeOpenFailure, EPOCH, firstLine, quoteIdent, quoteTable, runStatement, toDay, toNumber } from './duckdb-sql.js';
+import { tableParts } from './sql-text.js';
 import { calendarKey, everyDay, WarehouseError, type CheckOutcome, type CheckProbe, type DayWindow } from './warehouse.js';
 
 /** Scalar checks per statement: DuckDB refuses ~1000 subqueries in one expression. */
 const CHECKS_PER_STATEMENT = 100;
 
-/** Which of `tables` (`dataset.table`, any case) exist. */
-export async function existingTables(connection: DuckDBConnection, tables: readonly string[]): Promise<Set<string>> {
+/**
+ * Up to this many tables are looked up by name, a statement each; more are found in one scan
+ * of the catalog, which costs ~4 µs for every table in the file (information_schema describes
+ * each one: 13 ms at 3,000 tables) where a lookup costs ~0.5 ms. A gate asks for its target and
+ * the tables it reads: it paid a scan of every table before.
+ */
+const LOOKED_UP_BY_NAME = 8;
+
+/**
+ * Which of `tables` (`dataset.table`, any case) exist, as tables or views. Only when the
+ * connection is in no transaction (`autocommit`) are a few looked up by name: a lookup that
+ * fails would end the caller's transaction.
+ */
+export async function existingTables(connection: DuckDBConnection, tables: readonly string[], { autocommit = false } = {}): Promise<Set<string>> {
   if (tables.length === 0) return new Set();
+  if (autocommit && tables.length <= LOOKED_UP_BY_NAME) {
+    const found = new Set<string>();
+    for (const table of tables) if (await resolves(connection, table)) found.add(table);
+    return found;
+  }
   const reader = await connection.runAndReadAll(
     `SELECT table_schema || '.' || table_name FROM information_schema.tables
      WHERE list_contains($names, lower(table_schema || '.' || table_name))`,
@@ -25,6 +43,26 @@ export async function existingTables(connection: DuckDBConnection, tables: reado
   );
   const found = new Set(reader.getRows().map((row) => String(row[0]).toLowerCase()));
   return new Set(tables.filter((t) => found.has(t.toLowerCase())));
+}
+
+/**
+ * Whether `table` names a table or view, by the catalog's answer to a statement that reads
+ * nothing. A view over a dropped table exists (its error is for the read that follows, as after
+ * a catalog scan): when the lookup says no, the views are asked, which costs little.
+ */
+async function resolves(connection: DuckDBConnection, table: string): Promise<boolean> {
+  try {
+    await connection.run(`SELECT NULL FROM ${quoteTable(table)} LIMIT 0`);
+    return true;
+  } catch (error) {
+    if (!/^Catalog Error: Table with name .* does not exist/.test(messageOf(error))) return true;
+    const { dataset, name } = tableParts(table);
+    const views = await connection.runAndReadAll('SELECT 1 FROM duckdb_views() WHERE lower(schema_name) = $dataset AND lower(view_name) = $name', {
+      dataset: dataset.toLowerCase(),
+      name: name.toLowerCase(),
+    });
+    return views.getRows().length > 0;
+  }
 }
 
 /** Runs `sql` with the window bound as `$first`/`$last`; a failure names `what`. */

@@ -93,6 +93,11 @@ export class DuckDbWarehouse implements Warehouse {
   #opening: Promise<DuckDBInstance> | undefined;
   readonly #schemas = new Map<string, Promise<void>>();
   #writesTable: Promise<void> | undefined;
+  /**
+   * The file's write records are known to be ranges (seen or made so while it is open): asking
+   * again would scan the catalog, ~4 µs for every table in the file, on every gate.
+   */
+  #rangesLayout = false;
   /** Whether this process has folded hidden write rows yet (once, at its first write). */
   #folded = false;
   #queriesSent = 0;
@@ -143,6 +148,7 @@ export class DuckDbWarehouse implements Warehouse {
     this.#opening = undefined;
     this.#schemas.clear();
     this.#writesTable = undefined;
+    this.#rangesLayout = false;
   }
 
   /**
@@ -237,7 +243,7 @@ export class DuckDbWarehouse implements Warehouse {
     const result = new Map<string, PresentRanges>();
     if (tables.length === 0) return result;
     for (const t of tables) result.set(t.table, { exists: false, ranges: [] });
-    const existing = await this.#query((connection) => existingTables(connection, tables.map((t) => t.table)));
+    const existing = await this.#query((connection) => existingTables(connection, tables.map((t) => t.table), { autocommit: true }));
     const probes = tables.filter((t) => existing.has(t.table));
     // One UNION ALL of every table grows worse than linearly in DuckDB's planner (1000 branches:
     // 1.4–3.1 s, ten of 100: 0.75 s): batches of PRESENT_BATCH, each on its own connection, at once.
@@ -327,8 +333,9 @@ export class DuckDbWarehouse implements Warehouse {
     if (targets.length === 0) return [];
     return this.#query(async (connection) => {
       try {
-        const layout = await writesLayout(connection);
+        const layout = this.#rangesLayout ? 'ranges' : await writesLayout(connection);
         if (layout === 'none') return [];
+        this.#rangesLayout = layout === 'ranges';
         const reader = await connection.runAndReadAll(sql(layout), {
           targets: listValue([...targets]),
           first: dateValue(window.first),
@@ -358,12 +365,12 @@ export class DuckDbWarehouse implements Warehouse {
     return this.#query(async (connection) => {
       await this.#ensureSchema(connection, tableParts(request.table).dataset);
       await this.#ensureWritesTable(connection);
-      const existed = (await existingTables(connection, [request.table])).size > 0;
+      const existed = (await existingTables(connection, [request.table], { autocommit: true })).size > 0;
       const staged = await stageRows(connection, request, existed);
       try {
         // created outside the transaction: concurrent CREATEs of one table conflict in the catalog
         if (staged.table && !existed) await retryOnConflict(() => createFromStaged(connection, request, staged));
-        const exists = existed || (await existingTables(connection, [request.table])).size > 0;
+        const exists = existed || (await existingTables(connection, [request.table], { autocommit: true })).size > 0;
         await this.#transaction(connection, `loading the rows of ${request.target}`, async () => {
           await replaceRange(connection, request, staged, exists);
           await insertWriteRecords(connection, [request.record]);
@@ -396,7 +403,7 @@ export class DuckDbWarehouse implements Warehouse {
   async #ensureWritesTable(connection: DuckDBConnection): Promise<void> {
     await this.#ensureSchema(connection, '_dagrun');
     this.#writesTable ??= retryOnConflict(() => prepareWriteRanges(connection, { fold: !this.#folded })).then(
-      () => void (this.#folded = true),
+      () => void (this.#folded = this.#rangesLayout = true),
       (error: unknown) => {
         if (error instanceof WarehouseError) throw error;
         throw new WarehouseError(`preparing dagrun's write records (_dagrun.write_ranges) failed: ${firstLine(messageOf(error))}`, { transient: isConflict(error) });
