@@ -5,6 +5,7 @@
  * lose. Only commands that cannot have written the table (DuckDB, neither opening the file nor
  * handing rows over) leave their records for the target's gate, one transaction per target.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import { messageOf } from '../core/errors.js';
 import type { PlanData } from '../scheduler/compute-plan.js';
 import type { TargetFailure } from '../scheduler/failure.js';
@@ -58,7 +59,7 @@ export function executePlan(ctx: ExecutionContext, data: PlanData, options: Exec
         case 'range': {
           const outcome = await runRange(ctx, target, unit.batch, unit.index);
           if (!outcome.ok) return outcome;
-          if (outcome.deferredRecord) deferred.set(unit.target, [...(deferred.get(unit.target) ?? []), outcome.deferredRecord]);
+          if (outcome.deferredRecord) pushTo(deferred, unit.target, outcome.deferredRecord);
           return { ok: true };
         }
         case 'gate': {

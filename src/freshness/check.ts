@@ -2,6 +2,7 @@
  * Measuring: asks the warehouse, in a few batched calls, for everything the assessment
  * needs about a set of targets — calendars, present days, write records and checks.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import type { Target } from '../config/types.js';
 import type { TargetGraph } from '../graph/build.js';
 import type { Day } from '../intervals/day.js';
@@ -84,7 +85,7 @@ async function calendarsWaitingForTables(
     for (const edge of graph.upstreamEdges(target.name)) {
       if (!edge.providesCalendar) continue;
       const key = calendarKey(target.calendar);
-      providersOf.set(key, [...(providersOf.get(key) ?? []), graph.target(edge.upstream)]);
+      pushTo(providersOf, key, graph.target(edge.upstream));
     }
   }
   if (providersOf.size === 0) return { calendars: new Set(), read: new Map() };

@@ -2,6 +2,7 @@
  * `dagrun --status` during a build: the status table or JSON of the build's live state
  * (live-state.ts) instead of a measurement, with what it is and what runs now.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import pc from 'picocolors';
 import type { Freshness } from '../freshness/assess.js';
 import type { TargetGraph } from '../graph/build.js';
@@ -49,7 +50,7 @@ function describeRange(r: LiveRange, now: Date): string {
 /** "a 2024-01-01..2024-01-02 (for 3.1s), 2024-01-03 (for 1.0s) +4 more; b …": per target, the first few ranges. */
 function describeRanges(ranges: readonly LiveRange[], now: Date): string {
   const byTarget = new Map<string, LiveRange[]>();
-  for (const r of ranges) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+  for (const r of ranges) pushTo(byTarget, r.target, r);
   return [...byTarget]
     .map(([target, list]) => {
       const more = list.length > RANGES_NAMED ? ` +${list.length - RANGES_NAMED} more` : '';

@@ -3,6 +3,7 @@
  * the selection measured and assessed, with a failing measurement blamed on the target whose
  * input is at fault. What `--status`, builds, reports and `check --connect` share.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import path from 'node:path';
 import type { Target } from '../config/types.js';
 import { DagrunError, messageOf } from '../core/errors.js';
@@ -78,7 +79,7 @@ async function blameTargets(session: Session, warehouse: Warehouse, error: Wareh
   const targets = measuredTargets(session);
   const problems: string[] = [];
   const calendars = new Map<string, Target[]>();
-  for (const t of targets) calendars.set(calendarKey(t.calendar), [...(calendars.get(calendarKey(t.calendar)) ?? []), t]);
+  for (const t of targets) pushTo(calendars, calendarKey(t.calendar), t);
   for (const users of calendars.values()) {
     try {
       await warehouse.expectedDates([users[0]!.calendar], session.window);
@@ -110,7 +111,7 @@ function emptyCalendars(session: Session, state: MeasuredState): string[] {
   for (const name of session.selected) {
     const target = session.graph.target(name);
     if (target.calendar.kind === 'every-day' || state.calendarPending.has(name) || (state.expected.get(name)?.length ?? 0) > 0) continue;
-    silent.set(calendarKey(target.calendar), [...(silent.get(calendarKey(target.calendar)) ?? []), target]);
+    pushTo(silent, calendarKey(target.calendar), target);
   }
   const window = `${formatDay(session.window.first)}..${formatDay(session.window.last)}`;
   return [...silent.values()].map(

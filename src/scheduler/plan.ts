@@ -17,6 +17,7 @@
  * new starts after a failure (running work finishes, gates of finished targets still run);
  * with `continue` (`-k`) everything that does not depend on the failure goes on.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import TinyQueue from 'tinyqueue';
 import { InternalError } from '../core/errors.js';
 import type { Batch } from '../intervals/interval.js';
@@ -154,7 +155,7 @@ export class Plan {
       for (const up of step.after) {
         // A target waiting for one that has no step would wait forever: the planner must not do that.
         if (!this.#runs.has(up)) throw new InternalError(`step ${step.target} waits for ${up}, which has no step`);
-        this.#dependents.set(up, [...(this.#dependents.get(up) ?? []), step.target]);
+        pushTo(this.#dependents, up, step.target);
       }
     }
     const priorities = rangePriorities({

@@ -3,6 +3,7 @@
  * what it found of the datasets, tables and calendars the pipeline names. Everything
  * here is free: one `SELECT 1`, metadata lookups and dry runs.
  */
+import { pushTo } from '../core/lists-by-key.js';
 import type { CalendarSpec } from '../config/types.js';
 import { type BigQueryPort, mapConcurrent } from './bigquery-port.js';
 import { datasetKey, resolveTable } from './bigquery-sql.js';
@@ -43,7 +44,7 @@ async function describeTables(port: BigQueryPort, tables: readonly TableProbe[])
   const datasets = new Map<string, typeof located>();
   for (const entry of located) {
     const key = datasetKey(entry.ref);
-    datasets.set(key, [...(datasets.get(key) ?? []), entry]);
+    pushTo(datasets, key, entry);
   }
   const lines: string[] = [];
   for (const [key, entries] of datasets) {

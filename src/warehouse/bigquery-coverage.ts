@@ -6,6 +6,7 @@
  * only their date columns within the window (as are partitioned tables whose metadata the
  * account may not read: accessDenied on INFORMATION_SCHEMA).
  */
+import { pushTo } from '../core/lists-by-key.js';
 import type { CalendarSpec } from '../config/types.js';
 import type { Day } from '../intervals/day.js';
 import { parseDay } from '../intervals/day.js';
@@ -84,7 +85,7 @@ export async function readPresentRanges(
     }
     if (byDate && !exact(probe.table)) {
       const key = datasetKey(ref);
-      partitioned.set(key, [...(partitioned.get(key) ?? []), { probe, ref, info }]);
+      pushTo(partitioned, key, { probe, ref, info });
     } else {
       scanned.push({ probe, ref, info });
     }
