@@ -145,7 +145,7 @@ export async function simulate(shape, { estimate, priorityBudget }) {
     const next = running.shift();
     if (!next) throw new Error('simulation stuck');
     now = next.end;
-    plan.finished(next.unit, 'ok');
+    plan.finished(next.unit);
   }
   return now;
 }
