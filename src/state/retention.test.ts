@@ -71,6 +71,15 @@ describe('pruneRunHistory', () => {
     expect(left()).toEqual([going, current]);
   });
 
+  it('reads a big record only to know whether its run still goes; one that big is not taken for a run that did nothing', () => {
+    const going = run(1, { finished: false, pid: process.pid, outcomes: 2000 });
+    const idleButLong = run(2, { outcomes: 0 });
+    writeFileSync(path.join(state, 'runs', idleButLong, 'run.json'), JSON.stringify({ finished: true, ok: true, commandLine: 'x'.repeat(20_000), outcomes: [] }));
+    const current = run(3);
+    expect(pruneRunHistory(state, { keepRuns: 2, maxBytes: Infinity }, current).runs).toEqual([]);
+    expect(left()).toEqual([going, idleButLong, current]);
+  });
+
   it('does nothing without a runs folder', () => {
     rmSync(path.join(state, 'runs'), { recursive: true, force: true });
     expect(pruneRunHistory(state, { keepRuns: 1, maxBytes: 1 }, 'x')).toEqual({ runs: [], bytes: 0 });

@@ -4,10 +4,11 @@
  * prunes, and any run still going, are never removed; a run that had nothing to do is kept
  * only until the next run, so a frequent no-op cron does not push real builds out.
  */
-import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from '../core/process.js';
 import { listRunDirs } from './run-history.js';
+import { runRecordFile } from './paths.js';
 import { readRunStatus, type RunStatus } from './run-record.js';
 
 /** How much run history to keep (dag.json5 `history`). */
@@ -74,13 +75,16 @@ export function pruneRunHistory(stateDir: string, limits: HistoryLimits, current
   let newest = true;
   for (const dir of listRunDirs(stateDir)) {
     const id = path.basename(dir);
-    // a damaged record is no evidence of a run going on: its folder is pruned like any other
-    const record = readRunStatus(dir);
     const bytes = folderBytes(dir);
-    const protectedRun = id === currentRunId || mayBeRunning(record);
-    const stale = !newest && nothingDone(record);
+    // records are read only when their answer matters: a kept run's, to know whether it did
+    // nothing (only a small record can say so), one beyond the limits', to know whether it still runs
+    let read: RunStatus | undefined | null = null;
+    const record = () => (read === null ? (read = readRunStatus(dir)) : read);
+    const stale = !newest && recordBytes(dir) <= NOTHING_DONE_MAX_BYTES && nothingDone(record());
     newest = false;
-    if (protectedRun || (!stale && kept + 1 <= limits.keepRuns && keptBytes + bytes <= limits.maxBytes)) {
+    const fits = !stale && kept + 1 <= limits.keepRuns && keptBytes + bytes <= limits.maxBytes;
+    // a damaged record is no evidence of a run going on: its folder is pruned like any other
+    if (id === currentRunId || fits || mayBeRunning(record())) {
       kept++;
       keptBytes += bytes;
       continue;
@@ -94,4 +98,16 @@ export function pruneRunHistory(stateDir: string, limits: HistoryLimits, current
     }
   }
   return { runs: removed, bytes: removedBytes };
+}
+
+/**
+ * The most a record of a run that did nothing takes: its few fields and the command line, with
+ * no outcome. A bigger record lists outcomes, so it is not read to find out (a command line
+ * longer than this only keeps such a run a while longer).
+ */
+const NOTHING_DONE_MAX_BYTES = 16 * 1024;
+
+/** Bytes of a run's record; 0 when there is none (a crash before the first write). */
+function recordBytes(dir: string): number {
+  return statSync(runRecordFile(dir), { throwIfNoEntry: false })?.size ?? 0;
 }
