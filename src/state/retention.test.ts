@@ -80,6 +80,14 @@ describe('pruneRunHistory', () => {
     expect(left()).toEqual([going, idleButLong, current]);
   });
 
+  it('takes a record whose pid is no process (0, negative: process groups) for a damaged one, pruned like any other', () => {
+    const odd = [run(1), run(2)];
+    for (const [i, pid] of [0, -1].entries()) writeFileSync(path.join(state, 'runs', odd[i]!, 'run.json'), JSON.stringify({ finished: false, pid, outcomes: [] }));
+    const current = run(3);
+    expect([...pruneRunHistory(state, { keepRuns: 1, maxBytes: Infinity }, current).runs].sort()).toEqual(odd);
+    expect(left()).toEqual([current]);
+  });
+
   it('does nothing without a runs folder', () => {
     rmSync(path.join(state, 'runs'), { recursive: true, force: true });
     expect(pruneRunHistory(state, { keepRuns: 1, maxBytes: 1 }, 'x')).toEqual({ runs: [], bytes: 0 });

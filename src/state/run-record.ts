@@ -175,7 +175,8 @@ export function readRunStatus(dir: string): RunStatus | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const { finished, ok, pid, outcomes } = parsed as Record<string, unknown>;
   const optional = (value: unknown, type: 'boolean' | 'number') => value === undefined || typeof value === type;
-  if (!optional(finished, 'boolean') || !optional(ok, 'boolean') || !optional(pid, 'number') || !Array.isArray(outcomes)) return undefined;
+  const validPid = pid === undefined || (Number.isInteger(pid) && (pid as number) > 0);
+  if (!optional(finished, 'boolean') || !optional(ok, 'boolean') || !validPid || !Array.isArray(outcomes)) return undefined;
   return { finished: finished as boolean | undefined, ok: ok as boolean | undefined, pid: pid as number | undefined, outcomes: outcomes.length };
 }
 

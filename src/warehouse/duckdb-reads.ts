@@ -10,7 +10,6 @@ import type { Day } from '../intervals/day.js';
 import { perDateOutcome } from './check-rows.js';
 import { duckdb } from './duckdb-module.js';
 import { checksInOneRow, describeOpenFailure, EPOCH, firstLine, quoteIdent, quoteTable, runStatement, toDay, toNumber } from './duckdb-sql.js';
-import { tableParts } from './sql-text.js';
 import { calendarKey, everyDay, WarehouseError, type CheckOutcome, type CheckProbe, type DayWindow } from './warehouse.js';
 
 /** Scalar checks per statement: DuckDB refuses ~1000 subqueries in one expression. */
@@ -25,15 +24,20 @@ const CHECKS_PER_STATEMENT = 100;
 const LOOKED_UP_BY_NAME = 8;
 
 /**
- * Which of `tables` (`dataset.table`, any case) exist, as tables or views. Only when the
- * connection is in no transaction (`autocommit`) are a few looked up by name: a lookup that
- * fails would end the caller's transaction.
+ * Which of `tables` (`dataset.table`, any case) exist, as tables or views. A few are looked up
+ * by name when the caller gives the file's `catalog` (`"ds"."t"` alone means catalog `ds` when the
+ * file is `ds.duckdb`) and the connection is in no transaction (`autocommit`: a lookup that fails
+ * would end the caller's transaction).
  */
-export async function existingTables(connection: DuckDBConnection, tables: readonly string[], { autocommit = false } = {}): Promise<Set<string>> {
+export async function existingTables(
+  connection: DuckDBConnection,
+  tables: readonly string[],
+  { autocommit = false, catalog }: { autocommit?: boolean; catalog?: string } = {},
+): Promise<Set<string>> {
   if (tables.length === 0) return new Set();
-  if (autocommit && tables.length <= LOOKED_UP_BY_NAME) {
+  if (autocommit && catalog !== undefined && tables.length <= LOOKED_UP_BY_NAME) {
     const found = new Set<string>();
-    for (const table of tables) if (await resolves(connection, table)) found.add(table);
+    for (const table of tables) if (await resolves(connection, catalog, table)) found.add(table);
     return found;
   }
   const reader = await connection.runAndReadAll(
@@ -46,21 +50,20 @@ export async function existingTables(connection: DuckDBConnection, tables: reado
 }
 
 /**
- * Whether `table` names a table or view, by the catalog's answer to a statement that reads
- * nothing. A view over a dropped table exists (its error is for the read that follows, as after
- * a catalog scan): when the lookup says no, the views are asked, which costs little.
+ * Whether `table` of `catalog` is a table or view, by the catalog's answer to a statement that
+ * reads nothing. A view over a dropped table exists (its error is for the read that follows, as
+ * after a catalog scan): when the lookup says no, the file's views are asked, which costs little.
  */
-async function resolves(connection: DuckDBConnection, table: string): Promise<boolean> {
+async function resolves(connection: DuckDBConnection, catalog: string, table: string): Promise<boolean> {
   try {
-    await connection.run(`SELECT NULL FROM ${quoteTable(table)} LIMIT 0`);
+    await connection.run(`SELECT NULL FROM ${quoteIdent(catalog)}.${quoteTable(table)} LIMIT 0`);
     return true;
   } catch (error) {
     if (!/^Catalog Error: Table with name .* does not exist/.test(messageOf(error))) return true;
-    const { dataset, name } = tableParts(table);
-    const views = await connection.runAndReadAll('SELECT 1 FROM duckdb_views() WHERE lower(schema_name) = $dataset AND lower(view_name) = $name', {
-      dataset: dataset.toLowerCase(),
-      name: name.toLowerCase(),
-    });
+    const views = await connection.runAndReadAll(
+      `SELECT 1 FROM duckdb_views() WHERE database_name = $catalog AND NOT internal AND lower(schema_name || '.' || view_name) = $name`,
+      { catalog, name: table.toLowerCase() },
+    );
     return views.getRows().length > 0;
   }
 }

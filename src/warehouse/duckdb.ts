@@ -98,6 +98,8 @@ export class DuckDbWarehouse implements Warehouse {
    * again would scan the catalog, ~4 µs for every table in the file, on every gate.
    */
   #rangesLayout = false;
+  /** The file's catalog (its name without the extension), to name a table in full when looking it up. */
+  #catalog: string | undefined;
   /** Whether this process has folded hidden write rows yet (once, at its first write). */
   #folded = false;
   #queriesSent = 0;
@@ -130,6 +132,7 @@ export class DuckDbWarehouse implements Warehouse {
       const instance = await duckdb.DuckDBInstance.create(this.#options.path, this.#options.leanFor !== undefined ? { threads: '1', memory_limit: leanMemoryLimit(this.#options.leanFor) } : undefined);
       const connection = await instance.connect();
       await connection.run(`SET GLOBAL file_search_path = '${this.#options.searchPath.replaceAll("'", "''")}'`);
+      this.#catalog = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
       connection.closeSync();
       this.#instance = instance;
       return instance;
@@ -243,7 +246,7 @@ export class DuckDbWarehouse implements Warehouse {
     const result = new Map<string, PresentRanges>();
     if (tables.length === 0) return result;
     for (const t of tables) result.set(t.table, { exists: false, ranges: [] });
-    const existing = await this.#query((connection) => existingTables(connection, tables.map((t) => t.table), { autocommit: true }));
+    const existing = await this.#query((connection) => existingTables(connection, tables.map((t) => t.table), { autocommit: true, catalog: this.#catalog }));
     const probes = tables.filter((t) => existing.has(t.table));
     // One UNION ALL of every table grows worse than linearly in DuckDB's planner (1000 branches:
     // 1.4–3.1 s, ten of 100: 0.75 s): batches of PRESENT_BATCH, each on its own connection, at once.
@@ -365,12 +368,12 @@ export class DuckDbWarehouse implements Warehouse {
     return this.#query(async (connection) => {
       await this.#ensureSchema(connection, tableParts(request.table).dataset);
       await this.#ensureWritesTable(connection);
-      const existed = (await existingTables(connection, [request.table], { autocommit: true })).size > 0;
+      const existed = (await existingTables(connection, [request.table], { autocommit: true, catalog: this.#catalog })).size > 0;
       const staged = await stageRows(connection, request, existed);
       try {
         // created outside the transaction: concurrent CREATEs of one table conflict in the catalog
         if (staged.table && !existed) await retryOnConflict(() => createFromStaged(connection, request, staged));
-        const exists = existed || (await existingTables(connection, [request.table], { autocommit: true })).size > 0;
+        const exists = existed || (await existingTables(connection, [request.table], { autocommit: true, catalog: this.#catalog })).size > 0;
         await this.#transaction(connection, `loading the rows of ${request.target}`, async () => {
           await replaceRange(connection, request, staged, exists);
           await insertWriteRecords(connection, [request.record]);
