@@ -135,6 +135,8 @@ if (section('d', 'the demo from empty: makespan vs the lower bound of its own ra
   row('d', `demo: lower bound of the first build (${demo.first.ranges} ranges as they took, -j and groups)`, demo.first.boundMs, 'ms');
   row('d', 'demo: first build from empty, no durations yet (wall)', demo.first.wallMs, 'ms', { goal: '≤1.2× bound', ...bound(demo.first) });
   row('d', '  the same, the run record’s duration (after start-up)', demo.first.runMs, 'ms', bound(demo.first));
+  row('d', '  the optimum of those ranges (each target’s median duration; exhaustive search)', demo.first.optimumMs, 'ms', bound(demo.first));
+  row('d', '  the run record’s duration against that optimum', demo.first.runMs / demo.first.optimumMs, '×');
   const again = await benchDemoMakespan(demo.dir, { runs: quick ? 1 : 2 });
   for (const [i, r] of again.entries()) {
     row('d', `demo: build ${i + 2} from empty, durations of earlier runs: lower bound`, r.boundMs, 'ms');
