@@ -1,6 +1,6 @@
 /**
- * Batches from a day set given as ranges (range-sets.ts): the same batches as `batchDays`
- * (interval.ts, the definition by lists, which a property test holds this to), found a batch
+ * Batches from a day set given as ranges (range-sets.ts): the same batches as the definition by
+ * day lists (test/helpers/day-lists.ts `batchDays`, which a property test holds this to), found a batch
  * at a time instead of a day at a time. A batch lists its days only when asked (a command is
  * handed them, a warehouse records them): a plan of a million target-dates holds its batches'
  * bounds, not their days.

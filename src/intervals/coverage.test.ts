@@ -1,6 +1,7 @@
 /** Truth tables for coverage, missing ranges and lookback propagation. */
+import { daysReading } from '../../test/helpers/day-lists.js';
 import { describe, expect, it } from 'vitest';
-import { computeCoverage, daysReading, missingRanges } from './coverage.js';
+import { computeCoverage, missingRanges } from './coverage.js';
 import { dayOf, daysBetween, formatDay, type Day } from './day.js';
 import { rangesToIso } from './interval.js';
 

@@ -95,34 +95,3 @@ export class PresentExpected {
 export function missingRanges(missing: readonly Day[], calendar: readonly Day[]): DayRange[] {
   return rangesOverCalendar(missing, calendar);
 }
-
-/**
- * Days of `calendar` that read any of `changed` through a lookback window: day d reads
- * d-lookback..d, so a change on c touches every calendar day in c..c+lookback.
- */
-export function daysReading(changed: readonly Day[], calendar: readonly Day[], lookback: number): Day[] {
-  if (changed.length === 0 || calendar.length === 0) return [];
-  const sorted = ascending(changed) ? changed : [...changed].sort((a, b) => a - b);
-  // per changed day c, the calendar days in c..c+lookback not taken yet: a binary search
-  // jumps to them, so a few changes cost a few steps whatever the calendar's length. They
-  // are noted as runs of calendar indexes [from, to) and copied a run at a time: a plan
-  // asks this per edge over whole windows, and one slice costs far less than a push per day.
-  const runs: number[] = [];
-  let j = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    const c = sorted[k]!;
-    j = firstAtOrAfter(calendar, c, j);
-    const from = j;
-    while (j < calendar.length && calendar[j]! <= c + lookback) j++;
-    if (j === from) continue;
-    if (runs.length > 0 && runs[runs.length - 1] === from) runs[runs.length - 1] = j;
-    else runs.push(from, j);
-  }
-  if (runs.length === 2) return calendar.slice(runs[0], runs[1]);
-  let total = 0;
-  for (let r = 0; r < runs.length; r += 2) total += runs[r + 1]! - runs[r]!;
-  const out = new Array<Day>(total);
-  let o = 0;
-  for (let r = 0; r < runs.length; r += 2) for (let i = runs[r]!; i < runs[r + 1]!; i++) out[o++] = calendar[i]!;
-  return out;
-}

@@ -1,7 +1,8 @@
 /** Truth tables for the date-range math: runs over a calendar, maxDays splitting, batching. */
+import { batchDays, runsOverCalendar, splitByMaxDays, unionDays } from '../../test/helpers/day-lists.js';
 import { describe, expect, it } from 'vitest';
 import { dayOf, formatDay, type Day } from './day.js';
-import { batchDays, formatRange, rangesToIso, runsOverCalendar, splitByMaxDays, unionDays, type RangeMode } from './interval.js';
+import { formatRange, rangesToIso, type RangeMode } from './interval.js';
 
 const d = (iso: string): Day => dayOf(iso);
 const days = (...isos: string[]): Day[] => isos.map(d);

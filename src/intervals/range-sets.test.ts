@@ -3,14 +3,15 @@
  * calendars (dense, scattered, with seasons) and random sets of their days: batching in every
  * mode and `maxDays`, the days a lookback reads, unions, inclusion, counting and describing.
  */
+import { batchDays, daysReading, includesAll, unionDays } from '../../test/helpers/day-lists.js';
 import { describe, expect, it } from 'vitest';
 import { random } from '../../test/helpers/random.js';
 import { batchRanges } from './batches.js';
-import { daysReading } from './coverage.js';
+
 import type { Day } from './day.js';
 import { daysOfRanges, rangesOfDays } from './day-ranges.js';
 import { describeDays, describeRanges } from './describe.js';
-import { batchDays, formatRange, includesAll, rangesOverCalendar, unionDays, type RangeMode } from './interval.js';
+import { formatRange, rangesOverCalendar, type RangeMode } from './interval.js';
 import { calendarRuns, countDaysIn, rangesInclude, rangesReading, unionRanges } from './range-sets.js';
 
 const ROUNDS = 300;

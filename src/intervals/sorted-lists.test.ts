@@ -2,11 +2,12 @@
  * The day-list functions that walk sorted lists side by side (for big pipelines) agree with
  * the plain Set-and-sort definitions on random lists, sorted or not, with and without gaps.
  */
+import { batchDays, daysReading, includesAll, runsOverCalendar, splitByMaxDays, unionDays } from '../../test/helpers/day-lists.js';
 import { describe, expect, it } from 'vitest';
 import { random } from '../../test/helpers/random.js';
-import { computeCoverage, daysReading, matchDays } from './coverage.js';
+import { computeCoverage, matchDays } from './coverage.js';
 import type { Day } from './day.js';
-import { batchDays, firstAtOrAfter, includesAll, rangesOverCalendar, runsOverCalendar, splitByMaxDays, unionDays } from './interval.js';
+import { firstAtOrAfter, rangesOverCalendar } from './interval.js';
 
 const ROUNDS = 300;
 const sortedSet = (days: Iterable<number>) => [...new Set(days)].sort((a, b) => a - b) as Day[];

@@ -12,7 +12,7 @@ import type { Day } from '../intervals/day.js';
 import { countDays, rangesOfDays } from '../intervals/day-ranges.js';
 import { countDates, describeDays, describeRanges } from '../intervals/describe.js';
 import type { Batch, DayRange, DayWindow } from '../intervals/interval.js';
-import { rangesInclude, rangesReading, unionRanges } from '../intervals/range-sets.js';
+import { calendarRuns, rangesInclude, rangesReading, unionRanges } from '../intervals/range-sets.js';
 
 /** One target to build in this run. */
 export interface Step {
@@ -203,7 +203,7 @@ function freshWhy(f: Freshness): string {
 /** Recomputes the batches of a deferred step from fresh measurements; `inherited` are the days upstream steps rewrite that it reads. */
 export function resolveDeferredStep(step: Step, target: Target, f: Freshness, expected: readonly Day[], inherited: readonly DayRange[]): Step {
   const own = f.state === 'stale' ? unionRanges(rangesOfDays(f.missing), rangesOfDays(f.outdated)) : [];
-  const days = unionRanges(own, rangesReading(inherited, expected, 0));
+  const days = unionRanges(own, calendarRuns(expected, inherited));
   const build = target.build!;
   return { ...step, ranges: days, dates: countDays(days), batches: batchRanges(days, expected, build.ranges, build.maxDays), deferred: false };
 }

@@ -62,6 +62,17 @@ const probes: TableProbe[] = [
   { table: 's.view', dateColumn: 'd' },
 ];
 
+
+/** Kept reads of one table's dates, then a run over them whose file has changed since. */
+async function keptThenChanged(): Promise<ReturnType<typeof reads>> {
+  const first = reads(noEntries());
+  await first.cached.presentRanges(probes.slice(0, 1), window);
+  const kept = (await first.cached.entriesToKeep())!;
+  const real = new AnsweringWarehouse();
+  real.keptStillHold = false;
+  return reads(kept, real);
+}
+
 describe('CachedReads', () => {
   it('asks the real warehouse for what is not kept, opening it once, and keeps only what the file alone answers', async () => {
     const { cached, real, opened } = reads(noEntries());
@@ -183,12 +194,7 @@ describe('CachedReads', () => {
   });
 
   it('fails the read that opens a changed file after kept answers were served: the reads start again', async () => {
-    const first = reads(noEntries());
-    await first.cached.presentRanges(probes.slice(0, 1), window);
-    const kept = (await first.cached.entriesToKeep())!;
-    const real = new AnsweringWarehouse();
-    real.keptStillHold = false;
-    const changed = reads(kept, real);
+    const changed = await keptThenChanged();
     await changed.cached.presentRanges(probes.slice(0, 1), window);
     expect(changed.cached.served).toBe(1);
     await expect(changed.cached.readWriteRanges(['a'], window)).rejects.toBeInstanceOf(KeptReadsOutdated);
@@ -197,12 +203,7 @@ describe('CachedReads', () => {
   });
 
   it('reads again, all from the file, when kept answers turned out outdated, even if the read caught the failure itself', async () => {
-    const first = reads(noEntries());
-    await first.cached.presentRanges(probes.slice(0, 1), window);
-    const kept = (await first.cached.entriesToKeep())!;
-    const real = new AnsweringWarehouse();
-    real.keptStillHold = false;
-    const changed = reads(kept, real);
+    const changed = await keptThenChanged();
     let attempts = 0;
     const answer = await readConsistently(changed.cached, async () => {
       attempts++;
@@ -215,7 +216,7 @@ describe('CachedReads', () => {
     expect(answer.served).toBe(0);
     expect(answer.writes).not.toBe('swallowed');
     // the first attempt's miss found the file changed and asked nothing; the second asked it all
-    expect(real.asked.filter((a) => a !== 'fixed')).toEqual(['present s.a', 'writes a']);
+    expect(changed.real.asked.filter((a) => a !== 'fixed')).toEqual(['present s.a', 'writes a']);
   });
 
   it('refuses writes: it only reads', () => {

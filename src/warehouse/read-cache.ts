@@ -234,16 +234,22 @@ export class CachedReads implements Warehouse {
     });
   }
 
-  async presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>> {
-    const result = new Map<string, PresentRanges>();
-    const missing: TableProbe[] = [];
-    for (const probe of tables) {
-      const kept = keptEntry<number[]>(this.#kept.present, presentKey(probe, window), isPacked, this.#stale);
-      if (kept) {
-        result.set(probe.table, unpackPresent(kept));
-        this.#served++;
-      } else missing.push(probe);
+  /** The kept answer of each item that has one (counted as served), and the items that have none. */
+  #split<I, T>(items: readonly I[], entries: Readonly<Record<string, unknown>>, keyOf: (item: I) => string, valid: (value: unknown) => boolean): { kept: [I, T][]; missing: I[] } {
+    const kept: [I, T][] = [];
+    const missing: I[] = [];
+    for (const item of items) {
+      const answer = keptEntry<T>(entries, keyOf(item), valid, this.#stale);
+      if (answer === undefined) missing.push(item);
+      else kept.push([item, answer]);
     }
+    this.#served += kept.length;
+    return { kept, missing };
+  }
+
+  async presentRanges(tables: readonly TableProbe[], window: DayWindow): Promise<Map<string, PresentRanges>> {
+    const { kept, missing } = this.#split<TableProbe, number[]>(tables, this.#kept.present, (probe) => presentKey(probe, window), isPacked);
+    const result = new Map(kept.map(([probe, packed]) => [probe.table, unpackPresent(packed)]));
     if (missing.length === 0) return result;
     const read = await (await this.#real()).presentRanges(missing, window);
     for (const probe of missing) {
@@ -260,17 +266,10 @@ export class CachedReads implements Warehouse {
   }
 
   async readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
-    const result: WriteRange[] = [];
-    const missing: string[] = [];
-    for (const target of targets) {
-      const kept = keptEntry<KeptWriteRange[]>(this.#kept.writes, writesKey(target, window), isWriteRanges, this.#stale);
-      if (!kept) {
-        missing.push(target);
-        continue;
-      }
-      for (const [first, last, writtenAt, fingerprint, runId] of kept) result.push({ target, first: first as Day, last: last as Day, writtenAt, fingerprint, runId });
-      this.#served++;
-    }
+    const { kept, missing } = this.#split<string, KeptWriteRange[]>(targets, this.#kept.writes, (target) => writesKey(target, window), isWriteRanges);
+    const result: WriteRange[] = kept.flatMap(([target, ranges]) =>
+      ranges.map(([first, last, writtenAt, fingerprint, runId]) => ({ target, first: first as Day, last: last as Day, writtenAt, fingerprint, runId })),
+    );
     if (missing.length === 0) return result;
     const read = await (await this.#real()).readWriteRanges(missing, window);
     const byTarget = new Map<string, KeptWriteRange[]>(missing.map((t) => [t, []]));
@@ -280,15 +279,8 @@ export class CachedReads implements Warehouse {
   }
 
   async checkValues(checks: readonly CheckProbe[], window: DayWindow): Promise<Map<string, CheckOutcome>> {
-    const result = new Map<string, CheckOutcome>();
-    const missing: CheckProbe[] = [];
-    for (const probe of checks) {
-      const kept = keptEntry<{ outcome: CheckOutcome }>(this.#kept.checks, checkEntryKey(probe, window), isCheckEntry, this.#stale);
-      if (kept) {
-        result.set(probe.key, kept.outcome);
-        this.#served++;
-      } else missing.push(probe);
-    }
+    const { kept, missing } = this.#split<CheckProbe, { outcome: CheckOutcome }>(checks, this.#kept.checks, (probe) => checkEntryKey(probe, window), isCheckEntry);
+    const result = new Map(kept.map(([probe, entry]) => [probe.key, entry.outcome]));
     if (missing.length === 0) return result;
     const real = await this.#real();
     const askedAt = Date.now();
@@ -303,19 +295,12 @@ export class CachedReads implements Warehouse {
   }
 
   async expectedDates(calendars: readonly CalendarSpec[], window: DayWindow): Promise<Map<string, Day[]>> {
-    const result = new Map<string, Day[]>();
-    const missing: CalendarSpec[] = [];
-    for (const spec of calendars) {
-      if (spec.kind === 'every-day') {
-        result.set(calendarKey(spec), everyDay(window));
-        continue;
-      }
-      const kept = keptEntry<{ days: Day[] }>(this.#kept.calendars, calendarEntryKey(spec, window), isCalendarEntry, this.#stale);
-      if (kept) {
-        result.set(calendarKey(spec), kept.days);
-        this.#served++;
-      } else missing.push(spec);
-    }
+    const queried = calendars.filter((spec) => spec.kind !== 'every-day');
+    const { kept, missing } = this.#split<CalendarSpec, { days: Day[] }>(queried, this.#kept.calendars, (spec) => calendarEntryKey(spec, window), isCalendarEntry);
+    const result = new Map<string, Day[]>([
+      ...calendars.filter((spec) => spec.kind === 'every-day').map((spec): [string, Day[]] => [calendarKey(spec), everyDay(window)]),
+      ...kept.map(([spec, entry]): [string, Day[]] => [calendarKey(spec), entry.days]),
+    ]);
     if (missing.length === 0) return result;
     const real = await this.#real();
     const askedAt = Date.now();

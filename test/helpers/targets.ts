@@ -1,8 +1,9 @@
 /** A validated `Target` for in-memory tests: a SQL target on an every-day calendar, threshold 1. */
+import { unionDays } from './day-lists.js';
 import type { Dependency, Target } from '../../src/config/types.js';
 import type { Day } from '../../src/intervals/day.js';
 import { countDays, rangesOfDays } from '../../src/intervals/day-ranges.js';
-import { unionDays, type DayRange } from '../../src/intervals/interval.js';
+import { type DayRange } from '../../src/intervals/interval.js';
 
 /** Builds a target named `name` reading `deps` (names are same-date dependencies); `extra` overrides any field. */
 export function testTarget(name: string, deps: (string | Dependency)[] = [], extra: Partial<Target> = {}): Target {
