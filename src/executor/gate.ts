@@ -9,7 +9,8 @@ import { resolveDeferredStep } from '../scheduler/compute-plan.js';
 import { formatPercent, formatThreshold } from '../core/format.js';
 import type { Day } from '../intervals/day.js';
 import type { DayRange } from '../intervals/interval.js';
-import { countDaysIn, rangesReading, unionRanges } from '../intervals/range-sets.js';
+import { countWithin } from '../intervals/day-ranges.js';
+import { rangesReading, unionRanges } from '../intervals/range-sets.js';
 import { countDates, describeDays } from '../intervals/describe.js';
 import type { ExecutionContext } from './context.js';
 
@@ -32,7 +33,7 @@ export async function runGate(ctx: ExecutionContext, step: Step): Promise<{ ok: 
   if (lost.length > 0) problems.push(`coverage went down: ${countDates(lost.length)} present before the build ${lost.length === 1 ? 'is' : 'are'} gone (${describeDays(lost)})`);
   if (after.state === 'fresh' && problems.length === 0) return { ok: true, message: coverage, after };
   if (after.coverage < after.threshold) {
-    const still = countDaysIn(after.missing, step.ranges);
+    const still = countWithin(after.missing, step.ranges);
     problems.push(
       `${still} of ${step.dates} date${step.dates === 1 ? '' : 's'} still missing after the build ` +
         `(${formatPercent(after.coverage)} < ${formatThreshold(after.threshold)})`,

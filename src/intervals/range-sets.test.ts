@@ -9,10 +9,10 @@ import { random } from '../../test/helpers/random.js';
 import { batchRanges } from './batches.js';
 
 import type { Day } from './day.js';
-import { daysOfRanges, rangesOfDays } from './day-ranges.js';
+import { countWithin, daysOfRanges, rangesOfDays } from './day-ranges.js';
 import { describeDays, describeRanges } from './describe.js';
 import { formatRange, rangesOverCalendar, type RangeMode } from './interval.js';
-import { calendarRuns, countDaysIn, rangesInclude, rangesReading, unionRanges } from './range-sets.js';
+import { calendarRuns, rangesInclude, rangesReading, unionRanges } from './range-sets.js';
 
 const ROUNDS = 300;
 
@@ -66,7 +66,7 @@ describe('range sets agree with the day lists they replace', () => {
     }
   });
 
-  it('unionRanges, rangesInclude and countDaysIn', () => {
+  it('unionRanges, rangesInclude, and countWithin over the plan\'s sets', () => {
     const rand = random(13);
     for (let round = 0; round < ROUNDS; round++) {
       const cal = calendar(rand);
@@ -75,8 +75,8 @@ describe('range sets agree with the day lists they replace', () => {
       const union = unionRanges(rangesOfDays(a), rangesOfDays(b));
       expect(union).toEqual(rangesOfDays(unionDays(a, b)));
       expect(rangesInclude(rangesOfDays(a), rangesOfDays(b))).toBe(includesAll(a, b));
-      expect(countDaysIn(cal, rangesOfDays(b))).toBe(b.length);
-      expect(countDaysIn(a, rangesOfDays(b))).toBe(a.filter((d) => b.includes(d)).length);
+      expect(countWithin(cal, rangesOfDays(b))).toBe(b.length);
+      expect(countWithin(a, rangesOfDays(b))).toBe(a.filter((d) => b.includes(d)).length);
     }
   });
 

@@ -89,16 +89,3 @@ export function rangesReading(changed: readonly DayRange[], calendar: readonly D
   }
   return calendarRuns(calendar, widened);
 }
-
-/** How many days of sorted `days` are inside the ranges (normal form): a walk of both. */
-export function countDaysIn(days: readonly Day[], ranges: readonly DayRange[]): number {
-  let n = 0;
-  let r = 0;
-  for (let i = 0; i < days.length; i++) {
-    const day = days[i]!;
-    while (r < ranges.length && ranges[r]!.last < day) r++;
-    if (r >= ranges.length) break;
-    if (ranges[r]!.first <= day) n++;
-  }
-  return n;
-}
