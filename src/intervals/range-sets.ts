@@ -6,6 +6,7 @@
  * a command or a warehouse statement is handed its dates.
  */
 import type { Day } from './day.js';
+import { normalizeRanges } from './day-ranges.js';
 import { firstAtOrAfter, type DayRange } from './interval.js';
 
 /** Merges range lists in normal form into one; a list that holds all the others is returned as it is. */
@@ -79,13 +80,5 @@ export function calendarRuns(calendar: readonly Day[], ranges: readonly DayRange
 export function rangesReading(changed: readonly DayRange[], calendar: readonly Day[], lookback: number): DayRange[] {
   if (changed.length === 0 || calendar.length === 0) return [];
   if (lookback === 0) return calendarRuns(calendar, changed);
-  const widened: { first: Day; last: Day }[] = [];
-  for (let r = 0; r < changed.length; r++) {
-    const first = changed[r]!.first;
-    const last = (changed[r]!.last + lookback) as Day;
-    const previous = widened[widened.length - 1];
-    if (previous && first <= previous.last + 1) previous.last = Math.max(previous.last, last) as Day;
-    else widened.push({ first, last });
-  }
-  return calendarRuns(calendar, widened);
+  return calendarRuns(calendar, normalizeRanges(changed.map((r) => ({ first: r.first, last: (r.last + lookback) as Day }))));
 }
