@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, dateValue } from '@duckdb/node-api';
+import { rangesOfDays } from '../src/intervals/day-ranges.js';
+import { random } from './helpers/random.js';
 import { DuckDbWarehouse } from '../src/warehouse/duckdb.js';
 import { calendarKey } from '../src/warehouse/warehouse.js';
 import { dayOf, formatDay, type Day } from '../src/intervals/day.js';
@@ -39,6 +41,40 @@ describe('DuckDbWarehouse', () => {
     );
     expect(present.get('raw.games')).toEqual({ exists: true, days: [dayOf('2024-01-02'), dayOf('2024-01-05')] });
     expect(present.get('raw.nope')).toEqual({ exists: false, days: [] });
+  });
+
+  it('reads the present days of 250 tables of random holes (three batches) as DuckDB lists them one by one', async () => {
+    // DATE, TIMESTAMP and text date columns, NULL dates, days outside the window, empty tables
+    const wide = { first: dayOf('2023-12-20'), last: dayOf('2024-03-10') };
+    const types = ['DATE', 'TIMESTAMP', 'VARCHAR'];
+    const rand = random(7);
+    const instance = await DuckDBInstance.create(file);
+    const c = await instance.connect();
+    const statements = ['CREATE SCHEMA many'];
+    for (let i = 0; i < 250; i++) {
+      const type = types[i % 3]!;
+      const density = [0, 0.05, 0.5, 0.95, 1][i % 5]!;
+      const values: string[] = ['NULL'];
+      for (let day = wide.first - 15; day <= wide.last + 15; day++) {
+        if (rand() >= density) continue;
+        const text = formatDay(day as Day);
+        const value = type === 'TIMESTAMP' ? `'${text} 13:45:00'` : `'${text}'`;
+        values.push(value, value); // two rows of one day
+      }
+      statements.push(`CREATE TABLE many.t${i}(d ${type})`, `INSERT INTO many.t${i} VALUES ${values.map((v) => `(${v})`).join(', ')}`);
+    }
+    await c.run(statements.join(';\n'));
+    const probes = Array.from({ length: 250 }, (_, i) => ({ table: `many.t${i}`, dateColumn: 'd' }));
+    const expected = new Map<string, Day[]>();
+    for (const { table } of probes) {
+      const rows = (await c.runAndReadAll(`SELECT DISTINCT CAST(CAST(d AS DATE) - DATE '1970-01-01' AS INTEGER) AS x FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last ORDER BY x`, { first: dateValue(wide.first), last: dateValue(wide.last) })).getRows();
+      expected.set(table, rows.map(([x]) => Number(x) as Day));
+    }
+    c.closeSync();
+    instance.closeSync();
+    const present = await warehouse.presentRanges(probes, wide);
+    for (const { table } of probes) expect(present.get(table), table).toEqual({ exists: true, ranges: rangesOfDays(expected.get(table)!) });
+    expect([...expected.values()].some((days) => days.length === 0)).toBe(true);
   });
 
   it('answers the three calendar forms within the window', async () => {

@@ -8,9 +8,10 @@
  *     batch=100 parallel=4      tables per present-dates statement, statements at once
  *     threads=N memory_limit=X  DuckDB settings of the instance (default: DuckDB's)
  *     catalog=information_schema|duckdb_tables   how existing tables are listed
- *     present=list|minmax|islands|islands-union|none  list(DISTINCT day) per table, min/max/count only,
+ *     present=list|minmax|islands|islands-union|bits|none  list(DISTINCT day) per table, min/max/count only,
  *                               runs of consecutive days as ranges (gaps-and-islands per table, or over
- *                               the statement's union partitioned by table), or skip
+ *                               the statement's union partitioned by table), a bitstring of the window's
+ *                               days per table (bitstring_agg, no hash table), or skip
  *     writes=groups|islands|ranges|none   the grouped write-records query over per-date records, its days as
  *                               ranges (gaps-and-islands), the stored ranges (`_dagrun.write_ranges`), or skip
  *     checks=N|each             a count(*) of every tenth table, N per statement or one each (c)'s checks)
@@ -34,6 +35,7 @@ const tables = Array.from({ length: Math.min(count, Number(opt.limit ?? count)) 
 const settings = {};
 if (opt.threads) settings.threads = opt.threads;
 if (opt.memory_limit) settings.memory_limit = opt.memory_limit;
+const windowDays = { first: Math.round(Date.parse(config.window.start) / 86_400_000), last: Math.round(Date.parse(config.window.end) / 86_400_000) };
 const window = { first: dateValue(Math.round(Date.parse(config.window.start) / 86_400_000)), last: dateValue(Math.round(Date.parse(config.window.end) / 86_400_000)) };
 const t = {};
 let mark = performance.now();
@@ -65,6 +67,8 @@ if (opt.present !== 'none') {
       ? `SELECT ${k} AS k, min(x) AS lo, max(x) AS hi FROM (SELECT x, x - row_number() OVER (ORDER BY x) AS g FROM (SELECT DISTINCT ${day} AS x FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last)) GROUP BY g`
       : opt.present === 'islands-union'
       ? `SELECT DISTINCT ${k} AS k, ${day} AS x FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last`
+      : opt.present === 'bits'
+      ? `SELECT ${k} AS k, bitstring_agg(${day}, ${windowDays.first}, ${windowDays.last}) AS present FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last`
       : opt.present === 'minmax'
       ? `SELECT ${k} AS k, min(d) AS lo, max(d) AS hi, count(DISTINCT d) AS n FROM ${table} WHERE d BETWEEN $first AND $last`
       : `SELECT ${k} AS k, list(DISTINCT CAST(CAST(d AS DATE) - ${EPOCH} AS INTEGER)) AS days FROM ${table} WHERE CAST(d AS DATE) BETWEEN $first AND $last`;
@@ -85,7 +89,7 @@ if (opt.present !== 'none') {
         ? `SELECT k, min(x), max(x) FROM (SELECT k, x, x - row_number() OVER (PARTITION BY k ORDER BY x) AS g FROM (${union})) GROUP BY k, g`
         : union;
       const rows = (await connection.runAndReadAll(sql, window)).getRows();
-      for (const row of rows) days += opt.present === 'minmax' ? Number(row[3]) : opt.present.startsWith('islands') ? Number(row[2]) - Number(row[1]) + 1 : row[1].items.length;
+      for (const row of rows) days += opt.present === 'bits' ? (row[1] === null ? 0 : row[1].toString().replaceAll('0', '').length) : opt.present === 'minmax' ? Number(row[3]) : opt.present.startsWith('islands') ? Number(row[2]) - Number(row[1]) + 1 : row[1].items.length;
       connection.closeSync();
     }
   };

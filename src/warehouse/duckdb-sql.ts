@@ -8,7 +8,7 @@ import { messageOf } from '../core/errors.js';
 import type { Day } from '../intervals/day.js';
 import { parseDay } from '../intervals/day.js';
 import { rewriteNamedParameters, tableParts } from './sql-text.js';
-import type { TableProbe } from './warehouse.js';
+import type { DayWindow, TableProbe } from './warehouse.js';
 
 /** Day 0 of `Day` numbers: `date - EPOCH` is a Day. */
 export const EPOCH = "DATE '1970-01-01'";
@@ -128,17 +128,19 @@ export function checksInOneRow(queries: readonly string[]): string {
 }
 
 /**
- * Present days of a batch of tables as ranges, rows `(k, first, last)` with `k` the table's
- * index: each table's distinct days, then gaps-and-islands over the union (a day minus its
- * rank is constant along a run). One window over the union, not one per table: 2× faster,
- * and each table's branch stays a plain DISTINCT (bench/lib/duckdb-status-probe.mjs).
+ * Present days of a batch of tables, rows `(k, present)` with `k` the table's index and
+ * `present` a BIT with a bit per day of the window (`duckdb-bits.ts` reads it as ranges), NULL
+ * when the table holds none. `bitstring_agg` is a plain aggregate: no hash table of distinct
+ * days and no sort, ~0.35 ms of CPU a table where DISTINCT and gaps-and-islands took 0.7–1.0
+ * (bench/lib/duckdb-status-probe.mjs, 10,000 tables of 3,650 days). Its bounds must be
+ * constants: the window's day numbers, written into the statement.
  */
-export function presentRangesQuery(batch: readonly TableProbe[]): string {
-  const days = batch.map((probe, k) => {
-    const date = `CAST(${quoteIdent(probe.dateColumn)} AS DATE)`;
-    return `SELECT DISTINCT ${k} AS k, CAST(${date} - ${EPOCH} AS INTEGER) AS x FROM ${quoteTable(probe.table)} WHERE ${date} BETWEEN $first AND $last`;
-  });
-  return `SELECT k, min(x), max(x) FROM (
-    SELECT k, x, x - row_number() OVER (PARTITION BY k ORDER BY x) AS island FROM (${days.join('\nUNION ALL\n')}))
-  GROUP BY k, island`;
+export function presentRangesQuery(batch: readonly TableProbe[], window: DayWindow): string {
+  if (!Number.isSafeInteger(window.first) || !Number.isSafeInteger(window.last)) throw new Error(`internal: a window of whole days, got ${window.first}..${window.last}`);
+  return batch
+    .map((probe, k) => {
+      const date = `CAST(${quoteIdent(probe.dateColumn)} AS DATE)`;
+      return `SELECT ${k} AS k, bitstring_agg(CAST(${date} - ${EPOCH} AS INTEGER), ${window.first}, ${window.last}) AS present FROM ${quoteTable(probe.table)} WHERE ${date} BETWEEN $first AND $last`;
+    })
+    .join('\nUNION ALL\n');
 }

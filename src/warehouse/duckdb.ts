@@ -31,6 +31,7 @@ import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuer
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import { calendarDays, existingTables, readCheckValues, runWindowed } from './duckdb-reads.js';
 import { fixedReads } from './duckdb-fixed-reads.js';
+import { rangesOfBits } from './duckdb-bits.js';
 import {
   type CheckOutcome,
   type LoadOutcome,
@@ -50,8 +51,6 @@ import {
   WarehouseError,
   expandPresent,
 } from './warehouse.js';
-import { normalizeRanges } from '../intervals/day-ranges.js';
-import type { DayRange } from '../intervals/interval.js';
 
 /** Tables per present-dates statement, and statements at once (see `presentDates`). */
 const PRESENT_BATCH = 100;
@@ -255,10 +254,11 @@ export class DuckDbWarehouse implements Warehouse {
     // a few at a time: every statement in flight holds its own connection and result
     await mapConcurrent(batches, PRESENT_PARALLEL, (batch) =>
       this.#query(async (connection) => {
-        const rows = await runWindowed(connection, presentRangesQuery(batch), window, 'present-dates query');
-        const ranges = batch.map((): DayRange[] => []);
-        for (const [k, first, last] of rows) ranges[Number(k)]!.push({ first: Number(first) as Day, last: Number(last) as Day });
-        batch.forEach((probe, index) => result.set(probe.table, { exists: true, ranges: normalizeRanges(ranges[index]!) }));
+        const rows = await runWindowed(connection, presentRangesQuery(batch, window), window, 'present-dates query');
+        for (const [k, present] of rows) {
+          const ranges = present instanceof duckdb.DuckDBBitValue ? rangesOfBits(present.data, window.first) : [];
+          result.set(batch[Number(k)]!.table, { exists: true, ranges });
+        }
       }),
     );
     return result;
