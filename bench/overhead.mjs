@@ -61,3 +61,14 @@ export async function benchOverhead({ label, command, count, runs, floorMs, cli 
 export function nodeStartMs(runs) {
   return timeCommand(['node', '-e', ''], { cwd: process.cwd(), runs, warmup: 1 }).medianMs;
 }
+
+/**
+ * The commands' own time at -j 8: ceil(count / 8) rounds of one command, as long as a shell
+ * takes to run it (`rounds` of them back to back, timed together: a lean parent, as make is).
+ * No tool that starts the commands can end sooner; make, starting its first at once, nearly does.
+ */
+export function commandsFloorMs(command, count, { jobs = 8, rounds = 40 } = {}) {
+  const loop = `i=0; while [ $i -lt ${rounds} ]; do ${command.join(' ')}; i=$((i+1)); done`;
+  const { medianMs } = timeCommand(['sh', '-c', loop], { cwd: process.cwd(), runs: 3, warmup: 1 });
+  return Math.ceil(count / jobs) * (medianMs / rounds);
+}

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchOverhead, nodeStartMs } from './overhead.mjs';
+import { benchOverhead, commandsFloorMs, nodeStartMs } from './overhead.mjs';
 import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
 import { planMicrosPerUnit } from './plan-overhead.mjs';
@@ -72,9 +72,12 @@ if (section('a', `overhead per command: ${COUNT} commands at -j 8`)) {
   for (const r of benchSpawnFloor({ count: COUNT, rounds: RUNS })) {
     row('a', `floor: ${r.label} (/bin/true), CPU`, r.cpuMs / COUNT, 'ms/cmd', { note: `wall ${(r.wallMs / COUNT).toFixed(2)} ms/cmd` });
   }
-  for (const [label, command, floorMs] of [['true', ['/bin/true'], 0], ['sleep10ms', ['sleep', '0.01'], (COUNT * 10) / 8]]) {
+  for (const [label, command] of [['true', ['/bin/true']], ['sleep10ms', ['sleep', '0.01']]]) {
+    // /bin/true is all start-up: its floor is the CPU rows above
+    const floorMs = label === 'true' ? 0 : commandsFloorMs(command, COUNT);
     const r = await benchOverhead({ label, command, count: COUNT, runs: RUNS, floorMs });
     const what = `${COUNT}× ${command.join(' ')}`;
+    if (floorMs) row('a', `${what}: the commands' own time (${Math.ceil(COUNT / 8)} rounds of one, as long as sh takes to run it)`, floorMs, 'ms', { note: 'no tool that starts them ends sooner' });
     if (r.makeMs) row('a', `${what}: make -j8`, r.makeMs, 'ms', { reference: floorMs || undefined, referenceName: 'floor' });
     row('a', `${what}: dagrun`, r.dagrunMs, 'ms', { goal: label === 'true' ? '' : '≤1.3× make', reference: r.makeMs, referenceName: 'make' });
     row('a', `  the same over 1 date (start-up, measuring, gate, record)`, r.fixedMs, 'ms');
