@@ -132,6 +132,44 @@ describe('write records as ranges in a DuckDB file', () => {
     expect(expanded).toEqual(records);
   });
 
+  it('folds at each process\'s first write without changing a record, touching only the rows later ones hide', async () => {
+    // 30 processes, each writing a few random ranges of two targets: before each first write the
+    // fold runs; after it every record is the model's, the rows are disjoint, and a row nothing
+    // hid is still the row it was (its seq unchanged)
+    const rand = random(23);
+    const model = new Map<string, string>();
+    const rowsOf = async () => (await sql(file, 'SELECT target, first_day::VARCHAR, last_day::VARCHAR, run_id, seq::INTEGER FROM _dagrun.write_ranges ORDER BY seq')) as [string, string, string, string, number][];
+    for (let round = 0; round < 30; round++) {
+      await warehouse.close();
+      const before = await rowsOf().catch(() => []);
+      const process = new DuckDbWarehouse({ path: file, searchPath: dir });
+      const batches: WriteBatch[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, b) => {
+        const from = Math.floor(rand() * 55);
+        const days = Array.from({ length: 1 + Math.floor(rand() * (rand() < 0.3 ? 40 : 4)) }, (_, i) => (START + from + i) as Day).filter((d) => d <= window.last);
+        return { target: rand() < 0.5 ? 'a' : 'b', days, fingerprint: 'f', runId: `r${round}.${b}`, writtenAt: 1000 + round * 10 + b };
+      });
+      await process.recordWrites(batches);
+      await process.close();
+      for (const batch of batches) for (const day of batch.days) model.set(`${batch.target} ${day}`, batch.runId);
+      const after = await rowsOf();
+      // the rows of earlier processes are disjoint per target (this process's own may overlap them)
+      const earlier = after.filter(([, , , run]) => !run.startsWith(`r${round}.`));
+      for (const target of ['a', 'b']) {
+        const spans = earlier.filter(([t]) => t === target).map(([, first, last]) => [dayOf(first), dayOf(last)] as const).sort((x, y) => x[0] - y[0]);
+        spans.forEach((span, i) => i > 0 && expect(span[0], `round ${round}: rows of ${target} overlap`).toBeGreaterThan(spans[i - 1]![1]));
+      }
+      // a row of before that is still there whole kept its seq: the fold did not rewrite it
+      const kept = new Map(before.map(([t, first, last, run, seq]) => [`${t} ${first} ${last} ${run}`, seq]));
+      const rewritten = earlier.filter(([t, first, last, run, seq]) => kept.has(`${t} ${first} ${last} ${run}`) && kept.get(`${t} ${first} ${last} ${run}`) !== seq);
+      expect(rewritten, `round ${round}`).toEqual([]);
+    }
+    const next = new DuckDbWarehouse({ path: file, searchPath: dir });
+    const records = byDay(await next.readWrites(['a', 'b'], window));
+    await next.close();
+    expect(new Map(records.map((r) => [`${r.target} ${r.day}`, r.runId]))).toEqual(model);
+    expect(records).toHaveLength(model.size);
+  });
+
   it('reads a file written before ranges as it is, and turns it into ranges at its first write, records unchanged', async () => {
     await sql(file, `CREATE SCHEMA _dagrun; ${LEGACY_TABLE};
       INSERT INTO _dagrun.writes SELECT 'a', DATE '2024-01-01' + CAST(i AS INTEGER), 5.5, 'f', 'r1' FROM range(0, 10) t(i);

@@ -17,6 +17,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Day } from '../intervals/day.js';
 import { overlayRanges } from '../intervals/day-ranges.js';
+import { pushTo } from '../core/lists-by-key.js';
 import { duckdb } from './duckdb-module.js';
 import { EPOCH } from './duckdb-sql.js';
 import type { WriteBatch, WriteRange } from './warehouse.js';
@@ -98,21 +99,43 @@ export async function prepareWriteRanges(connection: DuckDBConnection, { fold = 
 }
 
 /**
- * Rewrites the rows of targets where a later row hides part of an earlier one as the visible
- * ranges, in the caller's transaction; targets whose rows do not overlap are left alone.
+ * The rows that share a day with another row of their target, in the order they were written:
+ * in order of first day, a row that starts on or before the last day of a row before it, or
+ * that ends on or after the first day of the next. A sort per target: the self-join it replaced grew with the square of a
+ * target's rows (7 s at the first write of a file of 100 targets of 3,650 per-date rows), and
+ * only these rows are read, not every row of their targets.
+ */
+const OVERLAPPING_ROWS = `SELECT target, CAST(first_day - ${EPOCH} AS INTEGER), CAST(last_day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id, seq FROM (
+    SELECT *,
+      max(last_day) OVER (PARTITION BY target ORDER BY first_day, seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before,
+      lead(first_day) OVER (PARTITION BY target ORDER BY first_day, seq) AS next_first
+    FROM _dagrun.write_ranges)
+  WHERE first_day <= reach_before OR last_day >= next_first
+  ORDER BY target, seq`;
+
+/**
+ * Folds away what later rows hide, in the caller's transaction: a row wholly hidden is deleted,
+ * a row partly hidden is replaced by its visible parts, and a row wholly visible is left as it
+ * is (a nightly rebuild of 3 per-date rows of a 3,650-row target touches 3 rows, not 3,650).
+ * What is left of a target's rows is disjoint, so their order (`seq`) no longer matters. Only
+ * rows that share a day with another are read: the others are wholly visible, and whether a
+ * row is hidden depends only on the rows it shares days with.
  */
 async function foldHiddenRows(connection: DuckDBConnection): Promise<void> {
-  const reader = await connection.runAndReadAll(
-    `SELECT target, CAST(first_day - ${EPOCH} AS INTEGER), CAST(last_day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM _dagrun.write_ranges
-     WHERE target IN (SELECT a.target FROM _dagrun.write_ranges a JOIN _dagrun.write_ranges b
-       ON a.target = b.target AND a.seq < b.seq AND a.first_day <= b.last_day AND b.first_day <= a.last_day)
-     ORDER BY target, seq`,
-  );
-  const rows = toWriteRanges(reader.getRows());
+  const reader = await connection.runAndReadAll(OVERLAPPING_ROWS);
+  const read = reader.getRows();
+  const rows = toWriteRanges(read).map((range, index) => ({ ...range, seq: read[index]![6] as bigint, index }));
   if (rows.length === 0) return;
-  const visible = latestPerTarget(rows);
-  const targets = [...new Set(rows.map((r) => r.target))];
-  await connection.run('DELETE FROM _dagrun.write_ranges WHERE list_contains($targets, target)', { targets: duckdb.listValue(targets) });
+  const piecesOf = new Map<number, (typeof rows)[number][]>();
+  for (const piece of latestPerTarget(rows)) pushTo(piecesOf, piece.index, piece);
+  const changed = rows.filter((row) => {
+    const pieces = piecesOf.get(row.index);
+    return pieces?.length !== 1 || pieces[0]!.first !== row.first || pieces[0]!.last !== row.last;
+  });
+  if (changed.length === 0) return;
+  await connection.run('DELETE FROM _dagrun.write_ranges WHERE list_contains($seqs, seq)', { seqs: duckdb.listValue(changed.map((row) => row.seq)) }, { seqs: duckdb.LIST(duckdb.BIGINT) });
+  const visible = changed.flatMap((row) => piecesOf.get(row.index) ?? []);
+  if (visible.length === 0) return;
   await connection.run(
     `INSERT INTO _dagrun.write_ranges (target, first_day, last_day, written_at, fingerprint, run_id) SELECT target, first_day, last_day, given_at, fingerprint, run_id FROM (${NEW_RANGES})`,
     rangeParams(visible.map((r) => ({ target: r.target, first: r.first, last: r.last, at: r.writtenAt, fingerprint: r.fingerprint, runId: r.runId }))),
@@ -136,8 +159,8 @@ export function readRangesQuery(layout: Exclude<WritesLayout, 'none'>): string {
 }
 
 /** Rows of one or more targets in the order they were written, each target's later rows hiding what they cover of earlier ones. */
-export function latestPerTarget(rows: readonly WriteRange[]): WriteRange[] {
-  const out: WriteRange[] = [];
+export function latestPerTarget<T extends WriteRange>(rows: readonly T[]): T[] {
+  const out: T[] = [];
   for (let i = 0; i < rows.length; ) {
     let j = i + 1;
     while (j < rows.length && rows[j]!.target === rows[i]!.target) j++;
