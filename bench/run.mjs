@@ -4,7 +4,7 @@
  * bounds, printing one table of medians and ratios from this one run. No benchmark is a
  * test; nothing here asserts a time.
  *
- *   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g,h] [--json FILE] [--keep] [--no-10k] [--goal-shape] [--no-build]
+ *   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g,h,i] [--json FILE] [--keep] [--no-10k] [--goal-shape] [--no-build]
  *
  * Sections: a) overhead per command vs make, b) scheduling vs the lower bound, c) status of a
  * 1000-target pipeline from an in-memory warehouse, d) the demo's no-op build and --status,
@@ -12,7 +12,8 @@
  * g) status of big pipelines on a real DuckDB file, beside c)'s in-memory figure and floors
  * (generated once under $TMPDIR/dagrun-bench-cache; `--no-10k` leaves out 10,000 × 365,
  * `--goal-shape` adds issue 19's 10,000 × 3,650), h) a first build of many one-date SQL targets
- * on a real DuckDB file (ms per target, at two sizes).
+ * on a real DuckDB file (ms per target, at two sizes), i) the first write on a file of per-date
+ * write records, which folds what a rebuild hid (at two sizes).
  * Set BENCH_NO_HYPERFINE=1 to time with spawnSync even where hyperfine is installed.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import { benchOverhead, commandsFloorMs, nodeStartMs } from './overhead.mjs';
 import { benchSpawnFloor } from './lib/spawn-floor.mjs';
 import { benchSchedule, SHAPES } from './schedule.mjs';
 import { planMicrosPerUnit } from './plan-overhead.mjs';
+import { benchFold } from './fold-records.mjs';
 import { benchBuildScale } from './build-scale.mjs';
 import { benchDemoCommands, benchDemoMakespan, benchHoles, benchImports, countStatusQueries, prepareDemo } from './demo.mjs';
 import { countBigQueryStatus } from './bigquery-count.mjs';
@@ -33,7 +35,7 @@ import { printTable } from './lib/table.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'a,b,c,d,e,f,g,h';
+const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'a,b,c,d,e,f,g,h,i';
 const only = new Set(onlyArg.split(','));
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const RUNS = quick ? 2 : 3;
@@ -239,6 +241,15 @@ if (section('h', 'a first build of many one-date SQL targets on a real DuckDB fi
   const [small, big] = sizes.map((count) => benchBuildScale(count));
   for (const r of [small, big]) row('h', `${r.count} targets: first build (wall; CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${r.rssMb.toFixed(0)} MB)`, r.msPerTarget, 'ms/target');
   row('h', `  ms per target at ${big.count} against ${small.count}`, big.msPerTarget / small.msPerTarget, '×', { goal: '≈1 (linear)' });
+}
+
+if (section('i', 'the first write on a file of per-date write records (folding what a rebuild hid)')) {
+  // rows per target grow 4×: a fold that grew faster than a target's rows would show it here
+  const targets = quick ? 10 : 30;
+  const results = [];
+  for (const days of [912, 3650]) results.push(await benchFold(targets, days, { runs: quick ? 1 : RUNS }));
+  for (const r of results) row('i', `${r.targets} targets × ${r.days} per-date rows, 3 rebuilt each: the next first write (real DuckDB, in process; ${((r.ms * 1000) / r.rows).toFixed(2)} µs a row)`, r.ms, 'ms');
+  row('i', `  ms per row at ${results[1].rows} rows against ${results[0].rows}`, results[1].ms / results[1].rows / (results[0].ms / results[0].rows), '×', { goal: '≈1 (linear)' });
 }
 
 const meta = {
