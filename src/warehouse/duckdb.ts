@@ -27,7 +27,7 @@ import {
   retryOnConflict,
   runScript,
 } from './duckdb-sql.js';
-import { insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, toWriteRanges, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
+import { decodeWriteRanges, insertWriteRecords, latestPerTarget, prepareWriteRanges, readRangesQuery, WRITES_TABLE, writesLayout, type WritesLayout } from './duckdb-writes.js';
 import { createFromStaged, dropStaged, replaceRange, stageRows } from './duckdb-load.js';
 import { calendarDays, existingTables, readCheckValues, runWindowed } from './duckdb-reads.js';
 import { fixedReads } from './duckdb-fixed-reads.js';
@@ -307,9 +307,14 @@ export class DuckDbWarehouse implements Warehouse {
   async readWrites(targets: readonly string[], window: DayWindow): Promise<WriteRecord[]> {
     // One row per record, run id included: the audit path, not what status reads. The
     // per-date view of the ranges, or the per-date table of a file written before them.
-    const rows = await this.#readWritesTable(targets, window, () =>
-      `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM ${WRITES_TABLE}
+    const rows = await this.#readWritesTable(
+      targets,
+      window,
+      () =>
+        `SELECT target, CAST(day - ${EPOCH} AS INTEGER), written_at, fingerprint, run_id FROM ${WRITES_TABLE}
        WHERE list_contains($targets, target) AND day BETWEEN $first AND $last`,
+      async (connection, sql, params) => (await connection.runAndReadAll(sql, params)).getRows(),
+      [],
     );
     return rows.map(([target, day, writtenAt, fingerprint, runId]) => ({
       target: String(target),
@@ -321,30 +326,31 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async readWriteRanges(targets: readonly string[], window: DayWindow): Promise<WriteRange[]> {
-    return latestPerTarget(toWriteRanges(await this.#readWritesTable(targets, window, readRangesQuery)));
+    return latestPerTarget(await this.#readWritesTable(targets, window, readRangesQuery, async (connection, sql, params) => decodeWriteRanges(await connection.run(sql, params)), []));
   }
 
   /**
-   * Rows of a query over the write records (made for the file's layout) with `$targets`,
-   * `$first` and `$last` bound; none before the first write.
+   * What `read` makes of a query over the write records (made for the file's layout) with
+   * `$targets`, `$first` and `$last` bound; `none` before the first write.
    */
-  async #readWritesTable(
+  async #readWritesTable<T>(
     targets: readonly string[],
     window: DayWindow,
     sql: (layout: Exclude<WritesLayout, 'none'>) => string,
-  ): Promise<DuckDBValue[][]> {
-    if (targets.length === 0) return [];
+    read: (connection: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>) => Promise<T>,
+    none: T,
+  ): Promise<T> {
+    if (targets.length === 0) return none;
     return this.#query(async (connection) => {
       try {
         const layout = this.#rangesLayout ? 'ranges' : await writesLayout(connection);
-        if (layout === 'none') return [];
+        if (layout === 'none') return none;
         this.#rangesLayout = layout === 'ranges';
-        const reader = await connection.runAndReadAll(sql(layout), {
+        return await read(connection, sql(layout), {
           targets: listValue([...targets]),
           first: dateValue(window.first),
           last: dateValue(window.last),
         });
-        return reader.getRows();
       } catch (error) {
         // a file damaged past its header opens, then fails here: say so, as on opening
         throw new WarehouseError(`reading dagrun's write records in ${this.#options.path} failed: ${describeOpenFailure(messageOf(error))}`, { transient: false });
