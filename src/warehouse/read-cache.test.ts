@@ -85,7 +85,10 @@ describe('CachedReads', () => {
     const kept = (await cached.entriesToKeep())!;
     // the view and the clock are asked again next time; a target with no records is kept as such
     expect(Object.keys(kept.present).map((k) => k.split('\u0000')[0])).toEqual(['s.a']);
-    expect(Object.values(kept.writes)).toEqual([[[101, 110, 1.5, 'f1', 'r1']], []]);
+    expect(Object.values(kept.writes)).toEqual([
+      { fingerprints: ['f1'], runs: ['r1'], ranges: [101, 9, 0, 0], times: [1.5] },
+      { fingerprints: [], runs: [], ranges: [], times: [] },
+    ]);
     expect(Object.values(kept.checks)).toEqual([{ outcome: { ok: true, value: 7 }, files: [] }]);
     expect(Object.values(kept.calendars)).toEqual([{ days: [101, 102], files: [] }]);
     expect(real.asked).toContain('fixed');
@@ -132,16 +135,25 @@ describe('CachedReads', () => {
     await first.cached.presentRanges(probes.slice(0, 1), window);
     await first.cached.readWriteRanges(['a'], window);
     const kept = (await first.cached.entriesToKeep())!;
-    const damaged: ReadCacheEntries = {
-      ...kept,
-      present: Object.fromEntries(Object.keys(kept.present).map((k) => [k, [1, 101]])),
-      writes: Object.fromEntries(Object.keys(kept.writes).map((k) => [k, [[101, 110, 'late', 'f1', 'r1']]])) as unknown as ReadCacheEntries['writes'],
-    };
-    const second = reads(damaged);
-    await second.cached.presentRanges(probes.slice(0, 1), window);
-    await second.cached.readWriteRanges(['a'], window);
-    expect(second.cached.served).toBe(0);
-    expect(second.opened()).toBe(1);
+    const good = { fingerprints: ['f1'], runs: ['r1'], ranges: [101, 9, 0, 0], times: [1.5] };
+    // the layout before write ranges were kept column by column, a run index past the list, a negative span, a time that is text
+    const badWrites = [[[101, 110, 1.5, 'f1', 'r1']], { ...good, ranges: [101, 9, 0, 1] }, { ...good, ranges: [101, -1, 0, 0] }, { ...good, times: ['late'] }];
+    for (const bad of badWrites) {
+      const damaged: ReadCacheEntries = {
+        ...kept,
+        present: Object.fromEntries(Object.keys(kept.present).map((k) => [k, [1, 101]])),
+        writes: Object.fromEntries(Object.keys(kept.writes).map((k) => [k, bad])) as unknown as ReadCacheEntries['writes'],
+      };
+      const second = reads(damaged);
+      await second.cached.presentRanges(probes.slice(0, 1), window);
+      await second.cached.readWriteRanges(['a'], window);
+      expect(second.cached.served, JSON.stringify(bad)).toBe(0);
+      expect(second.opened()).toBe(1);
+    }
+    // and the undamaged entry is served
+    const third = reads({ ...kept, writes: Object.fromEntries(Object.keys(kept.writes).map((k) => [k, good])) });
+    expect(await third.cached.readWriteRanges(['a'], window)).toEqual([{ target: 'a', first: 101, last: 110, writtenAt: 1.5, fingerprint: 'f1', runId: 'r1' }]);
+    expect(third.opened()).toBe(0);
   });
 
   it('keeps a query that reads a local file with its stamp, and asks again once the file changed', async () => {
