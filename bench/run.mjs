@@ -233,6 +233,17 @@ if (section('g', 'status of big pipelines on a real DuckDB file (one table per t
     row('g', `${shape}:   peak resident memory (${range(warm.rssMb)} MB)`, warm.rssMb.median, 'MB', count >= 10_000 ? { goal: '<500 MB', reference: 500, referenceName: 'goal' } : {});
     row('g', `${shape}:   vs Node + DuckDB + opening the file (which it does not)`, warm.wallMs.median / open.wallMs.median, '×');
     row('g', `${shape}: -n, kept reads (${range(warmDryRun.wallMs)} ms; CPU ${warmDryRun.cpuMs.median.toFixed(0)} ms, ${warmDryRun.rssMb.median.toFixed(0)} MB)`, warmDryRun.wallMs.median, 'ms');
+    if (count * days <= 1_500_000) {
+      // every date written by a range of its own (per-date builds): a write record per target-date
+      const { dir: perDateDir } = await prepareDuckdbPipeline(count, days, { log: (text) => process.stderr.write(text), layout: 'range-per-date' });
+      const perDateStatus = duckdbCommands(perDateDir).status;
+      const perDateCold = timeRuns(perDateStatus, { cwd: perDateDir, runs, warmup, env: cold });
+      rmSync(path.join(perDateDir, '.dagrun/read-cache.json'), { force: true });
+      timeChild(perDateStatus, { cwd: perDateDir }); // keeps its reads
+      const perDateWarm = timeRuns(perDateStatus, { cwd: perDateDir, runs: 3, warmup: 0 });
+      row('g', `${shape}, a write record per target-date (~${((count * days) / 1e6).toFixed(1)} million): --status, every table read (${range(perDateCold.wallMs)} ms; CPU ${perDateCold.cpuMs.median.toFixed(0)} ms, ${perDateCold.rssMb.median.toFixed(0)} MB)`, perDateCold.wallMs.median, 'ms');
+      row('g', `${shape}, a write record per target-date: --status, kept reads (${range(perDateWarm.wallMs)} ms; CPU ${perDateWarm.cpuMs.median.toFixed(0)} ms, ${perDateWarm.rssMb.median.toFixed(0)} MB)`, perDateWarm.wallMs.median, 'ms');
+    }
   }
 }
 

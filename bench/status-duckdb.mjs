@@ -4,7 +4,7 @@
  * the same with the file opened, and the adapter's own reads alone (what the warehouse must
  * answer, without dagrun's config, assessment and rendering around it).
  *
- *   node bench/status-duckdb.mjs make <targets> <days> [per-date]   generates (or reuses) the pipeline; prints its folder
+ *   node bench/status-duckdb.mjs make <targets> <days> [per-date|range-per-date]   generates (or reuses) the pipeline; prints its folder
  *   node bench/status-duckdb.mjs reads <dir>                        one cold pass of the adapter's reads; prints JSON
  *
  * The pipeline is bench/status-big.mjs's shape (the same targets, deps, groups, checks and
@@ -14,7 +14,8 @@
  * `_dagrun.write_ranges`, one row per run of consecutive dates (one per target, ten per year
  * for the holed ones), or with `per-date` as dagrun wrote them before ranges, one row per
  * target-date in the table `_dagrun.writes` (what a warehouse of an older dagrun holds, read
- * as it is until the first build turns it into ranges). Generating takes one DuckDB session
+ * as it is until the first build turns it into ranges), or with `range-per-date` one row of
+ * `_dagrun.write_ranges` per target-date, each date its own time (what per-date builds leave). Generating takes one DuckDB session
  * (10,000 × 365: ~30 s); the folder is kept under `$TMPDIR/dagrun-bench-cache/` and reused
  * while dagrun's fingerprints of it are unchanged (`rm -r` it to start over). Its file is
  * large: 10,000 tables are 2.7 GB.
@@ -32,7 +33,9 @@ import { median } from './lib/timing.mjs';
 /** Where generated warehouses are kept between runs of the bench. */
 export const CACHE = path.join(os.tmpdir(), 'dagrun-bench-cache');
 /** Bump when the generated data changes shape (per-date folders keep 1: they are what older benches made). */
-const GENERATOR = { ranges: 3, 'per-date': 1 };
+const GENERATOR = { ranges: 3, 'per-date': 1, 'range-per-date': 1 };
+/** The cache folder of each layout. */
+const FOLDER = { ranges: 'status-ranges', 'per-date': 'status', 'range-per-date': 'status-range-per-date' };
 const WAREHOUSE = '.dagrun/warehouse.duckdb';
 
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
@@ -52,7 +55,7 @@ async function fingerprintsOf(dir) {
  * unless the cache holds one that matches. Returns `{ dir, generatedMs }` (0 when reused).
  */
 export async function prepareDuckdbPipeline(count, days, { log = () => undefined, layout = 'ranges' } = {}) {
-  const dir = path.join(CACHE, layout === 'ranges' ? `status-ranges-${count}x${days}` : `status-${count}x${days}`);
+  const dir = path.join(CACHE, `${FOLDER[layout]}-${count}x${days}`);
   const stamp = path.join(dir, 'generated.json');
   if (existsSync(stamp)) {
     const { digest } = await fingerprintsOf(dir);
@@ -107,7 +110,7 @@ async function fill(dir, layout) {
   const { listValue } = await import('@duckdb/node-api');
   await connection.run(
     `INSERT INTO _dagrun.writes (target, day, written_at, fingerprint, run_id)
-     SELECT target, DATE '${START}' + CAST(x AS INTEGER), written_at, fingerprint, 'r1'
+     SELECT target, DATE '${START}' + CAST(x AS INTEGER), written_at + x * $step, fingerprint, 'r1'
      FROM (SELECT unnest($targets) AS target, unnest($fingerprints) AS fingerprint, unnest($ats) AS written_at, unnest($holed) AS holed), range(${days}) t(x)
      WHERE NOT holed OR (${session.window.first} + x) % 10 <> 0
      ORDER BY target, x`,
@@ -116,10 +119,12 @@ async function fill(dir, layout) {
       fingerprints: listValue(names.map((n) => fingerprints.get(n))),
       // upstream written before downstream (index order is a topological order), except a few
       ats: listValue(names.map((_, index) => (index % 97 === 3 ? base - 1 : base + index * 1000) + 0.5)),
+      // range-per-date: every date its own write (a microsecond apart), as per-date builds leave them
+      step: layout === 'range-per-date' ? 0.001 : 0,
       holed: listValue(names.map((name, index) => holed(index, name))),
     },
   );
-  if (layout === 'ranges') await prepareWriteRanges(connection);
+  if (layout !== 'per-date') await prepareWriteRanges(connection);
   await connection.run('CHECKPOINT');
   connection.closeSync();
   instance.closeSync();
@@ -186,9 +191,9 @@ export function duckdbCommands(dir) {
 
 const [mode, arg1, arg2, arg3] = process.argv.slice(2);
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const layout = arg3 === 'per-date' ? 'per-date' : 'ranges';
-  if (mode === 'make') console.log((await prepareDuckdbPipeline(Number(arg1), Number(arg2), { log: (s) => process.stderr.write(s), layout })).dir);
-  else if (mode === 'fill') await fill(arg1, arg2 === 'per-date' ? 'per-date' : 'ranges');
+  const layoutOf = (name) => (Object.hasOwn(FOLDER, name ?? '') ? name : 'ranges');
+  if (mode === 'make') console.log((await prepareDuckdbPipeline(Number(arg1), Number(arg2), { log: (s) => process.stderr.write(s), layout: layoutOf(arg3) })).dir);
+  else if (mode === 'fill') await fill(arg1, layoutOf(arg2));
   else if (mode === 'reads') console.log(JSON.stringify(await reads(arg1)));
-  else throw new Error(`usage: status-duckdb.mjs make <targets> <days> [per-date] | reads <dir> (got ${process.argv.slice(2).join(' ')})`);
+  else throw new Error(`usage: status-duckdb.mjs make <targets> <days> [per-date|range-per-date] | reads <dir> (got ${process.argv.slice(2).join(' ')})`);
 }
