@@ -20,5 +20,13 @@ it('reads back what it sealed, and nothing from a file cut, edited, or holding w
   rmSync(file);
   writeSealed(file, { limit: Number.POSITIVE_INFINITY }, dir);
   expect(existsSync(file)).toBe(false);
+  // deep in arrays and objects, and what a toJSON gives
+  for (const unwritable of [{ writes: { t: { times: [1.5, Number.NaN] } } }, [[[-Infinity]]], { at: { toJSON: () => Number.NaN } }]) {
+    writeSealed(file, unwritable, dir);
+    expect(existsSync(file), JSON.stringify(unwritable)).toBe(false);
+  }
+  writeSealed(file, { times: [1.5, -0, Number.MAX_VALUE], at: new Date(0), none: null }, dir);
+  expect(readSealed(file)).toEqual({ times: [1.5, 0, Number.MAX_VALUE], at: '1970-01-01T00:00:00.000Z', none: null });
+  rmSync(file);
   expect(readSealed(path.join(dir, 'none.json'))).toBeUndefined();
 });

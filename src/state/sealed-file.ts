@@ -28,15 +28,29 @@ export function readSealed(file: string): unknown {
  * the file cannot be written.
  */
 export function writeSealed(file: string, value: unknown, stateDir: string): void {
-  let whole = true;
-  const text = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) whole = false;
-    return v;
-  });
-  if (!whole) return;
+  if (!onlyFiniteNumbers(value)) return;
   try {
+    const text = JSON.stringify(value);
     writePrivateFileAtomic(file, `${digestOf(text)}\n${text}`, stateDir);
   } catch {
     // a speed-up only: the next command does without
   }
+}
+
+/**
+ * Whether every number of `value`, as JSON would write it, is finite. A walk of its own, not a
+ * replacer: a replacer takes JSON.stringify off its fast path (1.5 million kept write ranges:
+ * 0.53 s to write the file, most of it calls to the replacer).
+ */
+function onlyFiniteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return onlyFiniteNumbers(toJSON.call(value));
+  if (Array.isArray(value)) {
+    for (const item of value) if (!onlyFiniteNumbers(item)) return false;
+    return true;
+  }
+  for (const key in value) if (Object.hasOwn(value, key) && !onlyFiniteNumbers((value as Record<string, unknown>)[key])) return false;
+  return true;
 }
