@@ -125,8 +125,7 @@ interface FoldRow extends DayRange {
 function overlappingRowsByTarget(result: DuckDBMaterializedResult): FoldRow[][] {
   const targets: FoldRow[][] = [];
   let index = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
+  for (const chunk of chunksOf(result)) {
     const starts = columnOf(chunk, 0, duckdb.DuckDBBooleanVector);
     const firsts = columnOf(chunk, 1, duckdb.DuckDBIntegerVector);
     const lasts = columnOf(chunk, 2, duckdb.DuckDBIntegerVector);
@@ -199,6 +198,11 @@ export function readRangesQuery(layout: Exclude<WritesLayout, 'none'>): string {
     FROM (${ranges}) WINDOW w AS (PARTITION BY target ORDER BY ${order}) ORDER BY target, ${order}`;
 }
 
+/** The chunks of a result, in order. */
+function* chunksOf(result: DuckDBMaterializedResult): Generator<DuckDBDataChunk> {
+  for (let c = 0; c < result.chunkCount; c++) yield result.getChunk(c);
+}
+
 /** A column of a result as the vector class its type must give, or an internal error. */
 function columnOf<V>(chunk: DuckDBDataChunk, index: number, kind: abstract new (...args: never[]) => V): V {
   const vector = chunk.getColumnVector(index);
@@ -212,8 +216,7 @@ export function decodeWriteRanges(result: DuckDBMaterializedResult): WriteRange[
   let target = '';
   let fingerprint = '';
   let runId = '';
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
+  for (const chunk of chunksOf(result)) {
     const targets = columnOf(chunk, 0, duckdb.DuckDBVarCharVector);
     const firsts = columnOf(chunk, 1, duckdb.DuckDBIntegerVector);
     const lasts = columnOf(chunk, 2, duckdb.DuckDBIntegerVector);

@@ -99,13 +99,14 @@ function keptEntry<T>(entries: Readonly<Record<string, unknown>>, key: string, v
 const isDayList = (value: unknown): boolean => Array.isArray(value) && value.every((v) => Number.isInteger(v));
 const isPacked = (value: unknown): boolean => isDayList(value) && (value as number[]).length % 2 === 1;
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isIndexInto = (value: unknown, list: readonly unknown[]): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) < list.length;
 const isKeptWrites = (value: unknown): boolean => {
   if (typeof value !== 'object' || value === null) return false;
   const { fingerprints, runs, ranges, times } = value as Partial<Record<keyof KeptWrites, unknown>>;
   if (!isStringList(fingerprints) || !isStringList(runs) || !Array.isArray(ranges) || !Array.isArray(times) || ranges.length !== times.length * 4) return false;
   for (let i = 0; i < ranges.length; i += 4) {
-    const [first, span, fingerprint, run] = [ranges[i], ranges[i + 1], ranges[i + 2], ranges[i + 3]];
-    if (!Number.isInteger(first) || !Number.isInteger(span) || span < 0 || !(fingerprint in fingerprints) || !(run in runs) || !Number.isInteger(fingerprint) || !Number.isInteger(run)) return false;
+    if (!Number.isInteger(ranges[i]) || !Number.isInteger(ranges[i + 1]) || ranges[i + 1] < 0) return false;
+    if (!isIndexInto(ranges[i + 2], fingerprints) || !isIndexInto(ranges[i + 3], runs)) return false;
   }
   return times.every((t) => Number.isFinite(t));
 };
@@ -114,7 +115,11 @@ const isKeptWrites = (value: unknown): boolean => {
 function packWrites(ranges: readonly WriteRange[]): KeptWrites {
   const fingerprints = new Map<string, number>();
   const runs = new Map<string, number>();
-  const indexOf = (map: Map<string, number>, key: string) => map.get(key) ?? map.set(key, map.size).get(key)!;
+  const indexOf = (map: Map<string, number>, key: string): number => {
+    let index = map.get(key);
+    if (index === undefined) map.set(key, (index = map.size));
+    return index;
+  };
   const packed: number[] = [];
   const times: number[] = [];
   for (const r of ranges) {
